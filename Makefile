@@ -1,0 +1,37 @@
+# Fuhe — the two commands of the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FUHE_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test setup lint serve clean-demo
+
+## Set everything up, load the demo and serve it on http://127.0.0.1:8000
+demo: setup
+	FUHE_SECURE_COOKIES=0 $(BIN)/fuhe demo
+	@echo "Serving on http://127.0.0.1:8000/ — log in with one of the demo logins above."
+	FUHE_SECURE_COOKIES=0 $(BIN)/fuhe serve
+
+## Run the whole test suite (lint, unit, property, API and browser tests)
+test: setup
+	bash scripts/ensure-chromium
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	if command -v msgfmt >/dev/null; then $(BIN)/fuhe compilemessages -v0 --ignore=.venv; fi
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench || true
+
+## Lock the dependencies again after editing pyproject.toml
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock

@@ -1,0 +1,71 @@
+"""Writing audit events. Call ``audit_record`` inside the transaction of the change it records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from fuhe.audit.core.chain import GENESIS, Breach, ChainedEvent, canonical, event_hash, verify_chain
+from fuhe.audit.models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    object_type: str
+    object_id: str
+
+    @classmethod
+    def of(cls, obj) -> ObjectRef:
+        return cls(obj._meta.label_lower, str(obj.pk))
+
+
+def _actor_fields(actor) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "system" if actor is None else "anonymous"
+    return actor.pk, actor.get_username()
+
+
+def audit_record(*, actor, action: str, target, summary: dict | None = None) -> AuditEvent:
+    """Append one event to the chain. ``target`` is a model instance or an ObjectRef.
+
+    Must run inside the caller's transaction (``transaction.atomic``) so the event and the change it
+    records commit or roll back together; the chain head row is locked for the append.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the transaction of the change it records")
+    ref = target if isinstance(target, ObjectRef) else ObjectRef.of(target)
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": GENESIS})
+    actor_id, actor_label = _actor_fields(actor)
+    at = timezone.now()
+    seq = head.seq + 1
+    summary = json.loads(canonical(summary or {}))  # exactly what the JSON column will give back
+    digest = event_hash(prev_hash=head.hash, seq=seq, at=at, actor_id=actor_id, actor_label=actor_label,
+                        action=action, object_type=ref.object_type, object_id=ref.object_id, summary=summary)
+    event = AuditEvent(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                       object_type=ref.object_type, object_id=ref.object_id, summary=summary,
+                       prev_hash=head.hash, hash=digest)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(id=1).update(seq=seq, hash=digest)
+    return event
+
+
+def audit_verify(batch_size: int = 5000) -> tuple[int, list[Breach]]:
+    """Walk the whole chain; returns (events checked, breaches)."""
+    head = AuditChainHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    count = 0
+
+    def events():
+        nonlocal count
+        for row in AuditEvent.objects.order_by("seq").values_list(
+            "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "summary",
+            "prev_hash", "hash",
+        ).iterator(chunk_size=batch_size):
+            count += 1
+            yield ChainedEvent(*row)
+
+    breaches = verify_chain(events(), head_seq=head_seq, head_hash=head_hash)
+    return count, breaches

@@ -1,0 +1,48 @@
+"""fuhe demo: load the realistic demo (天津市和平区 and 蓟州区) and print the logins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from fuhe.demo.services import demo_build, demo_exists
+from fuhe.org.core.divisions import DivisionImportError
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (migrating first) and print one login per role. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dir", type=Path, default=None, help="division code folder (default: shared data)")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        password = settings.FUHE_DEMO_PASSWORD
+        if demo_exists():
+            self.stdout.write("The demo is already loaded.")
+        else:
+            directory = options["dir"] or settings.FUHE_SHARED_DATA / "divisions"
+            if not directory.is_dir():
+                raise CommandError(f"--dir: {directory} is not a folder (the shared data set is needed for the demo)")
+            try:
+                result = demo_build(divisions_dir=directory, password=password,
+                                    progress=lambda message: self.stdout.write(f"  {message}"))
+            except DivisionImportError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
+                f"{result.people} people."))
+        self.print_logins(password)
+
+    def print_logins(self, password: str) -> None:
+        from fuhe.accounts.models import RoleAssignment
+
+        logins = (RoleAssignment.objects.filter(user__username__regex=r"^(hp|jz|demo)-")
+                  .select_related("user", "unit", "region").order_by("user__username"))
+        self.stdout.write(f"\nDemo logins (password for all: {password}):")
+        for assignment in logins:
+            where = assignment.unit.name if assignment.unit else assignment.region.name
+            self.stdout.write(f"  {assignment.user.username:<24} {assignment.get_role_display():<20} {where}")

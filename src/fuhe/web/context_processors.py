@@ -1,0 +1,7 @@
+from fuhe.accounts.scope import scope_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    return {"fuhe_scope": scope, "fuhe_roles": sorted(scope.roles)}

@@ -1,0 +1,39 @@
+"""fuhe serve: migrate, collect static files and serve the platform with gunicorn (WSGI)."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Fuhe over HTTP with gunicorn (migrations and static files are prepared first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("FUHE_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("FUHE_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("FUHE_THREADS", "4")))
+        parser.add_argument("--no-prepare", action="store_true", help="skip migrate and collectstatic")
+
+    def handle(self, *args, **options):
+        if not options["no_prepare"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
+        from gunicorn.app.base import BaseApplication
+
+        from fuhe.wsgi import application
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", options["bind"])
+                self.cfg.set("workers", options["workers"])
+                self.cfg.set("threads", options["threads"])
+                self.cfg.set("accesslog", "-" if options["verbosity"] > 1 else None)
+
+            def load(self):
+                return application
+
+        self.stdout.write(f"Fuhe serving on http://{options['bind']}/  (Ctrl-C stops)")
+        Server().run()

@@ -1,0 +1,44 @@
+"""What each role's home page shows: only what lies in the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from fuhe.accounts.models import Role, RoleAssignment
+from fuhe.accounts.scope import scope_for
+from fuhe.org.models import Region, RegionLevel, Unit
+
+
+@dataclass
+class HomeSection:
+    role: str
+    role_label: str
+    region: Region
+    unit: Unit | None
+    children_by_level: list[tuple[str, int]] = field(default_factory=list)
+    unit_count: int = 0
+
+
+def home_sections(*, user) -> list[HomeSection]:
+    """One section per role the user holds, with the size of the area it covers."""
+    sections = []
+    assignments = (RoleAssignment.objects.filter(user=user).select_related("region", "unit")
+                   .order_by("role", "region_id"))
+    for assignment in assignments:
+        region = assignment.region
+        low, high = region.subtree
+        counts = dict(Region.objects.filter(id__gt=low, id__lt=high).values_list("level")
+                      .annotate(n=Count("id")).values_list("level", "n"))
+        by_level = [(label, counts[level]) for level, label in RegionLevel.choices if level in counts]
+        units = Unit.objects.filter(region_id__gte=low, region_id__lt=high).count()
+        sections.append(HomeSection(assignment.role, Role(assignment.role).label, region, assignment.unit,
+                                    by_level, units))
+    return sections
+
+
+def home_headline(*, user) -> dict[str, int]:
+    scope = scope_for(user)
+    regions = Region.objects.filter(scope.region_q("id"))
+    return {"regions": regions.count(), "units": Unit.objects.filter(scope.region_q("region_id")).count()}

@@ -1,0 +1,96 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
+
+from fuhe.audit.models import AppendOnlyError, AuditEvent
+from fuhe.audit.services import ObjectRef, audit_record, audit_verify
+
+TARGET = ObjectRef("test.thing", "1")
+DB_REFUSAL = (IntegrityError, InternalError, OperationalError)
+
+
+def record(n: int):
+    with transaction.atomic():
+        for i in range(n):
+            audit_record(actor=None, action="test.changed", target=TARGET, summary={"i": i, "after": {"x": i}})
+
+
+def raw(sql: str, params=()):
+    """Write behind the application's back: drop the guard triggers first, as a DBA could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_intact_chain_verifies():
+    record(5)
+    checked, breaches = audit_verify()
+    assert (checked, breaches) == (5, [])
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "5 events verified" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_edited_row_is_detected():
+    record(5)
+    raw("UPDATE audit_auditevent SET summary = %s WHERE seq = 3", ['{"i": 99}'])
+    _checked, breaches = audit_verify()
+    assert [b.seq for b in breaches] == [3]
+    with pytest.raises(CommandError, match="audit chain broken"):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_deleted_rows_are_detected_in_the_middle_and_at_the_end():
+    record(5)
+    raw("DELETE FROM audit_auditevent WHERE seq = 2")
+    assert any("missing" in b.reason for b in audit_verify()[1])
+    raw("DELETE FROM audit_auditevent WHERE seq = 5")
+    assert any("deleted" in b.reason for b in audit_verify()[1])
+
+
+@pytest.mark.django_db
+def test_rehashed_edit_is_still_detected_by_the_next_link():
+    record(3)
+    from fuhe.audit.core.chain import event_hash
+    row = AuditEvent.objects.get(seq=2)
+    forged = event_hash(prev_hash=row.prev_hash, seq=2, at=row.at, actor_id=None, actor_label="system",
+                        action="test.changed", object_type="test.thing", object_id="1", summary={"i": 42})
+    raw("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE seq = 2", ['{"i": 42}', forged])
+    assert [b.seq for b in audit_verify()[1]] == [3]
+
+
+@pytest.mark.django_db
+def test_application_and_database_refuse_rewrites():
+    record(1)
+    event = AuditEvent.objects.get()
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(DB_REFUSAL), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = 'x'")
+
+
+@pytest.mark.django_db
+def test_event_rolls_back_with_the_change():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, action="test.changed", target=TARGET)
+        raise RuntimeError("the change failed")
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(actor=None, action="test.changed", target=TARGET)

@@ -1,0 +1,73 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.django_db
+def test_login_rotates_the_session_and_lands_on_the_role_home(tree, client):
+    client.get(reverse("web:login"))
+    before = client.session.session_key
+    response = client.post(reverse("web:login"), {"username": "dispatcher", "password": PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert client.session.session_key != before
+    page = response.content.decode()
+    assert 'data-role="street_dispatcher"' in page and "劝业场街道" in page
+
+
+@pytest.mark.django_db
+def test_wrong_password_shows_an_error_and_repeated_failures_lock_out(tree, client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        response = client.post(reverse("web:login"), {"username": "grid", "password": "wrong-password"})
+    assert response.status_code == 429
+    # even the right password is refused while locked out
+    response = client.post(reverse("web:login"), {"username": "grid", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_login_requires_csrf(tree):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("web:login"), {"username": "grid", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username,role,visible,hidden", [
+    ("resident", "resident", "花园路社区", "劝业场街道办事处"),
+    ("grid", "grid_worker", "花园路社区第1网格", "新华社区"),
+    ("handler", "department_handler", "和平区城管委", "蓟州区"),
+    ("supervisor", "supervisor", "和平区", "蓟州区"),
+])
+def test_each_role_has_its_own_home(tree, login, username, role, visible, hidden):
+    page = login(tree.people[username]).get(reverse("web:home")).content.decode()
+    assert f'data-role="{role}"' in page and visible in page and hidden not in page
+
+
+@pytest.mark.django_db
+def test_language_switches_between_chinese_and_english(tree, login):
+    client = login(tree.people["community"])
+    assert "区划" in client.get(reverse("web:home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("web:home")).content.decode()
+    assert "Regions" in page and '<html lang="en">' in page
+
+
+@pytest.mark.django_db
+def test_region_search_by_code_and_pagination(tree, login, settings):
+    settings.FUHE_PAGE_SIZE = 2
+    client = login(tree.people["leader"])
+    page = client.get(reverse("web:region_index"), {"q": "120101001"}).content.decode()
+    assert "劝业场街道" in page and "小白楼街道" not in page
+    first = client.get(reverse("web:region_index"), {"level": "grid"}).content.decode()
+    assert "Page 1 of 3" in first or "第 1 页，共 3 页" in first
+    partial = client.get(reverse("web:region_index"), {"q": "不存在"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "不存在" in partial
+
+
+def test_healthz(client, db):
+    assert client.get(reverse("web:healthz")).json() == {"status": "ok"}
