@@ -178,14 +178,18 @@ class DemoBuilder:
                         DepartmentType.URBAN_MANAGEMENT, DepartmentType.HOUSING} else None
                     self._person(role=Role.DEPARTMENT_HANDLER, region=district, unit=department, hours=40,
                                  username=login)
-            for s_index, street in enumerate(entry["streets"]):
-                first_street = s_index == 0
+            # demo logins sit in the first community of the urban district and the first village of the county
+            wanted_kind = RegionKind.URBAN if district_code == URBAN_DISTRICT else RegionKind.RURAL
+            login_community = next(c["region"].id for street in entry["streets"] for c in street["communities"]
+                                   if c["region"].kind == wanted_kind)
+            for street in entry["streets"]:
+                is_login_street = any(c["region"].id == login_community for c in street["communities"])
                 self._person(role=Role.LEADER, region=street["region"], unit=street["office"], hours=44)
                 for n in range(2):
                     self._person(role=Role.STREET_DISPATCHER, region=street["region"], unit=street["office"],
-                                 hours=40, username=f"{prefix}-dispatcher" if first_street and n == 0 else None)
-                for c_index, community in enumerate(street["communities"]):
-                    self._community_people(prefix, street, community, first_street and c_index == 0)
+                                 hours=40, username=f"{prefix}-dispatcher" if is_login_street and n == 0 else None)
+                for community in street["communities"]:
+                    self._community_people(prefix, street, community, community["region"].id == login_community)
         self._person(role=Role.ADMINISTRATOR, region=Region.objects.get(code="120000000000"), unit=None, hours=40,
                      username="demo-admin")
 
