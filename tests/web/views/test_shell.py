@@ -71,3 +71,19 @@ def test_region_search_by_code_and_pagination(tree, login, settings):
 
 def test_healthz(client, db):
     assert client.get(reverse("web:healthz")).json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_back_office_lists_regions_and_records_personal_data_views(tree, client):
+    from fuhe.audit.models import AuditEvent
+
+    admin = tree.people["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert "劝业场街道" in client.get("/admin/org/region/", {"q": "劝业场"}).content.decode()
+    listing = client.get("/admin/accounts/user/").content.decode()
+    assert "138****5678" in listing and "13812345678" not in listing
+    assert client.get(f"/admin/accounts/user/{tree.people['resident'].pk}/change/").status_code == 200
+    assert AuditEvent.objects.filter(action="personal_data.viewed", object_id=str(tree.people["resident"].pk)).exists()
+    assert client.post("/admin/audit/auditevent/1/delete/").status_code in (403, 302, 404)
