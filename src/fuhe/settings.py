@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fuhe.org",
     "fuhe.accounts",
     "fuhe.web",
+    "fuhe.cases",
     "fuhe.demo",
     "fuhe.routing",
 ]
@@ -202,4 +203,6 @@ LOGGING = {
 
 # --- Fuhe ----------------------------------------------------------------------------------
 FUHE_PAGE_SIZE = 50
+FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # district 兜底 for unplaced cases
+FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")

@@ -24,6 +24,8 @@ class Scope:
     roles: frozenset[str]
     unit_ids: frozenset[int]
     home_region_ids: tuple[int, ...]
+    case_ranges: tuple[tuple[int, int], ...] = ()  # regions whose cases the user's roles cover (not residents,
+    # volunteers or department handlers: those see their own cases, their unit's work and their summonses)
 
     @property
     def is_empty(self) -> bool:
@@ -36,14 +38,16 @@ class Scope:
 
     def region_q(self, field: str = "id") -> Q:
         """A Q object keeping rows whose ``field`` (a region key) lies in scope."""
+        return Q() if self.is_global else _ranges_q(self.ranges, field)
+
+    def case_region_q(self, field: str = "region_id") -> Q:
+        """Rows whose region lies where the user's case-handling roles reach (excludes the global case)."""
+        return _ranges_q(self.case_ranges, field)
+
+    def covers_case_region(self, region_id: int | None) -> bool:
         if self.is_global:
-            return Q()
-        if not self.ranges:
-            return Q(pk__in=[])
-        condition = Q()
-        for low, high in self.ranges:
-            condition |= Q(**{f"{field}__gte": low, f"{field}__lt": high})
-        return condition
+            return True
+        return region_id is not None and any(low <= region_id < high for low, high in self.case_ranges)
 
     def contains_unit(self, unit_id: int, region_id: int) -> bool:
         """A unit is visible when it lies in the user's regions or the user acts for it."""
@@ -59,6 +63,17 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope(None, False, (), frozenset(), frozenset(), ())
+CASE_REGION_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER, Role.LEADER,
+                               Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def _ranges_q(ranges: tuple[tuple[int, int], ...], field: str) -> Q:
+    if not ranges:
+        return Q(pk__in=[])
+    condition = Q()
+    for low, high in ranges:
+        condition |= Q(**{f"{field}__gte": low, f"{field}__lt": high})
+    return condition
 
 
 def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -82,6 +97,8 @@ def scope_for(user) -> Scope:
     assignments = list(user.roles.values_list("role", "unit_id", "region_id", "region__level"))
     roles = frozenset(role for role, _unit, _region, _level in assignments)
     ranges = [subtree_range(region_id, Level(level)) for _role, _unit, region_id, level in assignments]
+    case_ranges = [subtree_range(region_id, Level(level)) for role, _unit, region_id, level in assignments
+                   if role in CASE_REGION_ROLES]
     is_global = user.is_superuser
     scope = Scope(
         user_id=user.pk,
@@ -90,6 +107,7 @@ def scope_for(user) -> Scope:
         roles=roles | ({Role.ADMINISTRATOR.value} if user.is_superuser else frozenset()),
         unit_ids=frozenset(unit for _role, unit, _region, _level in assignments if unit),
         home_region_ids=tuple(dict.fromkeys(region for _role, _unit, region, _level in assignments)),
+        case_ranges=() if is_global else _merge(case_ranges),
     )
     setattr(user, SCOPE_CACHE_ATTRIBUTE, scope)
     return scope

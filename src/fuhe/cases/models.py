@@ -1,0 +1,261 @@
+"""Cases (诉求/工单) of the 接诉即办 closed loop, their timeline, summons and clocks.
+
+``Case.state`` is assigned only by ``fuhe.cases.services.lifecycle.case_transition`` through the transition
+table in ``core/lifecycle.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuhe.cases.core.lifecycle import State
+from fuhe.cases.core.workcalendar import ClockUnit
+from fuhe.org.models import Region, Unit
+
+
+class Category(models.Model):
+    """A node of the category tree (the message board's real three-level taxonomy is the default seed)."""
+
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("parent"))
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    path = models.CharField(_("full name"), max_length=200, unique=True, help_text=_("level1/level2/level3"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.path.replace("/", " › ")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    HOTLINE = "hotline", _("hotline")
+    PATROL = "patrol", _("patrol (proactive)")
+    IMPORT = "import", _("import")
+    API = "api", _("API")
+
+
+class RequestType(models.TextChoices):
+    CONSULTATION = "consultation", _("consultation (咨询)")
+    HELP = "help", _("request for help (求助)")
+    COMPLAINT = "complaint", _("complaint (投诉)")
+    REPORT = "report", _("report (举报)")
+    SUGGESTION = "suggestion", _("suggestion (建议)")
+    PRAISE = "praise", _("praise (表扬)")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal (一般)")
+    URGENT = "urgent", _("urgent (紧急)")
+    CRITICAL = "critical", _("critical (特急)")
+
+
+class ReplyOutcome(models.TextChoices):
+    RESOLVED = "resolved", _("resolved")
+    EXPLAINED = "explained", _("explained / answered")
+    NOT_OUR_DUTY = "not_our_duty", _("not this unit's duty (reassigned)")
+    TRACKED = "tracked", _("cannot be resolved now (tracked list 挂账)")
+
+
+CASE_STATES = [(state.value, state.zh) for state in State]
+CLOCK_UNITS = [(unit.value, unit.value.replace("_", " ")) for unit in ClockUnit]
+
+
+class ClockPolicy(models.Model):
+    """Response and resolution clocks per request type, category and urgency; the most specific row wins."""
+
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices, blank=True,
+                                    default="", help_text=_("Empty: any type."))
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE,
+                                 verbose_name=_("category"), help_text=_("Empty: any category."))
+    acceptance_amount = models.DecimalField(_("acceptance limit"), max_digits=6, decimal_places=2)
+    acceptance_unit = models.CharField(_("acceptance unit"), max_length=14, choices=CLOCK_UNITS)
+    resolution_amount = models.DecimalField(_("resolution limit"), max_digits=6, decimal_places=2)
+    resolution_unit = models.CharField(_("resolution unit"), max_length=14, choices=CLOCK_UNITS)
+    warn_before_hours = models.DecimalField(_("warn before (hours)"), max_digits=6, decimal_places=2, default=4)
+    source = models.CharField(_("source"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("clock policy")
+        verbose_name_plural = _("clock policies")
+        constraints = [models.UniqueConstraint(fields=["urgency", "request_type", "category"],
+                                               name="unique_clock_policy", nulls_distinct=False)]
+
+    def __str__(self) -> str:
+        return f"{self.urgency}/{self.request_type or '*'}/{self.category_id or '*'}"
+
+
+class CalendarDay(models.Model):
+    """Administrator-entered holidays and make-up working days (override the library; cover unknown years)."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=60, blank=True, default="")
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'workday' if self.is_workday else 'holiday'}"
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    access_token_hash = models.CharField(max_length=64, help_text="SHA-256 of the resident's tracking secret")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices,
+                                    default=RequestType.HELP)
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("what happened"), max_length=4000)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("category"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+                               verbose_name=_("region"))
+    reporter_name = models.CharField(_("reporter"), max_length=60, blank=True, default="")
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True, default="")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reported_cases", verbose_name=_("reporter account"))
+    is_proactive = models.BooleanField(_("proactive (未诉先办)"), default=False)
+    is_public = models.BooleanField(_("public"), default=True,
+                                    help_text=_("Non-public cases are never listed through open interfaces."))
+    created_at = models.DateTimeField(_("received"), db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("received by"))
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+
+    state = models.CharField(_("state"), max_length=14, choices=CASE_STATES, default=State.RECEIVED, db_index=True)
+    owner_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases",
+                                   verbose_name=_("handling unit"))
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    acceptance_due = models.DateTimeField(_("accept by"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
+    deadline_uses_fallback = models.BooleanField(_("deadline on fallback calendar"), default=False)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    extension_pending_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    hop_count = models.PositiveSmallIntegerField(_("hops"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopens"), default=0)
+    was_escalated = models.BooleanField(_("escalated"), default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_cases", verbose_name=_("merged into"))
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    reply_outcome = models.CharField(_("outcome"), max_length=14, choices=ReplyOutcome.choices, blank=True,
+                                     default="")
+    reply_text = models.TextField(_("reply"), blank=True, default="")
+    replied_on_time = models.BooleanField(null=True, blank=True)
+    accepted_on_time = models.BooleanField(null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    rating_resolved = models.BooleanField(_("resolved (resident)"), null=True, blank=True)
+    rating_satisfied = models.BooleanField(_("satisfied (resident)"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    routing = models.JSONField(_("routing explanation"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["region", "state", "created_at"]),
+            models.Index(fields=["owner_unit", "state", "resolution_due"]),
+            models.Index(fields=["state", "resolution_due"]),
+            models.Index(fields=["category", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title}"
+
+
+class CaseEvent(models.Model):
+    """The append-only timeline of a case: every transition, reminder, report-in and note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    action = models.CharField(max_length=24)
+    from_state = models.CharField(max_length=14, blank=True, default="")
+    to_state = models.CharField(max_length=14, blank=True, default="")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True, default="")
+    is_public = models.BooleanField(default=True, help_text="shown to the resident on the tracking page")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("case events are append-only")
+        super().save(*args, **kwargs)
+
+
+class Summons(models.Model):
+    """吹哨: a street/township (or community) calls departments to report in on one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="summonses")
+    whistled_by = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    whistled_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["whistled_at"]
+
+    def __str__(self) -> str:
+        return f"summons {self.pk} on case {self.case_id}"
+
+
+class ReportInStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    REPORTED = "reported", _("reported in")
+    RELEASED = "released", _("released")
+
+
+class ReportIn(models.Model):
+    """报到: one summoned department's answer; punctuality feeds two-way assessment."""
+
+    summons = models.ForeignKey(Summons, on_delete=models.CASCADE, related_name="report_ins")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="report_ins")
+    status = models.CharField(max_length=10, choices=ReportInStatus.choices, default=ReportInStatus.PENDING)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    is_on_time = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summons", "department"], name="one_report_in_per_department")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.status}"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text

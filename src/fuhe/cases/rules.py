@@ -1,0 +1,79 @@
+"""Who may see a case and who may perform which action on it: declared once, used everywhere."""
+
+from __future__ import annotations
+
+import rules
+
+from fuhe.accounts.models import Role
+from fuhe.accounts.scope import scope_for
+from fuhe.cases.core.lifecycle import Action
+
+DISPATCH_ROLES = (Role.STREET_DISPATCHER, Role.ADMINISTRATOR)
+SUPERVISE_ROLES = (Role.STREET_DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+#: actions performed by the dispatching side (street/township centre), on cases in their regions
+DISPATCHER_ACTIONS = frozenset({Action.DISPATCH, Action.ANSWER_DIRECTLY, Action.REASSIGN, Action.REJECT_RETURN,
+                                Action.MERGE, Action.FLAG_UNREASONABLE, Action.DISMISS, Action.CLEAR_REVIEW,
+                                Action.GRANT_EXTENSION, Action.DENY_EXTENSION, Action.CLOSE})
+#: actions performed by the handling unit's members
+HANDLER_ACTIONS = frozenset({Action.ACCEPT, Action.RETURN, Action.START, Action.REPLY, Action.REQUEST_EXTENSION,
+                             Action.FLAG_UNREASONABLE})
+SUPERVISION_ACTIONS = frozenset({Action.URGE, Action.SUPERVISE})
+
+
+def is_dispatcher_for(user, case) -> bool:
+    scope = scope_for(user)
+    return scope.has_role(*DISPATCH_ROLES) and scope.covers_case_region(case.region_id)
+
+
+def is_handler_for(user, case) -> bool:
+    return case.owner_unit_id is not None and case.owner_unit_id in scope_for(user).unit_ids
+
+
+def is_summoned(user, case) -> bool:
+    from fuhe.cases.models import ReportIn
+
+    units = scope_for(user).unit_ids
+    return bool(units) and ReportIn.objects.filter(summons__case=case, department_id__in=units).exists()
+
+
+def can_act(user, case, action: Action) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if action in DISPATCHER_ACTIONS and is_dispatcher_for(user, case):
+        return True
+    if action in HANDLER_ACTIONS and is_handler_for(user, case):
+        return True
+    if action in SUPERVISION_ACTIONS:
+        scope = scope_for(user)
+        return scope.has_role(*SUPERVISE_ROLES) and scope.covers_case_region(case.region_id)
+    return False
+
+
+@rules.predicate
+def can_view_case(user, case) -> bool:
+    if case is None:
+        return False
+    scope = scope_for(user)
+    return (scope.covers_case_region(case.region_id) or case.owner_unit_id in scope.unit_ids
+            or (case.reporter_id is not None and case.reporter_id == user.pk) or is_summoned(user, case))
+
+
+@rules.predicate
+def can_whistle(user, case) -> bool:
+    """A street/township (or community) centre summons departments on a case in its area."""
+    scope = scope_for(user)
+    return (scope.has_role(Role.STREET_DISPATCHER, Role.COMMUNITY_WORKER, Role.ADMINISTRATOR)
+            and scope.covers_case_region(case.region_id))
+
+
+@rules.predicate
+def can_see_reporter(user, case) -> bool:
+    """The reporter's phone, in full: the handling unit (it must call back) and the dispatcher."""
+    return is_handler_for(user, case) or is_dispatcher_for(user, case)
+
+
+rules.add_perm("cases.view_case", can_view_case)
+rules.add_perm("cases.whistle", can_whistle)
+rules.add_perm("cases.view_reporter", can_see_reporter)
+rules.add_perm("cases.dispatch", rules.predicate(lambda user: scope_for(user).has_role(*DISPATCH_ROLES)))

@@ -1,0 +1,191 @@
+"""Intake: every channel creates cases through ``case_create`` (validation, region, idempotency, audit)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fuhe.accounts.scope import scope_for
+from fuhe.audit.services import audit_record
+from fuhe.cases.models import Case, CaseEvent, Category, Channel, RequestType, Urgency
+from fuhe.org.core.divisions import Level
+from fuhe.org.models import Region, UnitKind
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
+
+
+class IdempotencyConflictError(Exception):
+    """The same idempotency key was used with a different request body."""
+
+
+class IdempotencyInProgressError(Exception):
+    """A concurrent request with the same idempotency key won the race; retry to get its answer."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    case: Case
+    access_token: str | None  # shown once to the resident; None when an earlier identical request is replayed
+    created: bool
+
+
+def _tracking_code() -> str:
+    return "F" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _fingerprint(fields: dict) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _short(name: str) -> str:
+    for suffix in ("社区居委会", "居委会", "村委会"):
+        if name.endswith(suffix):
+            return name.removesuffix(suffix) + ("社区" if suffix != "村委会" else "村")
+    return name
+
+
+def region_from_address(address: str) -> Region | None:
+    """The deepest served region (community, street) named in the address; streets/communities with units."""
+    if not address:
+        return None
+    served = (Region.objects.filter(units__kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE,
+                                                      UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT])
+              .only("id", "name", "level").distinct())
+    best = None
+    for region in served.iterator(chunk_size=2000):
+        names = {region.name, _short(region.name)}
+        if any(len(n) >= 2 and n in address for n in names) and (best is None or region.id > best.id):
+            best = region  # a deeper region has a larger key inside the same street
+    return best
+
+
+def fallback_region() -> Region:
+    """District 兜底: the configured region, else the first district that has a government unit."""
+    code = getattr(settings, "FUHE_FALLBACK_REGION_CODE", "")
+    region = Region.objects.filter(code=code).first() if code else None
+    region = region or Region.objects.filter(level=Level.DISTRICT, units__kind=UnitKind.DISTRICT_GOVERNMENT).first()
+    if region is None:
+        raise ValidationError({"region": "the platform serves no district yet (import regions and units first)"})
+    return region
+
+
+def resolve_region(*, region: Region | None, address: str, reporter) -> Region:
+    if region is not None:
+        return region
+    found = region_from_address(address)
+    if found is not None:
+        return found
+    if reporter is not None and getattr(reporter, "is_authenticated", False):
+        home = scope_for(reporter).home_region_ids
+        if home:
+            return Region.objects.get(pk=home[0])
+    return fallback_region()
+
+
+def _validate(*, text: str, address: str, latitude, longitude, channel: str, request_type: str, urgency: str):
+    errors = {}
+    if not text or not text.strip():
+        errors["text"] = "describe the problem"
+    elif len(text) > 4000:
+        errors["text"] = "at most 4,000 characters"
+    if not (address and address.strip()) and (latitude is None or longitude is None):
+        errors["where"] = "give an address or pick a point on the map"
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = "give both latitude and longitude, or neither"
+    if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
+        errors["latitude"] = "must be between -90 and 90"
+    if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
+        errors["longitude"] = "must be between -180 and 180"
+    if channel not in Channel.values:
+        errors["channel"] = f"{channel!r} is not a channel"
+    if request_type not in RequestType.values:
+        errors["request_type"] = f"{request_type!r} is not a request type"
+    if urgency not in Urgency.values:
+        errors["urgency"] = f"{urgency!r} is not an urgency"
+    if errors:
+        raise ValidationError(errors)
+
+
+def case_create(*, actor, channel: str, text: str, title: str = "", address: str = "", latitude=None,
+                longitude=None, region: Region | None = None, category: Category | None = None,
+                request_type: str = RequestType.HELP, urgency: str = Urgency.NORMAL, reporter_name: str = "",
+                reporter_phone: str = "", is_proactive: bool = False, is_public: bool = True,
+                idempotency_key: str | None = None, received_at=None) -> Intake:
+    """Create one case. A retried request with the same idempotency key returns the first case."""
+    _validate(text=text, address=address, latitude=latitude, longitude=longitude, channel=channel,
+              request_type=request_type, urgency=urgency)
+    body = {"channel": channel, "text": text.strip(), "title": title.strip(), "address": address.strip(),
+            "latitude": latitude, "longitude": longitude, "region": region.pk if region else None,
+            "category": category.pk if category else None, "request_type": request_type, "urgency": urgency,
+            "reporter_phone": reporter_phone.strip()}
+    fingerprint = _fingerprint(body)
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise IdempotencyConflictError("this idempotency key was used with a different request")
+            return Intake(existing, None, False)
+    reporter = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    token = secrets.token_urlsafe(16)
+    text = text.strip()
+    case = Case(tracking_code=_tracking_code(), access_token_hash=hash_token(token), channel=channel,
+                request_type=request_type, title=(title.strip() or text[:40])[:120], text=text, category=category,
+                urgency=urgency, address=address.strip(), latitude=latitude, longitude=longitude,
+                region=resolve_region(region=region, address=address, reporter=reporter),
+                reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(),
+                reporter=reporter if channel == Channel.WEB else None, is_proactive=is_proactive,
+                is_public=is_public, created_at=received_at or timezone.now(), created_by=reporter,
+                idempotency_key=idempotency_key or None, request_fingerprint=fingerprint)
+    case.full_clean(exclude=["access_token_hash", "tracking_code"])
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+            CaseEvent.objects.create(case=case, at=case.created_at, actor=reporter, action="receive",
+                                     to_state=case.state, data={"channel": channel})
+            audit_record(actor=reporter, action="case.receive", target=case,
+                         summary={"after": {"channel": channel, "region": case.region.code,
+                                            "category": category.pk if category else None}})
+    except IntegrityError:
+        if idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).exists():
+            raise IdempotencyInProgressError("a request with this idempotency key is being processed") from None
+        raise
+    return Intake(case, token, True)
+
+
+def case_verify_access(*, case: Case, token: str = "", phone_last4: str = "") -> bool:
+    """The resident's tracking link (secret token) or the last four digits of the phone they left."""
+    if token and secrets.compare_digest(hash_token(token), case.access_token_hash):
+        return True
+    return bool(phone_last4 and len(case.reporter_phone) >= 4 and len(phone_last4) == 4
+                and secrets.compare_digest(case.reporter_phone[-4:], phone_last4))
+
+
+def categories_seed(rows: list[tuple[str, str, str]]) -> int:
+    """Create the three-level category tree from (level1, level2, level3) rows; idempotent."""
+    created = 0
+    with transaction.atomic():
+        cache: dict[str, Category] = {c.path: c for c in Category.objects.all()}
+        for row in rows:
+            parent = None
+            for depth in range(1, 4):
+                names = [n.strip() for n in row[:depth]]
+                if not names[-1]:
+                    break
+                path = "/".join(names)
+                if path not in cache:
+                    cache[path] = Category.objects.create(name=names[-1], parent=parent, level=depth, path=path)
+                    created += 1
+                parent = cache[path]
+    return created

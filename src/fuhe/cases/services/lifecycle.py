@@ -1,0 +1,224 @@
+"""The one service that moves a case through its life: ``case_transition`` and the actions built on it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fuhe.audit.services import audit_record
+from fuhe.cases.core.lifecycle import Action, CaseFacts, Clock, IllegalTransition, State, apply
+from fuhe.cases.models import Case, CaseEvent, ReplyOutcome, ReportIn, ReportInStatus
+from fuhe.cases.rules import can_act
+from fuhe.cases.services.clocks import deadlines_from, work_calendar
+from fuhe.cases.services.notify import notify_reporter, notify_unit
+from fuhe.org.models import Unit
+
+MAX_REOPENS = 1
+
+
+def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | None = None) -> CaseFacts:
+    open_summons = ReportIn.objects.filter(summons__case=case, status=ReportInStatus.PENDING).count()
+    now = timezone.now()
+    return CaseFacts(
+        has_owner=(owner or case.owner_unit) is not None,
+        summons_open=open_summons,
+        is_overdue=bool(case.resolution_due and case.resolution_due < now),
+        reopen_count=case.reopen_count,
+        max_reopens=MAX_REOPENS,
+        resident_satisfied=case.rating_satisfied,
+        has_duplicate_target=duplicate_of is not None,
+        extension_pending=case.extension_pending_days is not None,
+    )
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("owner_unit", "category", "region").get(pk=case.pk)
+
+
+def case_transition(*, actor, case: Case, action: Action | str, reason: str = "", owner: Unit | None = None,
+                    duplicate_of: Case | None = None, event_data: dict | None = None, public: bool = True,
+                    check_permission: bool = True) -> Case:
+    """Apply ``action`` to ``case``: guards, state, counters, clocks, timeline, audit — in one transaction.
+
+    Raises ``IllegalTransition`` (state or guard) or ``PermissionDenied`` (role); nothing changes then.
+    """
+    action = Action(action)
+    with transaction.atomic():
+        case = _lock(case)
+        if check_permission and not can_act(actor, case, action):
+            raise PermissionDenied(f"You may not {action.words} this case.")
+        result = apply(case.state, action, case_facts(case, owner=owner, duplicate_of=duplicate_of), reason=reason)
+        now = timezone.now()
+        before = {"state": case.state, "owner_unit": case.owner_unit_id}
+        case.state = result.after
+        if owner is not None:
+            case.owner_unit = owner
+        if result.counts_hop:
+            case.hop_count = F("hop_count") + 1
+        if action is Action.RETURN:
+            case.return_count = F("return_count") + 1
+        if result.counts_reopen:
+            case.reopen_count = F("reopen_count") + 1
+        if action is Action.ESCALATE:
+            case.was_escalated = True
+        if action is Action.MERGE:
+            case.merged_into = duplicate_of
+        _apply_clocks(case, result.clocks, now, action)
+        case.save()
+        case.refresh_from_db()
+        CaseEvent.objects.create(case=case, at=now, actor=actor if _is_user(actor) else None, action=action.value,
+                                 from_state=result.before.value, to_state=result.after.value,
+                                 unit=owner or case.owner_unit, reason=result.reason, is_public=public,
+                                 data=event_data or {})
+        audit_record(actor=actor if _is_user(actor) else None, action=f"case.{action.value}", target=case,
+                     summary={"before": before, "after": {"state": case.state, "owner_unit": case.owner_unit_id},
+                              "reason": result.reason})
+    return case
+
+
+def _is_user(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _apply_clocks(case: Case, clocks, now, action: Action) -> None:
+    if Clock.RESOLUTION in clocks.starts or Clock.ACCEPTANCE in clocks.starts:
+        deadlines = deadlines_from(case, now)
+        if Clock.ACCEPTANCE in clocks.starts:
+            case.acceptance_due = deadlines.acceptance.at
+            case.accepted_at = None
+        if Clock.RESOLUTION in clocks.starts:
+            case.resolution_due = deadlines.resolution.at
+            case.deadline_uses_fallback = deadlines.used_fallback
+            case.warned_at = None
+    if action is Action.DISPATCH or action is Action.REASSIGN:
+        case.dispatched_at = now
+    if Clock.ACCEPTANCE in clocks.stops and action is Action.ACCEPT:
+        case.accepted_at = now
+        case.accepted_on_time = case.acceptance_due is None or now <= case.acceptance_due
+    if action in (Action.REPLY, Action.ANSWER_DIRECTLY):
+        case.replied_at = now
+        case.replied_on_time = case.resolution_due is None or now <= case.resolution_due
+    if Clock.RESOLUTION in clocks.extends and case.extension_pending_days and case.resolution_due:
+        case.resolution_due = work_calendar().add_working_days(case.resolution_due, case.extension_pending_days)
+    if action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
+        case.extension_pending_days = None
+    if action in (Action.CLOSE, Action.MERGE, Action.DISMISS):
+        case.closed_at = now
+    if action is Action.REOPEN:
+        case.closed_at = None
+        case.rating_resolved = case.rating_satisfied = case.rated_at = None
+
+
+# --- actions with their own inputs -----------------------------------------------------------------
+
+
+def case_dispatch(*, actor, case: Case, unit: Unit, routing: dict | None = None) -> Case:
+    if routing is not None:
+        Case.objects.filter(pk=case.pk).update(routing=routing)
+    case = case_transition(actor=actor, case=case, action=Action.DISPATCH, owner=unit,
+                           event_data={"unit": unit.name, **({"routing": routing} if routing else {})})
+    notify_unit(unit.pk, case=case, text=f"新工单 {case.tracking_code}：{case.title}")
+    return case
+
+
+def case_reassign(*, actor, case: Case, unit: Unit, reason: str) -> Case:
+    case = case_transition(actor=actor, case=case, action=Action.REASSIGN, owner=unit, reason=reason,
+                           event_data={"unit": unit.name})
+    notify_unit(unit.pk, case=case, text=f"改派工单 {case.tracking_code}：{case.title}")
+    return case
+
+
+def case_return(*, actor, case: Case, reason: str) -> Case:
+    return case_transition(actor=actor, case=case, action=Action.RETURN, reason=reason)
+
+
+def case_reply(*, actor, case: Case, outcome: str, text: str) -> Case:
+    if outcome not in ReplyOutcome.values:
+        raise ValidationError({"outcome": f"{outcome!r} is not an outcome"})
+    if not text.strip():
+        raise ValidationError({"text": "the reply to the resident is empty"})
+    case = case_transition(actor=actor, case=case, action=Action.REPLY, event_data={"outcome": outcome})
+    Case.objects.filter(pk=case.pk).update(reply_outcome=outcome, reply_text=text.strip())
+    case.refresh_from_db()
+    notify_reporter(case, f"您的诉求 {case.tracking_code} 已答复，请评价是否解决、是否满意。")
+    return case
+
+
+def case_answer_directly(*, actor, case: Case, text: str) -> Case:
+    if not text.strip():
+        raise ValidationError({"text": "the answer is empty"})
+    case = case_transition(actor=actor, case=case, action=Action.ANSWER_DIRECTLY)
+    Case.objects.filter(pk=case.pk).update(reply_outcome=ReplyOutcome.EXPLAINED, reply_text=text.strip())
+    case.refresh_from_db()
+    notify_reporter(case, f"您的诉求 {case.tracking_code} 已直接答复。")
+    return case
+
+
+def case_rate(*, actor, case: Case, resolved: bool, satisfied: bool, channel: str = "tracking") -> Case:
+    """The resident's judgement (tracking link, or staff recording a follow-up call): then close or reopen."""
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(rating_resolved=resolved, rating_satisfied=satisfied,
+                                               rated_at=timezone.now())
+        case.refresh_from_db()
+        case = case_transition(actor=actor, case=case, action=Action.RATE, check_permission=False,
+                               event_data={"resolved": resolved, "satisfied": satisfied, "channel": channel})
+        if satisfied:
+            return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
+        try:
+            case = case_transition(actor=actor, case=case, action=Action.REOPEN, check_permission=False,
+                                   reason="诉求人评价不满意 / resident not satisfied")
+        except IllegalTransition:  # reopen limit reached: close, the dissatisfaction stays on record
+            return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
+        if case.owner_unit_id:
+            notify_unit(case.owner_unit_id, case=case, text=f"工单 {case.tracking_code} 诉求人不满意，已重办")
+        return case
+
+
+def case_request_extension(*, actor, case: Case, days: int, reason: str) -> Case:
+    if not 1 <= days <= 15:
+        raise ValidationError({"days": "an extension is 1 to 15 working days"})
+    with transaction.atomic():
+        case = case_transition(actor=actor, case=case, action=Action.REQUEST_EXTENSION, reason=reason,
+                               event_data={"days": days})
+        Case.objects.filter(pk=case.pk).update(extension_pending_days=days)
+        case.refresh_from_db()
+    return case
+
+
+def case_grant_extension(*, actor, case: Case) -> Case:
+    case = case_transition(actor=actor, case=case, action=Action.GRANT_EXTENSION)
+    due = timezone.localtime(case.resolution_due)
+    notify_reporter(case, f"您的诉求 {case.tracking_code} 办理期限已延长至 {due:%m月%d日}。")
+    return case
+
+
+def case_merge(*, actor, case: Case, into: Case) -> Case:
+    if into.pk == case.pk or into.merged_into_id:
+        raise ValidationError({"into": "merge into another case that is not itself merged"})
+    case = case_transition(actor=actor, case=case, action=Action.MERGE, duplicate_of=into,
+                           reason=f"并入 {into.tracking_code}", event_data={"into": into.tracking_code})
+    notify_reporter(case, f"您的诉求 {case.tracking_code} 与 {into.tracking_code} 合并办理，进展将同步告知。")
+    return case
+
+
+def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)) -> dict[str, int]:
+    """Warn owners before a deadline and escalate after it. Idempotent; run by the background worker."""
+    now = now or timezone.now()
+    handling = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED]
+    warned = escalated = 0
+    for case in Case.objects.filter(state__in=handling, warned_at__isnull=True, resolution_due__gt=now,
+                                    resolution_due__lte=now + warn_within).select_related("owner_unit"):
+        with transaction.atomic():
+            Case.objects.filter(pk=case.pk).update(warned_at=now)
+            if case.owner_unit_id:
+                notify_unit(case.owner_unit_id, case=case, text=f"工单 {case.tracking_code} 即将到期")
+        warned += 1
+    for case in Case.objects.filter(state__in=handling, resolution_due__lte=now):
+        case_transition(actor=None, case=case, action=Action.ESCALATE, check_permission=False,
+                        reason="超过办理时限 / past the resolution deadline")
+        escalated += 1
+    return {"warned": warned, "escalated": escalated}
