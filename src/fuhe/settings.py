@@ -204,5 +204,7 @@ LOGGING = {
 # --- Fuhe ----------------------------------------------------------------------------------
 FUHE_PAGE_SIZE = 50
 FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # district 兜底 for unplaced cases
+# A tile server for map picks (e.g. a city's own); empty: no map, the typed address is used (works offline).
+FUHE_MAP_TILE_URL = os.environ.get("FUHE_MAP_TILE_URL", "")
 FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fuhe.cases.core.lifecycle import State
+from fuhe.cases.core.lifecycle import Action, State
 from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.org.models import Region, Unit
 
@@ -181,6 +181,10 @@ class Case(models.Model):
         return f"{self.tracking_code} {self.title}"
 
 
+EVENT_LABELS = {"receive": _("received"), "whistle": _("departments summoned (吹哨)"),
+                "report_in": _("department reported in (报到)"), "release": _("summons released")}
+
+
 class CaseEvent(models.Model):
     """The append-only timeline of a case: every transition, reminder, report-in and note."""
 
@@ -206,6 +210,14 @@ class CaseEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("case events are append-only")
         super().save(*args, **kwargs)
+
+    def get_action_label(self) -> str:
+        if self.action in EVENT_LABELS:
+            return str(EVENT_LABELS[self.action])
+        try:
+            return Action(self.action).zh
+        except ValueError:
+            return self.action
 
 
 class Summons(models.Model):

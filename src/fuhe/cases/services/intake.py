@@ -94,14 +94,15 @@ def resolve_region(*, region: Region | None, address: str, reporter) -> Region:
     return fallback_region()
 
 
-def _validate(*, text: str, address: str, latitude, longitude, channel: str, request_type: str, urgency: str):
+def _validate(*, text: str, address: str, latitude, longitude, region, channel: str, request_type: str,
+              urgency: str):
     errors = {}
     if not text or not text.strip():
         errors["text"] = "describe the problem"
     elif len(text) > 4000:
         errors["text"] = "at most 4,000 characters"
-    if not (address and address.strip()) and (latitude is None or longitude is None):
-        errors["where"] = "give an address or pick a point on the map"
+    if not (address and address.strip()) and (latitude is None or longitude is None) and region is None:
+        errors["where"] = "give an address, pick a point on the map or choose the community/grid"
     if (latitude is None) != (longitude is None):
         errors["latitude"] = "give both latitude and longitude, or neither"
     if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
@@ -124,7 +125,7 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
                 reporter_phone: str = "", is_proactive: bool = False, is_public: bool = True,
                 idempotency_key: str | None = None, received_at=None) -> Intake:
     """Create one case. A retried request with the same idempotency key returns the first case."""
-    _validate(text=text, address=address, latitude=latitude, longitude=longitude, channel=channel,
+    _validate(text=text, address=address, latitude=latitude, longitude=longitude, region=region, channel=channel,
               request_type=request_type, urgency=urgency)
     body = {"channel": channel, "text": text.strip(), "title": title.strip(), "address": address.strip(),
             "latitude": latitude, "longitude": longitude, "region": region.pk if region else None,

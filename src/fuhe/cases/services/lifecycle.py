@@ -12,7 +12,7 @@ from django.utils import timezone
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, CaseFacts, Clock, IllegalTransition, State, apply
 from fuhe.cases.models import Case, CaseEvent, ReplyOutcome, ReportIn, ReportInStatus
-from fuhe.cases.rules import can_act
+from fuhe.cases.rules import can_act, is_dispatcher_for, is_handler_for
 from fuhe.cases.services.clocks import deadlines_from, work_calendar
 from fuhe.cases.services.notify import notify_reporter, notify_unit
 from fuhe.org.models import Unit
@@ -78,6 +78,10 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
                      summary={"before": before, "after": {"state": case.state, "owner_unit": case.owner_unit_id},
                               "reason": result.reason})
     return case
+
+
+def is_dispatcher_or_handler(actor, case: Case) -> bool:
+    return is_dispatcher_for(actor, case) or is_handler_for(actor, case)
 
 
 def _is_user(actor) -> bool:

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from fuhe.cases import views
+from fuhe.cases.models import Channel
+
+app_name = "cases"
+urlpatterns = [
+    path("report/", views.report, name="report"),
+    path("track/", views.track, name="track"),
+    path("track/<str:code>/", views.track_case, name="track_case"),
+    path("cases/", views.worklist, name="worklist"),
+    path("cases/queue/", views.worklist, {"queue": True}, name="queue"),
+    path("cases/queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("cases/new/", views.intake, {"channel": Channel.HOTLINE}, name="intake"),
+    path("cases/patrol/", views.intake, {"channel": Channel.PATROL}, name="patrol"),
+    path("cases/<int:case_id>/", views.detail, name="detail"),
+    path("cases/<int:case_id>/act/", views.act, name="act"),
+    path("notifications/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,255 @@
+"""Thin HTMX views of the closed loop: resident report and tracking, staff intake, worklists, case page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fuhe.accounts.scope import scope_for
+from fuhe.audit.core.masking import mask_phone
+from fuhe.cases import selectors
+from fuhe.cases.core.lifecycle import GUARDS, Action, IllegalTransition, State
+from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
+from fuhe.cases.models import Case, Channel, ReplyOutcome
+from fuhe.cases.services.actions import case_perform, dispatch_units
+from fuhe.cases.services.intake import (
+    IdempotencyConflictError,
+    IdempotencyInProgressError,
+    case_create,
+    case_verify_access,
+)
+from fuhe.cases.services.lifecycle import case_rate
+from fuhe.org.models import Region
+from fuhe.web.pagination import paginate
+
+TRACK_SESSION_KEY = "fuhe_tracked_cases"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
+def _remember_access(request, case: Case) -> None:
+    tracked = set(request.session.get(TRACK_SESSION_KEY, []))
+    tracked.add(case.tracking_code)
+    request.session[TRACK_SESSION_KEY] = sorted(tracked)
+
+
+# --- residents -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """The resident's report: works on a phone, needs no account, two required fields."""
+    form = ResidentReportForm(request.POST or None, initial={"submission_id": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            intake = case_create(actor=request.user, channel=Channel.WEB, text=data["text"], address=data["address"],
+                                 latitude=data["latitude"], longitude=data["longitude"],
+                                 reporter_phone=data["phone"] or "", idempotency_key=f"web:{data['submission_id']}")
+        except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            _remember_access(request, intake.case)
+            if intake.access_token:
+                request.session[f"token:{intake.case.tracking_code}"] = intake.access_token
+            return redirect("cases:track_case", code=intake.case.tracking_code)
+    return render(request, "cases/report.html", {"form": form, "map_tiles": settings.FUHE_MAP_TILE_URL})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = Case.objects.filter(tracking_code=form.cleaned_data["code"].strip().upper()).first()
+        if case and case_verify_access(case=case, phone_last4=form.cleaned_data["phone_last4"]):
+            _remember_access(request, case)
+            return redirect("cases:track_case", code=case.tracking_code)
+        form.add_error(None, _("No case matches this code and phone number."))
+    return render(request, "cases/track.html", {"form": form})
+
+
+def _tracked_case(request, code: str) -> Case:
+    case = Case.objects.filter(tracking_code=code.upper()).select_related("owner_unit", "merged_into").first()
+    token = request.GET.get("t", "")
+    if case and token and case_verify_access(case=case, token=token):
+        _remember_access(request, case)
+    if case is None or case.tracking_code not in request.session.get(TRACK_SESSION_KEY, []):
+        raise Http404("No such case")
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def track_case(request, code: str):
+    case = _tracked_case(request, code)
+    rating = RatingForm(request.POST or None)
+    if request.method == "POST" and case.state == State.REPLIED and rating.is_valid():
+        try:
+            case_rate(actor=request.user, case=case, resolved=rating.cleaned_data["resolved"],
+                      satisfied=rating.cleaned_data["satisfied"])
+        except (IllegalTransition, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Thank you. Your rating was recorded."))
+        return redirect("cases:track_case", code=case.tracking_code)
+    token = request.session.pop(f"token:{case.tracking_code}", None)
+    link = request.build_absolute_uri(reverse("cases:track_case", args=[case.tracking_code])) + f"?t={token}" \
+        if token else None
+    return render(request, "cases/track_case.html", {
+        "case": case, "events": selectors.case_timeline(case=case, public_only=True), "rating": rating,
+        "link": link, "can_rate": case.state == State.REPLIED,
+    })
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def _intake_regions(user):
+    scope = scope_for(user)
+    regions = Region.objects.filter(scope.case_region_q("id"), level__in=["community", "grid"]).order_by("id")
+    return [(r.id, r.name) for r in regions[:500]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request, channel: str = Channel.HOTLINE):
+    if not scope_for(request.user).case_ranges and not scope_for(request.user).is_global:
+        raise Http404("No intake here")
+    regions = _intake_regions(request.user)
+    initial = {"submission_id": uuid.uuid4().hex}
+    if channel == Channel.PATROL and regions:
+        initial["region"] = regions[0][0]
+    form = StaffIntakeForm(request.POST or None, regions=regions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        region = Region.objects.filter(pk=data["region"]).first() if data["region"] else None
+        try:
+            result = case_create(
+                actor=request.user, channel=channel, text=data["text"], title=data["title"], address=data["address"],
+                region=region, category=data["category"], request_type=data["request_type"], urgency=data["urgency"],
+                reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"] or "",
+                is_proactive=channel == Channel.PATROL, is_public=data["is_public"],
+                idempotency_key=f"staff:{data['submission_id']}")
+        except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Case %(code)s received.") % {"code": result.case.tracking_code})
+            return redirect("cases:detail", case_id=result.case.pk)
+    return render(request, "cases/intake.html", {"form": form, "channel": channel,
+                                                 "is_patrol": channel == Channel.PATROL})
+
+
+def _filters(request) -> selectors.CaseFilters:
+    def number(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    state = request.GET.get("state", "open")
+    if state not in ("open", "") and state not in {s.value for s in State}:
+        state = "open"
+    return selectors.CaseFilters(state=state, category_id=number("category"), region_id=number("region"),
+                                 overdue=request.GET.get("overdue") == "1", mine=request.GET.get("mine") == "1",
+                                 query=request.GET.get("q", "")[:60], order=request.GET.get("order", "deadline"))
+
+
+@login_required
+def worklist(request, queue: bool = False):
+    filters = _filters(request)
+    cases = selectors.dispatch_queue(user=request.user) if queue else selectors.case_list(user=request.user,
+                                                                                           filters=filters)
+    context = {"page": paginate(request, cases), "filters": filters, "queue": queue,
+               "states": [(s.value, s.zh) for s in State], "query": filters.query}
+    template = "cases/partials/case_rows.html" if request.headers.get("HX-Request") else "cases/worklist.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request):
+    unit_id = request.POST.get("unit")
+    done, failed = 0, []
+    for case_id in request.POST.getlist("case")[:200]:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        try:
+            case_perform(actor=request.user, case=case, action="dispatch", unit=unit_id)
+            done += 1
+        except (IllegalTransition, ValidationError, PermissionDenied) as exc:
+            failed.append(f"{case.tracking_code}: {_error_text(exc)}")
+    if done:
+        messages.success(request, _("%(n)d case(s) dispatched.") % {"n": done})
+    for failure in failed:
+        messages.error(request, failure)
+    return redirect("cases:queue")
+
+
+REASON_OPTIONAL = {Action.URGE, Action.SUPERVISE}
+
+
+def _action_buttons(actions: list[str]) -> list[dict]:
+    chinese = get_language().startswith("zh")
+    buttons = []
+    for value in actions:
+        action = Action(value)
+        needs_reason = any(g.needs_input for g in GUARDS.get(action, ())) or action in REASON_OPTIONAL
+        buttons.append({"value": value, "label": action.zh if chinese else action.words.capitalize(),
+                        "needs_reason": needs_reason})
+    return buttons
+
+
+@login_required
+def detail(request, case_id: int):
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    can_see_reporter = request.user.has_perm("cases.view_reporter", case)
+    return render(request, "cases/detail.html", {
+        "case": case, "events": selectors.case_timeline(case=case),
+        "actions": _action_buttons(selectors.case_actions(user=request.user, case=case)),
+        "units": dispatch_units(case), "report_ins": selectors.open_report_ins(case=case),
+        "my_units": scope_for(request.user).unit_ids, "can_whistle": request.user.has_perm("cases.whistle", case),
+        "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
+        "outcomes": ReplyOutcome.choices, "can_follow_up": case.state == State.REPLIED and can_see_reporter,
+    })
+
+
+@login_required
+@require_POST
+def act(request, case_id: int):
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    form = ActionForm(request.POST)
+    form.fields["departments"].choices = [(u.pk, u.name) for u in dispatch_units(case)]
+    if not form.is_valid():
+        messages.error(request, _error_text(ValidationError(form.errors)))
+        return redirect("cases:detail", case_id=case.pk)
+    data = form.cleaned_data
+    try:
+        case_perform(actor=request.user, case=case, action=data["action"], reason=data["reason"], unit=data["unit"],
+                     outcome=data["outcome"], text=data["text"], days=data["days"], into=data["into"],
+                     departments=data["departments"], report_in=request.POST.get("report_in"),
+                     resolved=data["resolved"], satisfied=data["satisfied"])
+    except (IllegalTransition, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def notifications(request):
+    page = paginate(request, request.user.notifications.select_related("case"))
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "cases/notifications.html", {"page": page})

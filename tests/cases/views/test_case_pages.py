@@ -1,0 +1,87 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from fuhe.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resident_reports_without_an_account_and_a_double_submit_makes_one_case(tree, client):
+    form = client.get(reverse("cases:report")).content.decode()
+    submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', form).group(1)
+    data = {"text": "五大道路口积水严重", "address": "五大道社区", "submission_id": submission}
+    first = client.post(reverse("cases:report"), data)
+    second = client.post(reverse("cases:report"), data)
+    assert first.status_code == second.status_code == 302
+    assert Case.objects.count() == 1
+    case = Case.objects.get()
+    page = client.get(first["Location"]).content.decode()
+    assert case.tracking_code in page and "?t=" in page  # the secret link is shown once
+
+
+def test_report_form_names_the_missing_fields(tree, client):
+    response = client.post(reverse("cases:report"), {"text": "", "address": "", "submission_id": "x"})
+    page = response.content.decode()
+    assert response.status_code == 200 and Case.objects.count() == 0
+    assert page.count('class="error" role="alert"') >= 2
+
+
+def test_tracking_by_code_and_last_four_digits_and_nothing_else(tree, client, new_case):
+    case = new_case(actor=None)
+    wrong = client.post(reverse("cases:track"), {"code": case.tracking_code, "phone_last4": "0000"})
+    assert wrong.status_code == 200 and case.text not in wrong.content.decode()
+    assert client.get(reverse("cases:track_case", args=[case.tracking_code])).status_code == 404
+    ok = client.post(reverse("cases:track"), {"code": case.tracking_code.lower(), "phone_last4": "5678"})
+    assert ok.status_code == 302
+    assert client.get(ok["Location"]).status_code == 200
+
+
+def test_staff_pages_are_scoped(tree, login, new_case):
+    case = new_case()
+    dispatcher = login(tree.people["dispatcher"])
+    assert case.tracking_code in dispatcher.get(reverse("cases:queue")).content.decode()
+    detail = dispatcher.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "派单" in detail and "13912345678" in detail  # the dispatcher calls back: full phone
+    other = login(tree.people["jz-dispatcher"])
+    assert other.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert case.tracking_code not in other.get(reverse("cases:worklist")).content.decode()
+    grid = login(tree.people["grid"])
+    page = grid.get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == 404  # the case is in the community, not in this grid
+
+
+def test_dispatch_through_the_page_and_errors_are_shown(tree, login, new_case):
+    case = new_case()
+    client = login(tree.people["dispatcher"])
+    url = reverse("cases:act", args=[case.pk])
+    response = client.post(url, {"action": "dispatch", "unit": 999999}, follow=True)
+    assert "unit" in response.content.decode()
+    client.post(url, {"action": "dispatch", "unit": tree.units["和平区城管委"].pk})
+    case.refresh_from_db()
+    assert case.state == "dispatched"
+    handler = login(tree.people["handler"])
+    assert handler.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert case.tracking_code in handler.get(reverse("cases:worklist")).content.decode()
+
+
+def test_hotline_intake_and_patrol(tree, login):
+    client = login(tree.people["dispatcher"])
+    page = client.get(reverse("cases:intake")).content.decode()
+    submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
+    response = client.post(reverse("cases:intake"), {
+        "text": "来电反映新华社区楼道堆物", "address": "", "region": tree.regions["新华社区"].pk,
+        "request_type": "complaint", "urgency": "normal", "reporter_phone": "13800001111",
+        "submission_id": submission})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.channel, case.region, case.request_type) == ("hotline", tree.regions["新华社区"], "complaint")
+    grid = login(tree.people["grid"])
+    page = grid.get(reverse("cases:patrol")).content.decode()
+    submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
+    grid.post(reverse("cases:patrol"), {"text": "巡查发现井盖松动", "region": tree.regions["花园路社区第1网格"].pk,
+                                        "request_type": "help", "urgency": "normal", "submission_id": submission})
+    patrol = Case.objects.get(channel="patrol")
+    assert patrol.is_proactive and patrol.region == tree.regions["花园路社区第1网格"]
+    assert grid.get(reverse("cases:detail", args=[patrol.pk])).status_code == 200
