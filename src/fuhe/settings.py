@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "huey.contrib.djhuey",
     "fuhe.audit",
     "fuhe.org",
     "fuhe.accounts",
@@ -74,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "fuhe.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -199,6 +200,19 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("FUHE_LOG_LEVEL", "WARNING")},
+}
+
+# --- background worker ----------------------------------------------------------------------------
+# Huey keeps its queue in a SQLite file beside the database: no extra server, survives restarts.
+# For scale set FUHE_HUEY_REDIS_URL (redis://…) and run `fuhe run_huey` on its own.
+_huey_redis = os.environ.get("FUHE_HUEY_REDIS_URL", "")
+HUEY = {
+    "huey_class": "huey.RedisHuey" if _huey_redis else "huey.SqliteHuey",
+    "name": "fuhe",
+    "immediate": env_bool("FUHE_TASKS_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": 1, "worker_type": "thread", "periodic": True},
+    **({"url": _huey_redis} if _huey_redis else {"filename": str(DATA_DIR / "tasks.sqlite3")}),
 }
 
 # --- Fuhe ----------------------------------------------------------------------------------

@@ -162,3 +162,11 @@ def test_tracking_access_by_token_or_last_four_digits(tree):
     assert case_verify_access(case=intake.case, token=intake.access_token)
     assert case_verify_access(case=intake.case, phone_last4="1234")
     assert not case_verify_access(case=intake.case, token="guess", phone_last4="0000")
+
+
+def test_the_background_worker_runs_the_sweep(tree, new_case, settings):
+    from fuhe.cases.tasks import sweep_deadlines
+
+    case = loop.case_dispatch(actor=tree.people["dispatcher"], case=new_case(), unit=tree.units["和平区城管委"])
+    with time_machine.travel(case.resolution_due + timedelta(hours=1), tick=False):
+        assert sweep_deadlines.call_local() == {"warned": 0, "escalated": 1}

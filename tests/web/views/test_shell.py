@@ -87,3 +87,11 @@ def test_back_office_lists_regions_and_records_personal_data_views(tree, client)
     assert client.get(f"/admin/accounts/user/{tree.people['resident'].pk}/change/").status_code == 200
     assert AuditEvent.objects.filter(action="personal_data.viewed", object_id=str(tree.people["resident"].pk)).exists()
     assert client.post("/admin/audit/auditevent/1/delete/").status_code in (403, 302, 404)
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_even_for_an_english_browser(tree, client):
+    page = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get(reverse("web:login")).content.decode()

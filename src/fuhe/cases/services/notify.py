@@ -21,7 +21,7 @@ class ConsoleSender:
     """Writes outgoing messages to the log (phone masked). Replace with an SMS gateway in production."""
 
     def send(self, *, phone: str, text: str) -> None:
-        logger.warning("message to %s: %s", mask_phone(phone), text)
+        logger.info("message to %s: %s", mask_phone(phone), text)
 
 
 def message_sender():

@@ -7,7 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from fuhe.demo.cases import demo_cases_build
 from fuhe.demo.services import demo_build, demo_exists
 from fuhe.org.core.divisions import DivisionImportError
 
@@ -17,6 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", type=Path, default=None, help="division code folder (default: shared data)")
+        parser.add_argument("--cases", type=int, default=400, help="demo cases to walk through the loop (0: none)")
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -35,6 +38,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
                 f"{result.people} people."))
+            messages_dir = settings.FUHE_SHARED_DATA / "messages"
+            if messages_dir.is_dir() and options["cases"]:
+                with transaction.atomic():
+                    made = demo_cases_build(messages_dir=messages_dir, count=options["cases"],
+                                            progress=lambda message: self.stdout.write(f"  {message}"))
+                self.stdout.write(self.style.SUCCESS(f"Demo cases: {made} real citizen messages through the loop."))
         self.print_logins(password)
 
     def print_logins(self, password: str) -> None:

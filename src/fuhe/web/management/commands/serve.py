@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -16,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("FUHE_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("FUHE_THREADS", "4")))
         parser.add_argument("--no-prepare", action="store_true", help="skip migrate and collectstatic")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
 
     def handle(self, *args, **options):
         if not options["no_prepare"]:
@@ -35,5 +38,13 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
+        worker = None
+        if not options["no_worker"]:
+            # the timers (deadline warnings, escalation) run in a huey consumer beside the web server
+            worker = subprocess.Popen([sys.executable, "-m", "fuhe.cli", "run_huey", "--quiet"])  # noqa: S603
         self.stdout.write(f"Fuhe serving on http://{options['bind']}/  (Ctrl-C stops)")
-        Server().run()
+        try:
+            Server().run()
+        finally:
+            if worker is not None:
+                worker.terminate()

@@ -1,0 +1,115 @@
+"""Demo cases: real citizen messages (the public 2020 message-board set) walked through the real services,
+spread over the last weeks so worklists, deadlines and rates look like a street office's Monday morning."""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+from django.utils import timezone
+
+from fuhe.accounts.models import Role, RoleAssignment
+from fuhe.cases.core.lifecycle import IllegalTransition
+from fuhe.cases.models import Category
+from fuhe.cases.services import lifecycle as loop
+from fuhe.cases.services.clocks import clock_policies_seed
+from fuhe.cases.services.intake import case_create, categories_seed
+from fuhe.org.models import DepartmentType, Region, Unit
+
+LABEL_DEPARTMENT = {
+    "城乡建设": DepartmentType.HOUSING, "环境保护": DepartmentType.ECOLOGY, "交通运输": DepartmentType.TRANSPORT,
+    "教育文体": DepartmentType.EDUCATION, "劳动和社会保障": DepartmentType.HUMAN_RESOURCES,
+    "商贸旅游": DepartmentType.MARKET_REGULATION, "卫生计生": DepartmentType.HEALTH,
+}
+REQUEST_TYPES = ["help", "complaint", "consultation", "suggestion", "report"]
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _at(moment: datetime):
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
+                     progress: Callable[[str], None] = lambda m: None) -> int:
+    taxonomy = _read(messages_dir / "taxonomy.csv")
+    categories_seed([(r["level1"], r["level2"], r["level3"]) for r in taxonomy])
+    clock_policies_seed()
+    messages = _read(messages_dir / "labelled_train.csv")
+    replies = {r["title"]: r["reply"] for r in _read(messages_dir / "replies.csv")}
+    rng = random.Random(seed)
+    communities = list(Region.objects.filter(level="community", units__kind="residents_committee").distinct())
+    villages = list(Region.objects.filter(level="community", units__kind="village_committee").distinct()[:200])
+    level1 = {c.name: c for c in Category.objects.filter(level=1)}
+    dispatchers = {a.region_id: a.user for a in RoleAssignment.objects.filter(role=Role.STREET_DISPATCHER)
+                   .select_related("user")}
+    now = timezone.now()
+    made = 0
+    for index in range(count):
+        message = messages[index % len(messages)]
+        region = rng.choice(communities if rng.random() < 0.7 else villages)
+        received = now - timedelta(days=rng.uniform(0, 45), hours=rng.uniform(0, 8))
+        category = level1.get(message["label"])
+        with _at(received):
+            case = case_create(actor=None, channel=rng.choice(["hotline", "hotline", "web", "patrol"]),
+                               text=message["text"][:3900], title=message["title"][:120], region=region,
+                               category=category, request_type=rng.choice(REQUEST_TYPES),
+                               reporter_phone=f"1990001{index:04d}").case
+        _walk(case, rng, received, dispatchers.get(region.parent_id), message, replies)
+        made += 1
+        if made % 100 == 0:
+            progress(f"cases: {made}/{count}")
+    return made
+
+
+def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dict, replies: dict) -> None:
+    """Take the case a random but realistic distance along the loop, at realistic times."""
+    if dispatcher is None:
+        return
+    district_low, district_high = case.region.parent.parent.subtree
+    department = Unit.objects.filter(kind="department", department_type=LABEL_DEPARTMENT.get(message["label"], ""),
+                                     region_id__gte=district_low, region_id__lt=district_high).first()
+    handler_assignment = RoleAssignment.objects.filter(unit=department).select_related("user").first()
+    if department is None or handler_assignment is None:
+        return
+    handler = handler_assignment.user
+    age = (timezone.now() - received).days
+    stage = rng.random()
+    try:
+        if age < 1 and stage < 0.5:
+            return  # still waiting in the queue
+        t = received + timedelta(minutes=rng.uniform(10, 120))
+        with _at(t):
+            case = loop.case_dispatch(actor=dispatcher, case=case, unit=department)
+        if stage < 0.06:
+            with _at(t + timedelta(hours=3)):
+                loop.case_return(actor=handler, case=case, reason="不属于本部门职责，建议由街道协调")
+            return
+        t += timedelta(hours=rng.uniform(0.2, 3))
+        with _at(t):
+            case = loop.case_transition(actor=handler, case=case, action="accept")
+            case = loop.case_transition(actor=handler, case=case, action="start")
+        if age < 6 and stage < 0.4:
+            return  # in progress, maybe overdue later
+        t += timedelta(days=rng.uniform(0.5, 8))
+        if t > timezone.now():
+            return
+        reply = replies.get(message["title"]) or "经核实，已安排人员现场处置，问题已解决。"
+        with _at(t):
+            case = loop.case_reply(actor=handler, case=case, outcome="resolved" if stage < 0.85 else "explained",
+                                   text=reply[:3900])
+        if stage > 0.92:
+            return  # waiting for the follow-up call
+        with _at(t + timedelta(days=1)):
+            satisfied = rng.random() < 0.88
+            loop.case_rate(actor=None, case=case, resolved=satisfied or rng.random() < 0.3, satisfied=satisfied,
+                           channel="call")
+    except IllegalTransition:
+        return

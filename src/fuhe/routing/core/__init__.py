@@ -1,0 +1,1 @@
+"""Framework-free message routing: text classification of citizen messages into categories."""
