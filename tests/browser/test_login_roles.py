@@ -12,7 +12,7 @@ def log_in(page, base_url: str, username: str):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
+    page.wait_for_url(f"{base_url}/", timeout=8000)
 
 
 def test_dispatcher_and_resident_see_their_own_homes_and_regions(tree, live_server, page_factory, screenshot):

@@ -16,4 +16,6 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.detail, name="detail"),
     path("cases/<int:case_id>/act/", views.act, name="act"),
     path("notifications/", views.notifications, name="notifications"),
+    path("cases/rates/", views.rates, name="rates"),
+    path("docs/metrics/", views.metrics_doc, name="metrics_doc"),
 ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,10 @@ from fuhe.accounts.scope import scope_for
 from fuhe.audit.core.masking import mask_phone
 from fuhe.cases import selectors
 from fuhe.cases.core.lifecycle import GUARDS, Action, IllegalTransition, State
+from fuhe.cases.core.rates import RATE_SPECS
+from fuhe.cases.duplicate_suggestions import duplicate_suggestions
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
+from fuhe.cases.metrics import GROUPINGS, RATE_ORDER, rates_by, rates_table
 from fuhe.cases.models import Case, Channel, ReplyOutcome
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.intake import (
@@ -221,6 +224,8 @@ def detail(request, case_id: int):
         "my_units": scope_for(request.user).unit_ids, "can_whistle": request.user.has_perm("cases.whistle", case),
         "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
         "outcomes": ReplyOutcome.choices, "can_follow_up": case.state == State.REPLIED and can_see_reporter,
+        "duplicates": duplicate_suggestions(user=request.user, case=case)
+        if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED) else [],
     })
 
 
@@ -253,3 +258,76 @@ def notifications(request):
     page = paginate(request, request.user.notifications.select_related("case"))
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "cases/notifications.html", {"page": page})
+
+
+@login_required
+def rates(request):
+    by = request.GET.get("by", "unit") if request.GET.get("by") in GROUPINGS else "unit"
+    days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 30
+    days = min(max(days, 1), 366)
+    rate_sets = rates_by(user=request.user, by=by, days=days)
+    rows = rates_table(rate_sets)
+    if request.GET.get("format") == "xlsx":
+        return _rates_workbook(rows, by, days)
+    specs = [RATE_SPECS[name] for name in RATE_ORDER if name in RATE_SPECS]
+    chart = {"groups": [str(r["key"]) for r in rows if r["position"] is not None][:15],
+             "series": [{"name": spec.zh, "data": [round((r["set"].rates[spec.name].value or 0) * 100, 1)
+                                                   for r in rows if r["position"] is not None][:15]}
+                        for spec in specs[:3]]}
+    return render(request, "cases/rates.html", {"rows": rows, "specs": specs, "by": by, "days": days,
+                                                "groupings": GROUPINGS, "chart": chart})
+
+
+def _rates_workbook(rows, by: str, days: int):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "三率"
+    header = ["排名", by]
+    for name in RATE_ORDER:
+        spec = RATE_SPECS[name]
+        header += [f"{spec.zh}", f"{spec.zh} 分子", f"{spec.zh} 分母", f"{spec.zh} 95%下限", f"{spec.zh} 95%上限",
+                   f"{spec.zh} 样本不足"]
+    sheet.append(header)
+    for row in rows:
+        line = [row["position"] or "", str(row["key"])]
+        for rate in row["rates"]:
+            flag = "是" if rate.small_sample else ""
+            line += [rate.value, rate.numerator, rate.denominator, rate.low, rate.high, flag]
+        sheet.append(line)
+    sheet.append([])
+    sheet.append([f"口径见 docs/metrics.md；统计期：最近 {days} 天"])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="three-rates-{by}-{days}d.xlsx"'
+    workbook.save(response)
+    return response
+
+
+def metrics_doc(request):
+    """docs/metrics.md as a page, so every figure can link to its definition (#response-rate …)."""
+    path = settings.BASE_DIR / "docs" / "metrics.md"
+    if not path.exists():
+        raise Http404("The metric definitions are not installed")
+    return render(request, "cases/metrics_doc.html", {"blocks": markdown_blocks(path.read_text(encoding="utf-8"))})
+
+
+def markdown_blocks(text: str) -> list[dict]:
+    """Just enough Markdown for the definitions page: headings with anchors, tables and paragraphs kept as text."""
+    blocks, paragraph = [], []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            if paragraph:
+                blocks.append({"kind": "p", "text": "\n".join(paragraph)})
+                paragraph = []
+            level = len(line) - len(line.lstrip("#"))
+            title = line.lstrip("#").strip()
+            blocks.append({"kind": "h", "level": min(level + 1, 4), "text": title, "id": title.split()[0].lower()})
+        elif line.strip():
+            paragraph.append(line)
+        elif paragraph:
+            blocks.append({"kind": "p", "text": "\n".join(paragraph)})
+            paragraph = []
+    if paragraph:
+        blocks.append({"kind": "p", "text": "\n".join(paragraph)})
+    return blocks

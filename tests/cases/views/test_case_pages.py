@@ -85,3 +85,39 @@ def test_hotline_intake_and_patrol(tree, login):
     patrol = Case.objects.get(channel="patrol")
     assert patrol.is_proactive and patrol.region == tree.regions["花园路社区第1网格"]
     assert grid.get(reverse("cases:detail", args=[patrol.pk])).status_code == 200
+
+
+def test_three_rates_page_excel_and_definitions(tree, login, new_case):
+    from fuhe.cases.services import lifecycle as loop
+
+    handler = tree.people["handler"]
+    for satisfied in (True, False):
+        case = loop.case_dispatch(actor=tree.people["dispatcher"], case=new_case(), unit=tree.units["和平区城管委"])
+        case = loop.case_transition(actor=handler, case=case, action="accept")
+        case = loop.case_transition(actor=handler, case=case, action="start")
+        case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已处理")
+        loop.case_rate(actor=None, case=case, resolved=True, satisfied=satisfied)
+    client = login(tree.people["leader"])
+    page = client.get(reverse("cases:rates")).content.decode()
+    assert "和平区城管委" in page and "50%" in page and "n=2" in page  # satisfaction 1 of 2
+    assert "small-sample" in page  # 2 cases are never ranked as if they were 200
+    assert "docs/metrics/#satisfaction-rate" in page
+    book = client.get(reverse("cases:rates"), {"format": "xlsx"})
+    assert book["Content-Type"].startswith("application/vnd.openxmlformats")
+    definitions = client.get(reverse("cases:metrics_doc")).content.decode()
+    assert 'id="satisfaction-rate"' in definitions
+    outsider = login(tree.people["jz-dispatcher"])
+    assert "和平区城管委" not in outsider.get(reverse("cases:rates")).content.decode()
+
+
+def test_dispatcher_sees_likely_duplicates_and_merges(tree, login, new_case):
+    first = new_case(text="花园路3号楼前井盖缺失，夜里很危险，请尽快处理")
+    second = new_case(text="花园路3号楼门前井盖丢失了，晚上很危险！请尽快处理", reporter_phone="13700001111")
+    client = login(tree.people["dispatcher"])
+    page = client.get(reverse("cases:detail", args=[second.pk])).content.decode()
+    assert first.tracking_code in page
+    client.post(reverse("cases:act", args=[second.pk]), {"action": "merge", "into": first.tracking_code})
+    second.refresh_from_db()
+    assert second.state == "merged" and second.merged_into == first
+    unrelated = new_case(text="社区老年食堂菜品太咸")
+    assert first.tracking_code not in client.get(reverse("cases:detail", args=[unrelated.pk])).content.decode()

@@ -1,0 +1,550 @@
+"""Cases: intake throughput (service layer and HTTP) and worklist / three-rate query latency at volume.
+
+    .venv/bin/python bench/bench_cases.py [--cases 100000] [--skip-http] [--runs 3] [--n 2000]
+
+Builds the demo organisation (天津市和平区 and 蓟州区 with units and people) in a throw-away SQLite database,
+bulk-inserts ``--cases`` synthetic cases (raw ``executemany``, valid foreign keys, a realistic spread of states,
+deadlines and ratings over the last year), then prints:
+
+1. query latency, p50/p95 over ``--query-runs`` runs: the worklist of a street dispatcher (open; open and
+   overdue; text search), the dispatch queue, a department handler's open worklist, each as the first 50 rows
+   and as the page the worklist serves (count + 50 rows); the three rates of a district over a month
+   (rows queried, ``CaseOutcome`` built, ``compute_rates``); and EXPLAIN QUERY PLAN of the worklist queries;
+2. cases created per second through ``case_create`` (validation, explicit region, event, audit row), median of
+   ``--runs`` runs of ``--n``, against a bare ORM save of the same case and a bare one-row INSERT, same run;
+3. unless ``--skip-http``: requests per second over HTTP against gunicorn on 127.0.0.1 (sync and gthread
+   workers) for a JSON intake view calling ``case_create`` and a bare one-row-insert view (the ceiling), both
+   from ``bench/_bench_urls.py`` through the project's middleware, with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+import _django  # noqa: E402
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+BARE_TABLE = "bench_bare"
+BARE_SCHEMA = f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)"
+SEARCH_WORD = "噪音"  # in about 2 % of the messages
+CASE_COLUMNS = (
+    "id", "tracking_code", "access_token_hash", "channel", "request_type", "title", "text", "urgency", "address",
+    "reporter_name", "reporter_phone", "is_proactive", "is_public", "created_at", "request_fingerprint", "state",
+    "dispatched_at", "accepted_at", "acceptance_due", "resolution_due", "deadline_uses_fallback", "hop_count",
+    "return_count", "reopen_count", "was_escalated", "replied_at", "reply_outcome", "reply_text", "replied_on_time",
+    "accepted_on_time", "rated_at", "rating_resolved", "rating_satisfied", "closed_at", "routing", "merged_into_id",
+    "owner_unit_id", "region_id", "category_id",
+)
+# state mix of cases received in the last 30 days, and of older ones (a few stuck open, hence overdue)
+RECENT_STATES = {"received": 5, "dispatched": 10, "accepted": 10, "in_progress": 25, "returned": 2,
+                 "under_review": 1, "escalated": 2, "reopened": 2, "replied": 15, "rated": 10, "closed": 15,
+                 "merged": 2, "dismissed": 1}
+OLD_STATES = {"closed": 84, "rated": 6, "merged": 4, "dismissed": 2, "in_progress": 2, "replied": 2}
+DISPATCHED_STATES = {"dispatched", "accepted", "in_progress", "returned", "escalated", "reopened", "replied",
+                     "rated", "closed", "under_review"}
+ACCEPTED_STATES = {"accepted", "in_progress", "escalated", "reopened", "replied", "rated", "closed"}
+REPLIED_STATES = {"replied", "rated", "closed", "reopened"}
+RATED_STATES = {"rated", "closed", "reopened"}
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+def percentiles_ms(function: Callable[[], object], runs: int, warmup: int = 3) -> tuple[float, float]:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), statistics.quantiles(times, n=20, method="inclusive")[18]
+
+
+def messages() -> list[dict]:
+    from django.conf import settings
+
+    with open(settings.FUHE_SHARED_DATA / "messages" / "labelled_train.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def utc(moment: datetime) -> str:
+    """How Django's SQLite backend stores an aware datetime: naive UTC text."""
+    return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+
+# --- data ------------------------------------------------------------------------------------------------
+class World:
+    """The demo organisation, and what the generator and the queries need from it."""
+
+    def __init__(self) -> None:
+        from fuhe.accounts.models import Role, RoleAssignment, User
+        from fuhe.org.core.divisions import Level
+        from fuhe.org.models import DepartmentType, Region, Unit, UnitKind
+
+        self.districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("id"))
+        self.urban = self.districts[0]  # 和平区
+        committees = {u.region_id: u.id for u in Unit.objects.filter(
+            kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE])}
+        grids: dict[int, list[int]] = {}
+        for grid_id, parent_id in Region.objects.filter(level=Level.GRID).values_list("id", "parent_id"):
+            grids.setdefault(parent_id, []).append(grid_id)
+        self.communities: dict[int, list[tuple[int, str, int, list[int]]]] = {}  # district → communities
+        self.departments: dict[int, list[int]] = {}
+        for district in self.districts:
+            low, high = district.subtree
+            self.communities[district.id] = [
+                (c.id, c.name, committees[c.id], grids.get(c.id, [])) for c in
+                Region.objects.filter(level=Level.COMMUNITY, id__gte=low, id__lt=high).order_by("id")]
+            self.departments[district.id] = list(Unit.objects.filter(
+                kind=UnitKind.DEPARTMENT, region=district).exclude(
+                department_type=DepartmentType.BURDEN_OFFICE).order_by("id").values_list("id", flat=True)[:7])
+        self.dispatcher = User.objects.get(username="hp-dispatcher")
+        self.handler = User.objects.get(username="hp-urban-management")
+        self.handler_unit = RoleAssignment.objects.get(user=self.handler, role=Role.DEPARTMENT_HANDLER).unit_id
+        self.dispatcher_street = RoleAssignment.objects.get(user=self.dispatcher, role=Role.STREET_DISPATCHER).region
+
+
+def build_world(divisions: Path) -> World:
+    from fuhe.cases.services.intake import categories_seed
+    from fuhe.demo.services import demo_build
+
+    demo_build(divisions_dir=divisions, password="bench-password-2026")  # noqa: S106 (throw-away database)
+    with open(divisions.parent / "messages" / "taxonomy.csv", encoding="utf-8-sig", newline="") as handle:
+        categories_seed([(r["level1"], r["level2"], r["level3"]) for r in csv.DictReader(handle)])
+    return World()
+
+
+def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 20_000) -> float:
+    """Insert ``count`` cases with raw ``executemany``; returns the seconds taken (generation included)."""
+    from django.db import connection, transaction
+
+    from fuhe.cases.models import Category
+
+    rng = random.Random(seed)
+    texts = [(m["title"][:120], m["text"][:300]) for m in messages()]
+    categories = list(Category.objects.filter(level=1).values_list("id", flat=True))
+    now = datetime.now(UTC)
+    recent_states, recent_weights = zip(*RECENT_STATES.items(), strict=True)
+    old_states, old_weights = zip(*OLD_STATES.items(), strict=True)
+    urban, rural = world.districts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
+        first_id = cursor.fetchone()[0] + 1
+    codes: set[str] = set()
+    sql = (f"INSERT INTO cases_case ({', '.join(CASE_COLUMNS)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(CASE_COLUMNS))})")
+    started = time.perf_counter()
+    rows = []
+    for index in range(count):
+        case_id = first_id + index
+        district = urban if rng.random() < 0.6 else rural
+        community_id, community_name, committee_id, grids = rng.choice(world.communities[district.id])
+        region_id = rng.choice(grids) if grids and rng.random() < 0.5 else community_id
+        age = timedelta(days=rng.uniform(0, 365))
+        created = now - age
+        if age < timedelta(days=30):
+            state = rng.choices(recent_states, recent_weights)[0]
+        else:
+            state = rng.choices(old_states, old_weights)[0]
+        while (code := "F" + "".join(rng.choices(ALPHABET, k=9))) in codes:
+            pass
+        codes.add(code)
+        title, text = texts[index % len(texts)]
+        dispatched = accepted = acceptance_due = resolution_due = replied = rated = closed = None
+        accepted_on_time = replied_on_time = rating_resolved = rating_satisfied = None
+        owner = merged_into = None
+        returns = 1 if state == "returned" or rng.random() < 0.05 else 0
+        reopens = 1 if state == "reopened" else 0
+        if state in DISPATCHED_STATES:
+            dispatched = created + timedelta(minutes=rng.uniform(5, 240))
+            owner = rng.choice(world.departments[district.id]) if rng.random() < 0.35 else committee_id
+            acceptance_due = dispatched + timedelta(days=1)
+            resolution_due = dispatched + timedelta(days=15)
+        if state in ACCEPTED_STATES:
+            accepted = min(dispatched + timedelta(hours=rng.uniform(0.5, 30)), now)
+            accepted_on_time = accepted <= acceptance_due
+        if state in REPLIED_STATES:
+            replied = min(dispatched + timedelta(days=rng.uniform(1, 18)), now)
+            replied_on_time = replied <= resolution_due
+        if state in RATED_STATES and rng.random() < 0.9:
+            rated = min(replied + timedelta(days=rng.uniform(0.5, 3)), now)
+            rating_resolved = rng.random() < 0.8
+            rating_satisfied = rng.random() < 0.85
+            reopens = reopens or (1 if rng.random() < 0.03 else 0)
+        if state == "closed":
+            closed = min((rated or replied) + timedelta(days=rng.uniform(0, 2)), now)
+        if state == "merged" and index:
+            merged_into = case_id - rng.randint(1, min(index, 500))
+        rows.append((
+            case_id, code, "0" * 64, rng.choice(("hotline", "hotline", "web", "patrol", "api")), "help", title, text,
+            "normal", f"{community_name}{rng.randint(1, 60)}号楼", "", f"199{rng.randint(0, 99_999_999):08d}",
+            False, True, utc(created), "", state, dispatched and utc(dispatched), accepted and utc(accepted),
+            acceptance_due and utc(acceptance_due), resolution_due and utc(resolution_due), False,
+            (1 + returns) if dispatched else 0, returns, reopens, state == "escalated", replied and utc(replied),
+            "resolved" if replied else "", "已处理。" if replied else "", replied_on_time, accepted_on_time,
+            rated and utc(rated), rating_resolved, rating_satisfied, closed and utc(closed), "{}", merged_into, owner,
+            region_id, rng.choice(categories)))
+        if len(rows) >= batch or index == count - 1:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            rows = []
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+# --- 1. queries ----------------------------------------------------------------------------------------------
+def outcome_of(row, now):
+    from fuhe.cases.core.rates import CaseOutcome
+
+    (state, dispatched_at, merged_into_id, accepted_on_time, acceptance_due, replied_at, replied_on_time,
+     resolution_due, rating_resolved, rating_satisfied, return_count, reopen_count) = row
+    if accepted_on_time is None and acceptance_due is not None and acceptance_due < now:
+        accepted_on_time = False
+    if replied_on_time is None and resolution_due is not None and resolution_due < now:
+        replied_on_time = False
+    return CaseOutcome(dispatched=dispatched_at is not None, merged=merged_into_id is not None,
+                       dismissed_unreasonable=state == "dismissed", responded=accepted_on_time,
+                       replied=replied_at is not None, replied_on_time=replied_on_time, resolved=rating_resolved,
+                       satisfied=rating_satisfied, return_count=return_count, reopen_count=reopen_count)
+
+
+OUTCOME_FIELDS = ("state", "dispatched_at", "merged_into_id", "accepted_on_time", "acceptance_due", "replied_at",
+                  "replied_on_time", "resolution_due", "rating_resolved", "rating_satisfied", "return_count",
+                  "reopen_count")
+
+
+def district_month_rates(district, start, end):
+    from django.utils import timezone
+
+    from fuhe.cases.core.rates import overall_rates
+    from fuhe.cases.models import Case
+
+    low, high = district.subtree
+    now = timezone.now()
+    rows = Case.objects.filter(region_id__gte=low, region_id__lt=high, created_at__gte=start,
+                               created_at__lt=end).values_list(*OUTCOME_FIELDS)
+    return overall_rates(outcome_of(row, now) for row in rows.iterator(chunk_size=5000))
+
+
+def explain(queryset) -> list[str]:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return [row[-1] for row in cursor.fetchall()]
+
+
+def bench_queries(world: World, runs: int) -> None:
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from fuhe.accounts.scope import forget_scope
+    from fuhe.cases.models import Case
+    from fuhe.cases.selectors import CaseFilters, case_list, dispatch_queue
+
+    def first_rows(user, filters=None, queue=False):
+        def run():
+            forget_scope(user)
+            queryset = dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)
+            return list(queryset[:50])
+        return run
+
+    def page(user, filters=None, queue=False):
+        def run():
+            forget_scope(user)
+            queryset = dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)
+            page = Paginator(queryset, 50).get_page(1)
+            return page.paginator.count, list(page)
+        return run
+
+    dispatcher, handler = world.dispatcher, world.handler
+    street = world.dispatcher_street
+    queries = [
+        ("street dispatcher, open", dispatcher, CaseFilters(state="open"), False),
+        ("dispatcher, open + overdue", dispatcher, CaseFilters(state="open", overdue=True), False),
+        ("dispatcher, text search (2 % of cases)", dispatcher, CaseFilters(state="", query=SEARCH_WORD), False),
+        ("dispatcher, dispatch queue", dispatcher, None, True),
+        ("department handler, open", handler, CaseFilters(state="open"), False),
+    ]
+    print(f"\n1. query latency, {Case.objects.count():,} cases; p50 / p95 over {runs} runs (ms); dispatcher of "
+          f"{street.name} ({world.urban.name}), handler of its 城管 department, search word {SEARCH_WORD}")
+    print(f"   {'query':<40} {'matches':>8} {'50 rows':>17} {'page: count + 50 rows':>23}")
+    for label, user, filters, queue in queries:
+        forget_scope(user)
+        matches = (dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)).count()
+        rows50, rows95 = percentiles_ms(first_rows(user, filters, queue), runs)
+        page50, page95 = percentiles_ms(page(user, filters, queue), runs)
+        print(f"   {label:<40} {matches:>8,} {rows50:>7.1f} / {rows95:>7.1f} {page50:>11.1f} / {page95:>7.1f}")
+
+    local_now = timezone.localtime()
+    end = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = (end - timedelta(days=1)).replace(day=1)
+    district = world.urban
+    result = district_month_rates(district, start, end)
+    r50, r95 = percentiles_ms(lambda: district_month_rates(district, start, end), runs)
+    print(f"   three rates, {district.name} {start:%Y-%m} ({result.cases:,} cases, {result.assessed:,} assessed): "
+          f"{r50:.1f} / {r95:.1f}")
+    rates = [result[name] for name in ("response", "resolution", "satisfaction")]
+    print("     " + ", ".join(f"{r.spec.zh} {r.value:.1%} ({r.numerator}/{r.denominator})" for r in rates))
+
+    for label, user, filters in [("dispatcher, open", dispatcher, CaseFilters(state="open")),
+                                 ("department handler, open", handler, CaseFilters(state="open"))]:
+        forget_scope(user)
+        queryset = case_list(user=user, filters=filters)
+        print(f"   EXPLAIN QUERY PLAN, {label}, first 50 rows:")
+        for line in explain(queryset[:50]):
+            print(f"     {line}")
+        print(f"   EXPLAIN QUERY PLAN, {label}, the paginator's count:")
+        with CaptureQueriesContext(connection) as captured:
+            queryset.count()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
+            for row in cursor.fetchall():
+                print(f"     {row[-1]}")
+
+
+# --- 2. service-layer intake -------------------------------------------------------------------------------
+def intake_payloads(world: World, count: int) -> list[dict]:
+    texts = messages()
+    communities = [c for district in world.districts for c in world.communities[district.id]]
+    rng = random.Random(7)
+    payloads = []
+    for index in range(count):
+        message = texts[index % len(texts)]
+        community_id, community_name, _committee, _grids = rng.choice(communities)
+        payloads.append({"text": message["text"][:3900], "title": message["title"][:120],
+                         "address": f"{community_name}{rng.randint(1, 60)}号楼", "region": community_id,
+                         "request_type": "complaint", "reporter_phone": f"1990002{index % 10_000:04d}"})
+    return payloads
+
+
+def bench_service(world: World, n: int, runs: int) -> None:
+    from django.db import connection, transaction
+
+    from fuhe.cases.models import Case
+    from fuhe.cases.services.intake import _tracking_code, case_create
+    from fuhe.org.models import Region
+
+    payloads = intake_payloads(world, n)
+    regions = {r.id: r for r in Region.objects.filter(id__in={p["region"] for p in payloads})}
+
+    def service():
+        for p in payloads:
+            case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
+                        region=regions[p["region"]], request_type=p["request_type"],
+                        reporter_phone=p["reporter_phone"])
+
+    def orm_save():
+        from django.utils import timezone
+
+        for p in payloads:
+            with transaction.atomic():
+                Case(tracking_code=_tracking_code(), access_token_hash="0" * 64, channel="api", title=p["title"],
+                     text=p["text"], address=p["address"], region=regions[p["region"]],
+                     request_type=p["request_type"], reporter_phone=p["reporter_phone"],
+                     created_at=timezone.now()).save(force_insert=True)
+
+    def bare():
+        for p in payloads:
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {BARE_TABLE} (body) VALUES (%s)", [json.dumps(p)])  # noqa: S608
+
+    service_s = _django.median_seconds(service, runs)
+    orm_s = _django.median_seconds(orm_save, runs)
+    bare_s = _django.median_seconds(bare, runs)
+    print(f"\n2. intake through the service layer: median of {runs} runs of {n:,}")
+    print(f"   case_create (validation, explicit region, event, audit):  {n / service_s:>8,.0f} cases/s "
+          f"({service_s / n * 1000:.2f} ms each)")
+    print(f"   baseline: Case(...).save() alone, one transaction each:   {n / orm_s:>8,.0f} rows/s")
+    print(f"   ceiling: one-row INSERT through Django's cursor:           {n / bare_s:>8,.0f} rows/s")
+    print(f"   ratio case_create / ORM save: {orm_s / service_s:.2f}; case_create / bare insert: "
+          f"{bare_s / service_s:.2f}")
+
+
+# --- 3. HTTP ------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(worker_class: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="_bench_settings",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])))
+    command = [sys.executable, "-m", "gunicorn", "fuhe.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
+               "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env)  # noqa: S603
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start listening within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+class Load:
+    """``clients`` threads, each with one keep-alive ``http.client`` connection (reopened when the server closes
+    it), POSTing ``requests`` JSON bodies after ``warmup`` unmeasured ones; stops early at ``time_limit``."""
+
+    def __init__(self, port: int, clients: int, requests: int, warmup: int, time_limit: float):
+        self.port, self.clients, self.requests, self.warmup, self.time_limit = (port, clients, requests, warmup,
+                                                                                time_limit)
+
+    def run(self, path: str, bodies: list[bytes]) -> tuple[float, list[float], int]:
+        barrier = threading.Barrier(self.clients + 1)
+        latencies: list[list[float]] = [[] for _ in range(self.clients)]
+        errors = [0] * self.clients
+        finished = [0.0] * self.clients
+
+        def client(k: int) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            headers = {"Content-Type": "application/json"}
+            mine = bodies[k::self.clients] or bodies
+
+            def post(body: bytes) -> bool:
+                for _attempt in range(2):
+                    try:
+                        connection.request("POST", path, body=body, headers=headers)
+                        response = connection.getresponse()
+                        response.read()
+                        return response.status in (200, 201)
+                    except (http.client.HTTPException, ConnectionError):
+                        connection.close()
+                return False
+
+            for i in range(self.warmup):
+                post(mine[i % len(mine)])
+            barrier.wait()
+            deadline = time.perf_counter() + self.time_limit
+            for i in range(self.requests):
+                started = time.perf_counter()
+                if not post(mine[(self.warmup + i) % len(mine)]):
+                    errors[k] += 1
+                latencies[k].append(time.perf_counter() - started)
+                if started > deadline:
+                    break
+            finished[k] = time.perf_counter()
+            connection.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(self.clients)]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        elapsed = max(finished) - started
+        done = [t for per_client in latencies for t in per_client]
+        return len(done) / elapsed, done, sum(errors)
+
+
+def bench_http(world: World, args: argparse.Namespace) -> None:
+    from fuhe.cases.models import Case
+
+    per_run = args.clients * args.requests
+    bodies = [json.dumps(p, ensure_ascii=False).encode() for p in intake_payloads(world, per_run)]
+    configs = [("sync", args.workers, 1), ("gthread", args.workers, args.threads)]
+    print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, {args.clients} client threads (keep-alive http.client) "
+          f"× {args.requests:,} requests after {args.warmup} warm-up each; median of {args.runs} runs")
+    print(f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
+          f"{'case p50 / p95 ms':>18} {'errors':>7}")
+    for worker_class, workers, threads in configs:
+        before = Case.objects.filter(channel="api").count()
+        server, port = start_gunicorn(worker_class, workers, threads)
+        try:
+            load = Load(port, args.clients, args.requests, args.warmup, args.time_limit)
+            bare_rates, case_rates, case_latencies, errors = [], [], [], 0
+            for _ in range(args.runs):
+                rate, _latencies, failed = load.run("/bench/bare", bodies)
+                bare_rates.append(rate)
+                errors += failed
+                rate, latencies, failed = load.run("/bench/cases", bodies)
+                case_rates.append(rate)
+                case_latencies += latencies
+                errors += failed
+        finally:
+            stop(server)
+        bare, cases = statistics.median(bare_rates), statistics.median(case_rates)
+        p50 = statistics.median(case_latencies) * 1000
+        p95 = statistics.quantiles(case_latencies, n=20, method="inclusive")[18] * 1000
+        label = f"{worker_class} {workers} workers × {threads}"
+        print(f"   {label:<26} {bare:>18,.0f} {cases:>18,.0f} {cases / bare:>6.2f} {p50:>8.1f} / {p95:>7.1f} "
+              f"{errors:>7}")
+        created = Case.objects.filter(channel="api").count() - before
+        print(f"     ({created:,} cases created through HTTP with this server, including warm-up)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="synthetic cases to bulk-insert")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--n", type=int, default=2000, help="cases per service-layer run")
+    parser.add_argument("--query-runs", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests per client thread")
+    parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests per client thread")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per measured HTTP run at most")
+    args = parser.parse_args()
+    data_dir = _django.setup()
+    import django
+    from django.conf import settings
+    from django.db import connection
+
+    print(f"machine: {platform.processor() or platform.machine()}, usable cores={len(os.sched_getaffinity(0))}, "
+          f"Python {platform.python_version()}, Django {django.get_version()}, SQLite "
+          f"{__import__('sqlite3').sqlite_version} ({connection.vendor}); data in {data_dir}")
+    started = time.perf_counter()
+    world = build_world(settings.FUHE_SHARED_DATA / "divisions")
+    with connection.cursor() as cursor:
+        cursor.execute(BARE_SCHEMA)
+    print(f"demo organisation built in {time.perf_counter() - started:.1f} s")
+    seconds = generate_cases(world, args.cases)
+    print(f"bulk insert: {args.cases:,} cases in {seconds:.1f} s ({args.cases / seconds:,.0f} rows/s, "
+          "generation included)")
+    bench_queries(world, args.query_runs)
+    bench_service(world, args.n, args.runs)
+    if not args.skip_http:
+        bench_http(world, args)
+
+
+if __name__ == "__main__":
+    main()
