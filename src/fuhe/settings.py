@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "fuhe.accounts",
     "fuhe.web",
     "fuhe.cases",
+    "fuhe.duties",
+    "fuhe.api",
     "fuhe.demo",
     "fuhe.routing",
 ]
