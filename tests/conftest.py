@@ -124,3 +124,13 @@ def _audit_triggers(request):
     yield
     if transactional:
         triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately():
+    """Background tasks run in-process during tests (the huey consumer is not started)."""
+    from huey.contrib.djhuey import HUEY
+
+    previous, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = previous

@@ -46,3 +46,25 @@ def rates_table(rate_sets: dict[str, RateSet], order_by: str = "satisfaction") -
     return [{"key": ranked.key, "position": ranked.position, "status": ranked.status, "set": ranked.rate_set,
              "rates": [ranked.rate_set.rates[name] for name in RATE_ORDER if name in ranked.rate_set.rates]}
             for ranked in rank(rate_sets, order_by)]
+
+
+def report_in_punctuality(*, user, days: int = 30) -> list[dict]:
+    """Two-way assessment (双向考核): how promptly each summoned department reported in, on cases the user sees."""
+    from django.db.models import Count, Q
+
+    from fuhe.cases.core.rates import wilson_interval
+    from fuhe.cases.models import ReportIn
+
+    since = timezone.now() - timedelta(days=days)
+    rows = (ReportIn.objects.filter(summons__case__in=case_queryset(user), summons__whistled_at__gte=since)
+            .values("department__name")
+            .annotate(summoned=Count("id"), reported=Count("id", filter=Q(status="reported")),
+                      on_time=Count("id", filter=Q(is_on_time=True)))
+            .order_by("department__name"))
+    result = []
+    for row in rows:
+        interval = wilson_interval(row["on_time"], row["summoned"])
+        result.append({**row, "rate": row["on_time"] / row["summoned"] if row["summoned"] else None,
+                       "low": interval[0] if interval else None, "high": interval[1] if interval else None,
+                       "small_sample": row["summoned"] < 30})
+    return result

@@ -271,3 +271,60 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class KnowledgeEntry(models.Model):
+    """知识库: answers to common questions, so a consultation can be answered at intake without dispatch (直办)."""
+
+    question = models.CharField(_("question"), max_length=200)
+    answer = models.TextField(_("answer"))
+    keywords = models.CharField(_("keywords"), max_length=300, blank=True, default="",
+                                help_text=_("Words that should find this entry, separated by spaces."))
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("category"))
+    source = models.CharField(_("source"), max_length=200, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["question"]
+        verbose_name = _("knowledge-base entry")
+        verbose_name_plural = _("knowledge base")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class ImportJobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded: choose the columns")
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed: nothing was imported")
+
+
+class ImportJob(models.Model):
+    """One uploaded file of hotline tickets: mapped, then imported all-or-nothing by the background worker."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.UPLOADED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0

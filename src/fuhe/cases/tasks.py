@@ -1,7 +1,7 @@
 """Background timers of the closed loop, run by the huey consumer (`fuhe serve` starts one)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from fuhe.cases.services.lifecycle import cases_overdue_sweep
 
@@ -10,3 +10,10 @@ from fuhe.cases.services.lifecycle import cases_overdue_sweep
 def sweep_deadlines() -> dict[str, int]:
     """Every minute: warn owners before the resolution deadline, escalate cases past it."""
     return cases_overdue_sweep()
+
+
+@db_task()
+def run_import_job(job_id: int) -> None:
+    from fuhe.cases.services.import_jobs import import_job_run
+
+    import_job_run(job_id)

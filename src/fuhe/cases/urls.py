@@ -17,5 +17,7 @@ urlpatterns = [
     path("cases/<int:case_id>/act/", views.act, name="act"),
     path("notifications/", views.notifications, name="notifications"),
     path("cases/rates/", views.rates, name="rates"),
+    path("cases/import/", views.import_upload, name="import_upload"),
+    path("cases/import/<int:job_id>/", views.import_job, name="import_job"),
     path("docs/metrics/", views.metrics_doc, name="metrics_doc"),
 ]

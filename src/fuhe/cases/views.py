@@ -23,9 +23,11 @@ from fuhe.cases.core.lifecycle import GUARDS, Action, IllegalTransition, State
 from fuhe.cases.core.rates import RATE_SPECS
 from fuhe.cases.duplicate_suggestions import duplicate_suggestions
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
-from fuhe.cases.metrics import GROUPINGS, RATE_ORDER, rates_by, rates_table
-from fuhe.cases.models import Case, Channel, ReplyOutcome
+from fuhe.cases.knowledge import knowledge_suggestions
+from fuhe.cases.metrics import GROUPINGS, RATE_ORDER, rates_by, rates_table, report_in_punctuality
+from fuhe.cases.models import Case, Channel, ImportJob, ImportJobStatus, ReplyOutcome
 from fuhe.cases.services.actions import case_perform, dispatch_units
+from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
 from fuhe.cases.services.intake import (
     IdempotencyConflictError,
     IdempotencyInProgressError,
@@ -33,6 +35,7 @@ from fuhe.cases.services.intake import (
     case_verify_access,
 )
 from fuhe.cases.services.lifecycle import case_rate
+from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.org.models import Region
 from fuhe.web.pagination import paginate
 
@@ -217,9 +220,11 @@ def _action_buttons(actions: list[str]) -> list[dict]:
 def detail(request, case_id: int):
     case = selectors.case_get(user=request.user, case_id=case_id)
     can_see_reporter = request.user.has_perm("cases.view_reporter", case)
+    actions = _action_buttons(selectors.case_actions(user=request.user, case=case))
+    can_answer = any(button["value"] == "answer_directly" for button in actions)
     return render(request, "cases/detail.html", {
         "case": case, "events": selectors.case_timeline(case=case),
-        "actions": _action_buttons(selectors.case_actions(user=request.user, case=case)),
+        "actions": actions, "knowledge": knowledge_suggestions(case=case) if can_answer else [],
         "units": dispatch_units(case), "report_ins": selectors.open_report_ins(case=case),
         "my_units": scope_for(request.user).unit_ids, "can_whistle": request.user.has_perm("cases.whistle", case),
         "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
@@ -275,7 +280,8 @@ def rates(request):
                                                    for r in rows if r["position"] is not None][:15]}
                         for spec in specs[:3]]}
     return render(request, "cases/rates.html", {"rows": rows, "specs": specs, "by": by, "days": days,
-                                                "groupings": GROUPINGS, "chart": chart})
+                                                "groupings": GROUPINGS, "chart": chart,
+                                                "report_ins": report_in_punctuality(user=request.user, days=days)})
 
 
 def _rates_workbook(rows, by: str, days: int):
@@ -331,3 +337,53 @@ def markdown_blocks(text: str) -> list[dict]:
     if paragraph:
         blocks.append({"kind": "p", "text": "\n".join(paragraph)})
     return blocks
+
+
+# --- bulk import of hotline tickets --------------------------------------------------------------------
+
+
+def _import_job(request, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or (job.created_by_id != request.user.pk and not request.user.is_superuser):
+        raise Http404("No such import")
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    if not request.user.has_perm("cases.dispatch"):
+        raise Http404("No imports here")
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a CSV or Excel (.xlsx) file.")
+        else:
+            try:
+                job = import_job_create(actor=request.user, upload=upload)
+            except ValidationError as exc:
+                error = _error_text(exc)
+            else:
+                return redirect("cases:import_job", job_id=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).defer("content")[:20]
+    return render(request, "cases/import_upload.html", {"error": error, "jobs": jobs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request, job_id: int):
+    job = _import_job(request, job_id)
+    error = ""
+    if request.method == "POST":
+        mapping = {field: request.POST.get(f"map_{field}", "") for field in IMPORT_FIELDS}
+        try:
+            job = import_job_start(actor=request.user, job=job, mapping=mapping)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            return redirect("cases:import_job", job_id=job.pk)
+    context = {"job": job, "fields": IMPORT_FIELDS, "error": error, "processed": import_job_progress(job),
+               "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)}
+    template = "cases/partials/import_progress.html" if request.headers.get("HX-Request") else "cases/import_job.html"
+    return render(request, template, context)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.cases.core.lifecycle import IllegalTransition
-from fuhe.cases.models import Category
+from fuhe.cases.models import Category, KnowledgeEntry
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.clocks import clock_policies_seed
 from fuhe.cases.services.intake import case_create, categories_seed
@@ -43,7 +43,11 @@ def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
     categories_seed([(r["level1"], r["level2"], r["level3"]) for r in taxonomy])
     clock_policies_seed()
     messages = _read(messages_dir / "labelled_train.csv")
-    replies = {r["title"]: r["reply"] for r in _read(messages_dir / "replies.csv")}
+    reply_rows = _read(messages_dir / "replies.csv")
+    replies = {r["title"]: r["reply"] for r in reply_rows}
+    KnowledgeEntry.objects.bulk_create([
+        KnowledgeEntry(question=r["title"][:200], answer=r["reply"], source="public replies of a city message board")
+        for r in reply_rows if r["reply"].strip()])
     rng = random.Random(seed)
     communities = list(Region.objects.filter(level="community", units__kind="residents_committee").distinct())
     villages = list(Region.objects.filter(level="community", units__kind="village_committee").distinct()[:200])

@@ -102,6 +102,7 @@ def test_three_rates_page_excel_and_definitions(tree, login, new_case):
     assert "和平区城管委" in page and "50%" in page and "n=2" in page  # satisfaction 1 of 2
     assert "small-sample" in page  # 2 cases are never ranked as if they were 200
     assert "docs/metrics/#satisfaction-rate" in page
+    assert 'id="report-in-table"' in page
     book = client.get(reverse("cases:rates"), {"format": "xlsx"})
     assert book["Content-Type"].startswith("application/vnd.openxmlformats")
     definitions = client.get(reverse("cases:metrics_doc")).content.decode()
@@ -121,3 +122,48 @@ def test_dispatcher_sees_likely_duplicates_and_merges(tree, login, new_case):
     assert second.state == "merged" and second.merged_into == first
     unrelated = new_case(text="社区老年食堂菜品太咸")
     assert first.tracking_code not in client.get(reverse("cases:detail", args=[unrelated.pk])).content.decode()
+
+
+def test_consultation_answered_directly_from_the_knowledge_base(tree, login, new_case):
+    from fuhe.cases.models import KnowledgeEntry
+
+    KnowledgeEntry.objects.create(question="居住证如何办理", keywords="居住证 办理 材料",
+                                  answer="携带身份证和租房合同到社区服务站办理居住证。")
+    KnowledgeEntry.objects.create(question="犬只登记", keywords="养狗 犬证", answer="到派出所办理犬证。")
+    case = new_case(text="请问居住证怎么办理，需要什么材料？", request_type="consultation")
+    client = login(tree.people["dispatcher"])
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "携带身份证和租房合同" in page and "到派出所办理犬证" not in page
+    client.post(reverse("cases:act", args=[case.pk]),
+                {"action": "answer_directly", "text": "携带身份证和租房合同到社区服务站办理居住证。"})
+    case.refresh_from_db()
+    assert case.state == "replied" and case.dispatched_at is None and case.reply_outcome == "explained"
+
+
+def test_web_import_maps_columns_checks_everything_and_imports_in_the_background(
+        tree, login, settings, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    client = login(tree.people["dispatcher"])
+    bad = "工单编号,诉求内容,诉求地址,联系电话\nA1,楼道堆物,新华社区,13800001111\nA2,,新华社区,123\n"
+    response = client.post(reverse("cases:import_upload"),
+                           {"file": SimpleUploadedFile("tickets.csv", bad.encode(), "text/csv")})
+    job_url = response["Location"]
+    page = client.get(job_url).content.decode()
+    assert 'value="诉求内容" selected' in page  # the mapping was guessed from the headers
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url, {"map_text": "诉求内容", "map_address": "诉求地址", "map_external_id": "工单编号",
+                              "map_reporter_phone": "联系电话"})
+    page = client.get(job_url).content.decode()
+    assert "row 3" in page and Case.objects.count() == 0  # all or nothing, the row is named
+    good = "工单编号,诉求内容,诉求地址\nA1,楼道堆物,新华社区\nA2,路灯不亮,五大道社区\n"
+    response = client.post(reverse("cases:import_upload"),
+                           {"file": SimpleUploadedFile("tickets.xlsx.csv", good.encode(), "text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"],
+                    {"map_text": "诉求内容", "map_address": "诉求地址", "map_external_id": "工单编号"})
+    assert 'data-status="done"' in client.get(response["Location"]).content.decode()
+    assert Case.objects.filter(channel="import").count() == 2
+    assert login(tree.people["jz-dispatcher"]).get(response["Location"]).status_code == 404
+    assert login(tree.people["resident"]).get(reverse("cases:import_upload")).status_code == 404

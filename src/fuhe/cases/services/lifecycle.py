@@ -36,7 +36,8 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("owner_unit", "category", "region").get(pk=case.pk)
+    return (Case.objects.select_for_update(of=("self",)).select_related("owner_unit", "category", "region")
+            .get(pk=case.pk))
 
 
 def case_transition(*, actor, case: Case, action: Action | str, reason: str = "", owner: Unit | None = None,
