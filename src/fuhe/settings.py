@@ -219,8 +219,31 @@ HUEY = {
 
 # --- Fuhe ----------------------------------------------------------------------------------
 FUHE_PAGE_SIZE = 50
+FUHE_MAX_REOPENS = int(os.environ.get("FUHE_MAX_REOPENS", "1"))  # an unsatisfied rating reopens at most this often
+FUHE_MAX_PHOTOS = 3
+FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MEDIA_ROOT = DATA_DIR / "media"
 FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # district 兜底 for unplaced cases
 # A tile server for map picks (e.g. a city's own); empty: no map, the typed address is used (works offline).
 FUHE_MAP_TILE_URL = os.environ.get("FUHE_MAP_TILE_URL", "")
 FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")
+
+# --- open API (fuhe.api): JSON API at /api/v1/, Open311 GeoReport v2 at /open311/v2/ ----------------------------
+# Abuse limits per endpoint group, "N/s|m|h|d", counted per API key (or signed-in user), else per client address.
+FUHE_RATE_LIMITS = {
+    "public_read": os.environ.get("FUHE_RATE_LIMIT_PUBLIC_READ", "120/m"),  # Open311 GETs
+    "read": os.environ.get("FUHE_RATE_LIMIT_READ", "600/m"),  # JSON API GETs
+    "write": os.environ.get("FUHE_RATE_LIMIT_WRITE", "30/m"),  # case creation and actions, Open311 POST
+}
+FUHE_TRUSTED_PROXIES = int(os.environ.get("FUHE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
+# The counters live in a file cache shared by all gunicorn workers (Django's default cache is per process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                  "LOCATION": str(DATA_DIR / "cache" / "ratelimit"), "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
+FUHE_RATE_LIMIT_CACHE = os.environ.get("FUHE_RATE_LIMIT_CACHE", "ratelimit")
+FUHE_OPEN311_JURISDICTION = os.environ.get("FUHE_OPEN311_JURISDICTION", "")  # empty: any jurisdiction_id accepted
+FUHE_OPEN311_CONTACT = os.environ.get("FUHE_OPEN311_CONTACT", "12345")
+FUHE_OPEN311_PAGE_SIZE = int(os.environ.get("FUHE_OPEN311_PAGE_SIZE", "500"))

@@ -6,6 +6,9 @@ table in ``core/lifecycle.py``.
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -328,3 +331,22 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+def photo_path(instance, filename: str) -> str:
+    return f"case-photos/{instance.case_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+
+
+class CasePhoto(models.Model):
+    """An optional photo a resident or staff member adds to a case; served only to those who may see the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=40)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.image.name

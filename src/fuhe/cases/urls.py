@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/patrol/", views.intake, {"channel": Channel.PATROL}, name="patrol"),
     path("cases/<int:case_id>/", views.detail, name="detail"),
     path("cases/<int:case_id>/act/", views.act, name="act"),
+    path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("notifications/", views.notifications, name="notifications"),
     path("cases/rates/", views.rates, name="rates"),
     path("cases/import/", views.import_upload, name="import_upload"),

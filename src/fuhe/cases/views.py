@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from fuhe.cases.duplicate_suggestions import duplicate_suggestions
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
 from fuhe.cases.knowledge import knowledge_suggestions
 from fuhe.cases.metrics import GROUPINGS, RATE_ORDER, rates_by, rates_table, report_in_punctuality
-from fuhe.cases.models import Case, Channel, ImportJob, ImportJobStatus, ReplyOutcome
+from fuhe.cases.models import Case, CasePhoto, Channel, ImportJob, ImportJobStatus, ReplyOutcome
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
 from fuhe.cases.services.intake import (
@@ -35,6 +35,7 @@ from fuhe.cases.services.intake import (
     case_verify_access,
 )
 from fuhe.cases.services.lifecycle import case_rate
+from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.org.models import Region
 from fuhe.web.pagination import paginate
@@ -64,12 +65,15 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            photos = photos_validate(request.FILES.getlist("photos"))
             intake = case_create(actor=request.user, channel=Channel.WEB, text=data["text"], address=data["address"],
                                  latitude=data["latitude"], longitude=data["longitude"],
                                  reporter_phone=data["phone"] or "", idempotency_key=f"web:{data['submission_id']}")
         except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
             form.add_error(None, _error_text(exc))
         else:
+            if intake.created:
+                photos_attach(case=intake.case, checked=photos)
             _remember_access(request, intake.case)
             if intake.access_token:
                 request.session[f"token:{intake.case.tracking_code}"] = intake.access_token
@@ -116,7 +120,8 @@ def track_case(request, code: str):
     link = request.build_absolute_uri(reverse("cases:track_case", args=[case.tracking_code])) + f"?t={token}" \
         if token else None
     return render(request, "cases/track_case.html", {
-        "case": case, "events": selectors.case_timeline(case=case, public_only=True), "rating": rating,
+        "case": case, "photos": case.photos.all(), "rating": rating,
+        "events": selectors.case_timeline(case=case, public_only=True),
         "link": link, "can_rate": case.state == State.REPLIED,
     })
 
@@ -223,7 +228,7 @@ def detail(request, case_id: int):
     actions = _action_buttons(selectors.case_actions(user=request.user, case=case))
     can_answer = any(button["value"] == "answer_directly" for button in actions)
     return render(request, "cases/detail.html", {
-        "case": case, "events": selectors.case_timeline(case=case),
+        "case": case, "events": selectors.case_timeline(case=case), "photos": case.photos.all(),
         "actions": actions, "knowledge": knowledge_suggestions(case=case) if can_answer else [],
         "units": dispatch_units(case), "report_ins": selectors.open_report_ins(case=case),
         "my_units": scope_for(request.user).unit_ids, "can_whistle": request.user.has_perm("cases.whistle", case),
@@ -387,3 +392,17 @@ def import_job(request, job_id: int):
                "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)}
     template = "cases/partials/import_progress.html" if request.headers.get("HX-Request") else "cases/import_job.html"
     return render(request, template, context)
+
+
+def photo(request, photo_id: int):
+    """A case photo, for staff who may see the case or the resident tracking it in this session."""
+    item = CasePhoto.objects.select_related("case").filter(pk=photo_id).first()
+    if item is None:
+        raise Http404("No such photo")
+    tracked = item.case.tracking_code in request.session.get(TRACK_SESSION_KEY, [])
+    if not tracked and not (request.user.is_authenticated and request.user.has_perm("cases.view_case", item.case)):
+        raise Http404("No such photo")
+    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

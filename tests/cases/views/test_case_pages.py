@@ -167,3 +167,28 @@ def test_web_import_maps_columns_checks_everything_and_imports_in_the_background
     assert Case.objects.filter(channel="import").count() == 2
     assert login(tree.people["jz-dispatcher"]).get(response["Location"]).status_code == 404
     assert login(tree.people["resident"]).get(reverse("cases:import_upload")).status_code == 404
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_optional_photos_are_checked_and_only_shown_to_those_who_may_see_the_case(tree, client, login, settings,
+                                                                                   tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    page = client.get(reverse("cases:report")).content.decode()
+    submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
+    fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
+    response = client.post(reverse("cases:report"), {"text": "井盖缺失", "address": "花园路社区", "photos": [fake],
+                                                     "submission_id": submission})
+    assert response.status_code == 200 and "not a JPEG" in response.content.decode() and not Case.objects.exists()
+    photo = SimpleUploadedFile("well.png", PNG, "image/png")
+    response = client.post(reverse("cases:report"), {"text": "井盖缺失", "address": "花园路社区", "photos": [photo],
+                                                     "submission_id": submission})
+    case = Case.objects.get()
+    url = reverse("cases:photo", args=[case.photos.get().pk])
+    assert client.get(url)["Content-Type"] == "image/png"  # the reporter, in their session
+    assert login(tree.people["dispatcher"]).get(url).status_code == 200
+    assert login(tree.people["jz-dispatcher"]).get(url).status_code == 404

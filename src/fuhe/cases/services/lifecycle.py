@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -17,8 +18,6 @@ from fuhe.cases.services.clocks import deadlines_from, work_calendar
 from fuhe.cases.services.notify import notify_reporter, notify_unit
 from fuhe.org.models import Unit
 
-MAX_REOPENS = 1
-
 
 def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | None = None) -> CaseFacts:
     open_summons = ReportIn.objects.filter(summons__case=case, status=ReportInStatus.PENDING).count()
@@ -28,7 +27,7 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
         summons_open=open_summons,
         is_overdue=bool(case.resolution_due and case.resolution_due < now),
         reopen_count=case.reopen_count,
-        max_reopens=MAX_REOPENS,
+        max_reopens=settings.FUHE_MAX_REOPENS,
         resident_satisfied=case.rating_satisfied,
         has_duplicate_target=duplicate_of is not None,
         extension_pending=case.extension_pending_days is not None,
