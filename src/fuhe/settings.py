@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fuhe.web",
     "fuhe.cases",
     "fuhe.duties",
+    "fuhe.burden",
     "fuhe.api",
     "fuhe.demo",
     "fuhe.routing",
