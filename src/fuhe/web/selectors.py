@@ -42,3 +42,21 @@ def home_headline(*, user) -> dict[str, int]:
     scope = scope_for(user)
     regions = Region.objects.filter(scope.region_q("id"))
     return {"regions": regions.count(), "units": Unit.objects.filter(scope.region_q("region_id")).count()}
+
+
+def home_work(*, user) -> dict:
+    """What waits for this user: the dispatch queue, their unit's open and overdue cases, their own reports."""
+    from django.utils import timezone
+
+    from fuhe.cases.selectors import HANDLING_STATES, OPEN_STATES, case_queryset, dispatch_queue
+
+    scope = scope_for(user)
+    work = {"my_reports": list(case_queryset(user).filter(reporter=user).order_by("-created_at")[:10])}
+    if user.has_perm("cases.dispatch"):
+        work["queue"] = dispatch_queue(user=user).count()
+    if scope.unit_ids:
+        mine = case_queryset(user).filter(owner_unit_id__in=sorted(scope.unit_ids), state__in=OPEN_STATES)
+        work["unit_open"] = mine.count()
+        work["unit_overdue"] = mine.filter(state__in=HANDLING_STATES, resolution_due__lt=timezone.now()).count()
+    work["unread"] = user.notifications.filter(read_at__isnull=True).count()
+    return work

@@ -17,7 +17,7 @@ from fuhe.org import selectors as org
 from fuhe.org.models import RegionLevel, UnitKind
 from fuhe.web.forms import LoginForm
 from fuhe.web.pagination import paginate
-from fuhe.web.selectors import home_headline, home_sections
+from fuhe.web.selectors import home_headline, home_sections, home_work
 
 
 class LoginView(auth_views.LoginView):
@@ -31,6 +31,7 @@ def home(request):
     return render(request, "web/home.html", {
         "sections": home_sections(user=request.user),
         "headline": home_headline(user=request.user),
+        "work": home_work(user=request.user),
     })
 
 

@@ -95,3 +95,16 @@ def test_chinese_is_the_default_even_for_an_english_browser(tree, client):
     assert '<html lang="zh-hans">' in page
     client.cookies["django_language"] = "en"
     assert '<html lang="en">' in client.get(reverse("web:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_home_shows_what_waits_for_each_role(tree, login):
+    from fuhe.cases.services.intake import case_create
+
+    case_create(actor=tree.people["resident"], channel="web", text="楼道灯坏了", address="花园路社区")
+    dispatcher = login(tree.people["dispatcher"]).get(reverse("web:home")).content.decode()
+    assert 'id="queue-count">1<' in dispatcher
+    resident = login(tree.people["resident"]).get(reverse("web:home")).content.decode()
+    assert "楼道灯坏了" in resident and "queue-count" not in resident
+    other = login(tree.people["jz-dispatcher"]).get(reverse("web:home")).content.decode()
+    assert 'id="queue-count">0<' in other
