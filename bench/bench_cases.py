@@ -479,7 +479,11 @@ def bench_http(world: World, args: argparse.Namespace) -> None:
 
     per_run = args.clients * args.requests
     bodies = [json.dumps(p, ensure_ascii=False).encode() for p in intake_payloads(world, per_run)]
-    configs = [("sync", args.workers, 1), ("gthread", args.workers, args.threads)]
+    configs = []
+    for server in args.servers.split(","):
+        worker_class, workers, threads = server.split(":")
+        configs.append((worker_class, int(workers), int(threads)))
+    (Path(os.environ["FUHE_DATA_DIR"]) / "static").mkdir(exist_ok=True)  # whitenoise warns when it is missing
     print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, {args.clients} client threads (keep-alive http.client) "
           f"× {args.requests:,} requests after {args.warmup} warm-up each; median of {args.runs} runs")
     print(f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
@@ -520,8 +524,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per client thread")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests per client thread")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--servers", default="sync:2:1,gthread:2:4",
+                        help="gunicorn configurations, worker-class:workers:threads, comma-separated")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per measured HTTP run at most")
     args = parser.parse_args()
     data_dir = _django.setup()

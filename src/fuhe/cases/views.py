@@ -38,7 +38,7 @@ from fuhe.cases.services.lifecycle import case_rate
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.org.models import Region
-from fuhe.web.pagination import paginate
+from fuhe.web.pagination import paginate, paginate_without_count
 
 TRACK_SESSION_KEY = "fuhe_tracked_cases"
 
@@ -182,7 +182,7 @@ def worklist(request, queue: bool = False):
     filters = _filters(request)
     cases = selectors.dispatch_queue(user=request.user) if queue else selectors.case_list(user=request.user,
                                                                                            filters=filters)
-    context = {"page": paginate(request, cases), "filters": filters, "queue": queue,
+    context = {"page": paginate_without_count(request, cases), "filters": filters, "queue": queue,
                "states": [(s.value, s.zh) for s in State], "query": filters.query}
     template = "cases/partials/case_rows.html" if request.headers.get("HX-Request") else "cases/worklist.html"
     return render(request, template, context)

@@ -162,6 +162,9 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
         if idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).exists():
             raise IdempotencyInProgressError("a request with this idempotency key is being processed") from None
         raise
+    from fuhe.routing.services import route_on_intake
+
+    transaction.on_commit(lambda: route_on_intake(case.pk))
     return Intake(case, token, True)
 
 

@@ -1,0 +1,77 @@
+"""Abuse limits: fixed-window counters in a Django cache, per API key (or user) and per client address.
+
+``FUHE_RATE_LIMITS`` maps an endpoint group to "N/period" (period s, m, h or d), e.g.
+``{"public_read": "120/m", "read": "600/m", "write": "30/m"}``; a group missing or set to "" is not limited.
+The counters live in the cache named by ``FUHE_RATE_LIMIT_CACHE`` (a file cache shared by the workers by default).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+DEFAULT_LIMITS = {"public_read": "120/m", "read": "600/m", "write": "30/m"}
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+def parse_rate(rate: str) -> Limit | None:
+    if not rate:
+        return None
+    try:
+        count, period = rate.split("/")
+        return Limit(int(count), PERIODS[period.strip().lower()])
+    except (ValueError, KeyError):
+        raise ImproperlyConfigured(f"FUHE_RATE_LIMITS: {rate!r} is not 'N/s|m|h|d'") from None
+
+
+def limit_for(group: str) -> Limit | None:
+    limits = {**DEFAULT_LIMITS, **getattr(settings, "FUHE_RATE_LIMITS", {})}
+    return parse_rate(limits.get(group, ""))
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or the address a trusted proxy put last into X-Forwarded-For (FUHE_TRUSTED_PROXIES > 0)."""
+    proxies = int(getattr(settings, "FUHE_TRUSTED_PROXIES", 0))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def hit(group: str, identity: str) -> int | None:
+    """Count one request of ``identity`` in ``group``; the seconds to wait when over the limit, else None."""
+    limit = limit_for(group)
+    if limit is None:
+        return None
+    cache = caches[getattr(settings, "FUHE_RATE_LIMIT_CACHE", "default")]
+    now = time.time()
+    window = int(now // limit.seconds)
+    key = f"fuhe-rl:{group}:{identity}:{window}"
+    cache.add(key, 0, timeout=limit.seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=limit.seconds + 1)
+        count = 1
+    if count <= limit.count:
+        return None
+    return max(1, math.ceil((window + 1) * limit.seconds - now))
+
+
+def check(request, group: str, principal: str | None = None) -> int | None:
+    """Apply the group's limit per key/user when the request carries one, else per client address."""
+    identity = principal or f"ip:{client_address(request)}"
+    return hit(group, identity)
