@@ -149,7 +149,10 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
                 reporter=reporter if channel == Channel.WEB else None, is_proactive=is_proactive,
                 is_public=is_public, created_at=received_at or timezone.now(), created_by=reporter,
                 idempotency_key=idempotency_key or None, request_fingerprint=fingerprint)
-    case.full_clean(exclude=["access_token_hash", "tracking_code"])
+    # Field checks only: the related objects were passed in as instances, and uniqueness (tracking code,
+    # idempotency key) is the database's job — checking it here would cost queries on every intake.
+    case.full_clean(exclude=["access_token_hash", "tracking_code", "region", "category", "reporter", "created_by",
+                             "owner_unit", "merged_into"], validate_unique=False)
     try:
         with transaction.atomic():
             case.save(force_insert=True)

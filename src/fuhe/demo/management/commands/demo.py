@@ -12,6 +12,7 @@ from django.db import transaction
 from fuhe.demo.cases import demo_cases_build
 from fuhe.demo.services import demo_build, demo_exists
 from fuhe.org.core.divisions import DivisionImportError
+from fuhe.routing.demo import demo_routing_seed
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                     made = demo_cases_build(messages_dir=messages_dir, count=options["cases"],
                                             progress=lambda message: self.stdout.write(f"  {message}"))
                 self.stdout.write(self.style.SUCCESS(f"Demo cases: {made} real citizen messages through the loop."))
+        demo_routing_seed(progress=lambda message: self.stdout.write(f"  {message}"))
         self.print_logins(password)
 
     def print_logins(self, password: str) -> None:

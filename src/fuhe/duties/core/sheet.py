@@ -1,0 +1,137 @@
+"""Duty-list spreadsheet rows: header mapping and validation (no Django, no openpyxl).
+
+The importer is all-or-nothing: every row is checked first and every problem is reported with its sheet row
+(1-based, the header is row 1) and field; nothing is written unless there is none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+# key → the header shown on export (English key, Chinese name); headers are matched on either
+COLUMNS: dict[str, str] = {
+    "code": "编码", "matter": "事项", "category": "类别", "owner_level": "承担层级",
+    "lead_unit_kind": "牵头单位类型", "lead_department_type": "牵头部门",
+    "assisting_department_types": "协助部门", "basis": "依据", "keywords": "关键词", "admission": "社区准入",
+    "note": "备注",
+}
+REQUIRED = ("code", "matter")
+LEVEL_ALIASES = {"区级部门": "district", "区": "district", "街道": "street", "乡镇": "street", "街乡": "street",
+                 "社区": "community", "村": "community", "村社区": "community"}
+ADMISSION_ALIASES = {"依法履职": "owned", "协助": "assists", "协助政府": "assists", "禁入": "excluded", "": "none"}
+LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def header_label(key: str) -> str:
+    return f"{key} ({COLUMNS[key]})"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, field '{self.field}': {self.problem}"
+
+
+@dataclass
+class ItemRow:
+    row: int
+    code: str
+    matter: str
+    category: str = ""
+    owner_level: str = ""
+    lead_unit_kind: str = ""
+    lead_department_type: str = ""
+    assisting_department_types: list[str] = field(default_factory=list)
+    basis: str = ""
+    keywords: list[str] = field(default_factory=list)
+    admission: str = "none"
+    note: str = ""
+
+
+def map_header(cells: Sequence[object]) -> tuple[dict[str, int], list[RowError]]:
+    """Column positions by key; a header cell may be ``key``, the Chinese name, or ``key (中文)``."""
+    by_name = {key: key for key in COLUMNS} | {zh: key for key, zh in COLUMNS.items()}
+    positions: dict[str, int] = {}
+    errors = []
+    for index, cell in enumerate(cells):
+        text = str(cell or "").strip()
+        if not text:
+            continue
+        key = by_name.get(text.split(" (")[0].strip()) or by_name.get(text)
+        if key is None:
+            errors.append(RowError(1, text, "unknown column"))
+        elif key in positions:
+            errors.append(RowError(1, text, "column given twice"))
+        else:
+            positions[key] = index
+    errors += [RowError(1, key, "missing required column") for key in REQUIRED if key not in positions]
+    return positions, errors
+
+
+def split_list(value: object) -> list[str]:
+    return [part for part in LIST_SPLIT.split(str(value or "").strip()) if part]
+
+
+def parse_rows(header: Sequence[object], rows: Sequence[Sequence[object]], *, categories: set[str],
+               choices: Mapping[str, set[str]]) -> tuple[list[ItemRow], list[RowError]]:
+    """Validate every row. ``choices`` holds the allowed values of owner_level, lead_unit_kind,
+    lead_department_type and admission; ``categories`` the known category paths."""
+    positions, errors = map_header(header)
+    if errors:
+        return [], errors
+    items: list[ItemRow] = []
+    seen: dict[str, int] = {}
+    for offset, cells in enumerate(rows):
+        number = offset + 2
+        raw = {key: (cells[pos] if pos < len(cells) else None) for key, pos in positions.items()}
+        if all(value in (None, "") for value in raw.values()):
+            continue
+        value = {key: str(v).strip() if v is not None else "" for key, v in raw.items()}
+        row_errors = []
+        for key in REQUIRED:
+            if not value.get(key):
+                row_errors.append(RowError(number, key, "required"))
+        code = value.get("code", "")
+        if code and code in seen:
+            row_errors.append(RowError(number, "code", f"{code!r} is also on row {seen[code]}"))
+        level = LEVEL_ALIASES.get(value.get("owner_level", ""), value.get("owner_level", ""))
+        admission = ADMISSION_ALIASES.get(value.get("admission", ""), value.get("admission", ""))
+        checks = {"owner_level": level, "lead_unit_kind": value.get("lead_unit_kind", ""),
+                  "lead_department_type": value.get("lead_department_type", ""), "admission": admission}
+        for key, given in checks.items():
+            if given and given not in choices[key]:
+                row_errors.append(RowError(number, key, f"{given!r} is not one of {', '.join(sorted(choices[key]))}"))
+        assisting = split_list(value.get("assisting_department_types", ""))
+        for given in assisting:
+            if given not in choices["lead_department_type"]:
+                row_errors.append(RowError(number, "assisting_department_types", f"{given!r} is not a department"))
+        category = value.get("category", "").replace(" › ", "/")
+        if category and category not in categories:
+            row_errors.append(RowError(number, "category", f"{category!r} is not a known category path"))
+        if level == "district" and not checks["lead_department_type"] and checks["lead_unit_kind"] not in (
+                "", "district_government"):
+            row_errors.append(RowError(number, "lead_unit_kind", "a district-level lead is a department "
+                                       "(give lead_department_type) or the district government"))
+        if len(value.get("matter", "")) > 200:
+            row_errors.append(RowError(number, "matter", "at most 200 characters"))
+        if len(code) > 20:
+            row_errors.append(RowError(number, "code", "at most 20 characters"))
+        errors += row_errors
+        if code:
+            seen.setdefault(code, number)
+        if not row_errors:
+            items.append(ItemRow(
+                row=number, code=code, matter=value["matter"], category=category, owner_level=level,
+                lead_unit_kind=checks["lead_unit_kind"], lead_department_type=checks["lead_department_type"],
+                assisting_department_types=assisting, basis=value.get("basis", ""),
+                keywords=split_list(value.get("keywords", "")), admission=admission or "none",
+                note=value.get("note", "")[:200]))
+    if not items and not errors:
+        errors.append(RowError(2, "code", "the sheet has no duty items"))
+    return items, errors

@@ -1,0 +1,256 @@
+"""Reads of the duty list, scoped: which lists a user sees, the list in force for a place and moment,
+the unit that owns a matter in *that* place, and the overlap/gap report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fuhe.accounts.scope import scope_for
+from fuhe.duties.core.analysis import Gap, ItemFacts, Overlap, gaps, overlaps
+from fuhe.duties.models import DutyItem, DutyList, ListStatus, OwnerLevel
+from fuhe.org.core.divisions import LEVEL_ORDER, Level, subtree_span
+from fuhe.org.models import Region, Unit, UnitKind
+
+STREET_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
+COMMITTEE_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE)
+
+
+def _depth(region: Region) -> int:
+    return LEVEL_ORDER.index(Level(region.level))
+
+
+def _overlaps_scope(region: Region, ranges) -> bool:
+    low, high = region.subtree
+    return any(low <= a < high or a <= region.id < b for a, b in ranges)
+
+
+def duty_list_queryset(user) -> QuerySet[DutyList]:
+    """Lists that apply somewhere in the user's scope (staff only; residents see none)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return DutyList.objects.all()
+    if scope.user_id is None or not scope.ranges:
+        return DutyList.objects.none()
+    ids = [d.pk for d in DutyList.objects.select_related("region") if _overlaps_scope(d.region, scope.ranges)]
+    return DutyList.objects.filter(pk__in=ids)
+
+
+def duty_list_list(*, user) -> QuerySet[DutyList]:
+    return duty_list_queryset(user).select_related("region", "created_by").order_by("region_id", "-version")
+
+
+def duty_list_get(*, user, list_id) -> DutyList:
+    try:
+        return duty_list_queryset(user).select_related("region").get(pk=int(list_id))
+    except (DutyList.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such duty list") from None
+
+
+def duty_list_in_force(*, region_id: int | None, at=None) -> DutyList | None:
+    """The most specific list whose region contains ``region_id`` and which was in force at ``at`` (now)."""
+    if region_id is None:
+        return None
+    at = at or timezone.now()
+    candidates = (DutyList.objects.filter(status__in=[ListStatus.ACTIVE, ListStatus.RETIRED], effective_from__lte=at)
+                  .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at)).select_related("region"))
+    containing = [d for d in candidates if d.region.contains(region_id)]
+    return max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)
+
+
+def duty_items_search(*, duty_list: DutyList, query: str = "", level: str = "", admission: str = "",
+                      department: str = "") -> QuerySet[DutyItem]:
+    items = duty_list.items.select_related("category")
+    if query:
+        query = query.strip()
+        items = items.filter(Q(code__icontains=query) | Q(matter__contains=query) | Q(basis__contains=query)
+                             | Q(keywords__icontains=query) | Q(category__path__contains=query))
+    if level == "none":
+        items = items.filter(owner_level="")
+    elif level:
+        items = items.filter(owner_level=level)
+    if admission:
+        items = items.filter(admission=admission)
+    if department:
+        items = items.filter(Q(lead_department_type=department) | Q(assisting_department_types__icontains=department))
+    return items
+
+
+# --- who owns a matter here --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Resolution:
+    unit: Unit | None
+    how: str  # an English sentence for the explanation
+    is_fallback: bool = False
+
+
+def _ancestor(region_id: int, level: Level) -> int:
+    span = subtree_span(level)
+    return region_id // span * span
+
+
+def _district_units(region_id: int) -> QuerySet[Unit]:
+    district = _ancestor(region_id, Level.DISTRICT)
+    return Unit.objects.filter(region_id__gte=district, region_id__lt=district + subtree_span(Level.DISTRICT),
+                               is_active=True)
+
+
+def _fallback(region: Region, why: str) -> Resolution:
+    government = (_district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT).first()
+                  if _depth(region) >= LEVEL_ORDER.index(Level.DISTRICT) else None)
+    if government is not None:
+        return Resolution(government, f"{why}; the district government takes it (兜底)", True)
+    return Resolution(None, why, True)
+
+
+def owner_unit_resolve(item: DutyItem, region: Region | None) -> Resolution:
+    """The unit that owns ``item`` where ``region`` lies: the department of *that* district, the office of
+    *that* street, the committee of *that* community. Falls back to the district government (兜底)."""
+    if region is None:
+        return Resolution(None, "the case has no region")
+    depth = _depth(region)
+    if not item.owner_key:
+        return _fallback(region, "the duty list names no lead for this matter")
+    if depth < LEVEL_ORDER.index(Level.DISTRICT):
+        return Resolution(None, "the case is not placed in a district")
+    if item.owner_level == OwnerLevel.DISTRICT:
+        units = _district_units(region.id)
+        if item.lead_department_type:
+            unit = units.filter(kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type).order_by(
+                "region_id").first()
+            how = "the district's department of this type"
+        else:
+            unit = units.filter(kind=UnitKind.DISTRICT_GOVERNMENT).first()
+            how = "the district government"
+        return Resolution(unit, how) if unit else _fallback(region, "this district has no such department")
+    if item.owner_level == OwnerLevel.STREET or depth < LEVEL_ORDER.index(Level.COMMUNITY):
+        if depth < LEVEL_ORDER.index(Level.STREET):
+            return _fallback(region, "the case is placed in no street")
+        street = _ancestor(region.id, Level.STREET)
+        unit = Unit.objects.filter(region_id=street, kind__in=STREET_KINDS, is_active=True).first()
+        how = ("the office of the case's street" if item.owner_level == OwnerLevel.STREET
+               else "the case names no community, so the office of its street")
+        return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform")
+    community = _ancestor(region.id, Level.COMMUNITY)
+    unit = Unit.objects.filter(region_id=community, kind__in=COMMITTEE_KINDS, is_active=True).first()
+    if unit is not None:
+        return Resolution(unit, "the committee of the case's community")
+    return _fallback(region, "the community has no committee on the platform")
+
+
+def assisting_units(item: DutyItem, region: Region | None) -> list[Unit]:
+    """The departments of the case's district that assist on ``item`` (to summon: 吹哨报到)."""
+    if region is None or not item.assisting_department_types:
+        return []
+    units = _district_units(region.id).filter(kind=UnitKind.DEPARTMENT,
+                                              department_type__in=item.assisting_department_types)
+    return list(units.order_by("department_type", "name"))
+
+
+# --- overlap and gap report -------------------------------------------------------------------------
+
+@dataclass
+class MissingUnits:
+    item: DutyItem
+    regions: list[Region]  # where the owning level has no such unit
+    total: int
+    cases: list = field(default_factory=list)
+
+
+@dataclass
+class DutyReport:
+    duty_list: DutyList
+    overlaps: list[tuple[Overlap, list[DutyItem], list]] = field(default_factory=list)  # with the cases affected
+    gaps: list[tuple[Gap, list[DutyItem], list]] = field(default_factory=list)
+    missing_units: list[MissingUnits] = field(default_factory=list)
+
+
+def item_facts(items) -> list[ItemFacts]:
+    return [ItemFacts(i.pk, i.code, i.matter, i.category.path if i.category_id else "", i.owner_key,
+                      tuple(i.keywords)) for i in items]
+
+
+def _served_regions(duty_list: DutyList, level: Level) -> list[Region]:
+    """Regions of ``level`` under the list's region where the platform runs (some unit sits in the district)."""
+    low, high = duty_list.region.subtree
+    districts = set(Unit.objects.filter(region_id__gte=low, region_id__lt=high, kind=UnitKind.DISTRICT_GOVERNMENT)
+                    .values_list("region_id", flat=True))
+    if duty_list.region.level == Level.DISTRICT:
+        districts.add(duty_list.region.id)
+    ranges = [(d, d + subtree_span(Level.DISTRICT)) for d in sorted(districts)]
+    if not ranges:
+        return []
+    condition = Q()
+    for a, b in ranges:
+        condition |= Q(id__gte=a, id__lt=b)
+    return list(Region.objects.filter(condition, level=level).order_by("id"))
+
+
+def _missing_units(duty_list: DutyList, items: list[DutyItem]) -> list[MissingUnits]:
+    found = []
+    by_level = {lv: _served_regions(duty_list, lv) for lv in (Level.DISTRICT, Level.STREET, Level.COMMUNITY)}
+    departments = set(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
+                      .values_list("region_id", "department_type"))
+    department_districts = {(_ancestor(r, Level.DISTRICT), t) for r, t in departments}
+    streets = set(Unit.objects.filter(kind__in=STREET_KINDS, is_active=True).values_list("region_id", flat=True))
+    committees = set(Unit.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True).values_list("region_id", flat=True))
+    for item in items:
+        if item.owner_level == OwnerLevel.DISTRICT and item.lead_department_type:
+            missing = [r for r in by_level[Level.DISTRICT] if (r.id, item.lead_department_type)
+                       not in department_districts]
+        elif item.owner_level == OwnerLevel.STREET:
+            missing = [r for r in by_level[Level.STREET] if r.id not in streets]
+        elif item.owner_level == OwnerLevel.COMMUNITY:
+            missing = [r for r in by_level[Level.COMMUNITY] if r.id not in committees]
+        else:
+            continue
+        if missing:
+            found.append(MissingUnits(item, missing[:8], len(missing)))
+    return found
+
+
+def _attach_affected_cases(user, duty_list: DutyList, report: DutyReport, limit: int = 5) -> None:
+    """The cases each finding touches (scoped to the reader, newest first): routed to one of its items under
+    this list, filed in an uncovered category, or placed where the owner is missing."""
+    from fuhe.cases.selectors import case_queryset
+
+    cases = case_queryset(user).select_related("region", "owner_unit").order_by("-created_at")
+    routed = cases.filter(routing__duty_list__id=duty_list.pk)
+    report.overlaps = [(overlap, items, list(routed.filter(routing__item__code__in=[i.code for i in items])[:limit]))
+                       for overlap, items, _none in report.overlaps]
+    gap_rows = []
+    for gap, items, _none in report.gaps:
+        if gap.kind == "no_lead":
+            found = routed.filter(routing__item__code=gap.key)
+        else:
+            found = cases.filter(Q(category__path=gap.key) | Q(category__path__startswith=gap.key + "/"))
+        gap_rows.append((gap, items, list(found[:limit])))
+    report.gaps = gap_rows
+    for missing in report.missing_units:
+        condition = Q()
+        for region in missing.regions:
+            low, high = region.subtree
+            condition |= Q(region_id__gte=low, region_id__lt=high)
+        by_item = Q(routing__item__code=missing.item.code)
+        if missing.item.category_id:
+            by_item |= Q(category_id=missing.item.category_id)
+        missing.cases = list(cases.filter(condition).filter(by_item)[:limit])
+
+
+def duty_report(*, user, duty_list: DutyList) -> DutyReport:
+    items = list(duty_list.items.select_related("category"))
+    by_id = {item.pk: item for item in items}
+    from fuhe.cases.models import Category
+
+    paths = list(Category.objects.filter(is_active=True, level__lte=2).values_list("path", flat=True))
+    report = DutyReport(duty_list)
+    facts = item_facts(items)
+    report.overlaps = [(o, [by_id[i] for i in o.item_ids], []) for o in overlaps(facts)]
+    report.gaps = [(g, [by_id[i] for i in g.item_ids], []) for g in gaps(facts, paths)]
+    report.missing_units = _missing_units(duty_list, items)
+    _attach_affected_cases(user, duty_list, report)
+    return report

@@ -1,0 +1,85 @@
+"""Reads of routing, scoped to the reader: the dashboard's figures, model versions, recent corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from fuhe.cases.core.lifecycle import Action
+from fuhe.cases.models import CaseEvent
+from fuhe.cases.selectors import case_queryset
+from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.value is None else f"{self.value * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class RoutingFigures:
+    days: int
+    routed: int
+    dispatched: int
+    auto_share: Share
+    auto_return_rate: Share
+    manual_return_rate: Share
+    accuracy_final: Share  # closed cases: recommended unit == final owner
+    accuracy_auto_final: Share
+    accuracy_current: Share  # all routed cases with an owner now
+
+
+def routing_figures(*, user, days: int = 30) -> RoutingFigures:
+    since = timezone.now() - timedelta(days=days)
+    cases = case_queryset(user)
+    dispatches = list(CaseEvent.objects.filter(action=Action.DISPATCH, at__gte=since, case__in=cases.values("pk"))
+                      .values_list("case_id", "data", "at"))
+    auto = {case_id: at for case_id, data, at in dispatches if (data or {}).get("auto")}
+    manual = {case_id: at for case_id, data, at in dispatches if not (data or {}).get("auto")}
+    later = CaseEvent.objects.filter(action__in=[Action.RETURN, Action.REASSIGN],
+                                     case_id__in=[*auto, *manual]).values_list("case_id", "at")
+    returned = {case_id for case_id, at in later if case_id in auto and at > auto[case_id]}
+    returned_manual = {case_id for case_id, at in later if case_id in manual and at > manual[case_id]}
+    routed = [row for row in cases.filter(created_at__gte=since).values_list("routing", "owner_unit_id", "closed_at")
+              if row[0]]
+    final = [(r, owner) for r, owner, closed in routed if closed is not None and owner is not None and r.get("unit")]
+    current = [(r, owner) for r, owner, _closed in routed if owner is not None and r.get("unit")]
+
+    def hits(rows):
+        return sum(1 for r, owner in rows if r["unit"]["id"] == owner)
+
+    final_auto = [(r, owner) for r, owner in final if r.get("decision") == "auto_dispatched"]
+    return RoutingFigures(
+        days=days, routed=len(routed), dispatched=len(dispatches), auto_share=Share(len(auto), len(dispatches)),
+        auto_return_rate=Share(len(returned), len(auto)), manual_return_rate=Share(len(returned_manual), len(manual)),
+        accuracy_final=Share(hits(final), len(final)), accuracy_auto_final=Share(hits(final_auto), len(final_auto)),
+        accuracy_current=Share(hits(current), len(current)))
+
+
+def routing_model_list(limit: int = 20):
+    return RoutingModel.objects.defer("blob").select_related("duty_list")[:limit]
+
+
+def routing_example_counts() -> dict[str, int]:
+    rows = (RoutingExample.objects.filter(is_current=True).values("source").annotate(n=Count("id")).order_by())
+    counts = dict.fromkeys(ExampleSource.values, 0)
+    counts.update({row["source"]: row["n"] for row in rows})
+    return counts
+
+
+def recent_corrections(*, user, limit: int = 10):
+    visible = case_queryset(user).values("pk")
+    return (RoutingExample.objects.filter(source=ExampleSource.CORRECTION, case__in=visible)
+            .select_related("case", "unit", "recommended_unit", "created_by").order_by("-id")[:limit])

@@ -1,0 +1,417 @@
+"""Routing: recommend the duty item and owning unit of a case, dispatch it automatically when confident,
+record every dispatcher decision as training data, and retrain versioned models.
+
+What a case was routed by is stored in ``Case.routing`` (duty-list version, item, model version, confidence,
+explanation), so the explanation survives later changes of the list and of the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from fuhe.audit.services import audit_record
+from fuhe.cases.core.lifecycle import Action, State
+from fuhe.cases.models import Case, CaseEvent
+from fuhe.duties.models import DutyItem, DutyList, ListStatus, owner_key_of_unit
+from fuhe.duties.selectors import Resolution, assisting_units, duty_list_in_force, owner_unit_resolve
+from fuhe.org.models import Unit
+from fuhe.routing.core.classifier import Message, TextClassifier
+from fuhe.routing.core.recommend import (
+    apply_category_prior,
+    categories_related,
+    is_held_out,
+    keyword_documents,
+    keyword_hits,
+    similar_texts,
+)
+from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
+
+logger = logging.getLogger("fuhe.routing")
+
+DEFAULT_AUTO_DISPATCH_CONFIDENCE = 0.85
+ROUTING_SCHEMA = 1
+ALTERNATIVES = 3
+HOLD_OUT_MINIMUM = 50  # examples needed before a hold-out decides whether a new model is activated
+WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATED, State.UNDER_REVIEW)
+
+
+def auto_dispatch_threshold() -> float | None:
+    """``FUHE_AUTO_DISPATCH_CONFIDENCE`` (setting, else environment): above it a case is dispatched
+    automatically; ``None`` (or "off") disables auto-dispatch."""
+    value = getattr(settings, "FUHE_AUTO_DISPATCH_CONFIDENCE", os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE",
+                                                                               DEFAULT_AUTO_DISPATCH_CONFIDENCE))
+    if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
+        return None
+    return float(value)
+
+
+# --- models and their cache ----------------------------------------------------------------------------
+
+_CACHE: dict[tuple, TextClassifier] = {}
+
+
+def _cached(key: tuple, build) -> TextClassifier:
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
+def list_keywords(items) -> dict[str, list[str]]:
+    """Per item code, its keywords and its matter's name: the cold-start knowledge of the model."""
+    keywords: dict[str, list[str]] = {}
+    for item in items:
+        keywords.setdefault(item.code, []).extend([*item.keywords, item.matter])
+    return keywords
+
+
+def _fit(messages: list[Message], labels: list[str], keywords: dict[str, list[str]]) -> TextClassifier:
+    documents, document_labels = keyword_documents(keywords)
+    return TextClassifier().fit([*documents, *messages], [*document_labels, *labels], keywords=keywords)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: int | None
+    version: int | None
+    kind: str  # "trained" or "cold_start"
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "version": self.version, "kind": self.kind}
+
+
+def routing_model_active() -> RoutingModel | None:
+    return RoutingModel.objects.defer("blob").filter(is_active=True).first()
+
+
+def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
+    """The active trained model, or a cold-start model built from ``duty_list``'s keywords."""
+    model = routing_model_active()
+    if model is not None:
+        key = ("model", model.pk, model.version, model.created_at.isoformat())
+        classifier = _cached(key, lambda: TextClassifier.from_bytes(
+            bytes(RoutingModel.objects.values_list("blob", flat=True).get(pk=model.pk))))
+        return classifier, ModelInfo(model.pk, model.version, "trained")
+    items = list(duty_list.items.all())
+    key = ("cold", duty_list.pk, duty_list.created_at.isoformat(), len(items))
+    return _cached(key, lambda: _fit([], [], list_keywords(items))), ModelInfo(None, None, "cold_start")
+
+
+# --- recommendation ----------------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    item: DutyItem
+    score: float
+    keywords: list[str]
+    resolution: Resolution
+
+
+@dataclass
+class Recommendation:
+    case: Case
+    duty_list: DutyList
+    model: ModelInfo
+    candidates: list[Candidate]
+    category_used: bool = False
+    similar: list[dict] = field(default_factory=list)
+    assisting: list[Unit] = field(default_factory=list)
+
+    @property
+    def top(self) -> Candidate:
+        return self.candidates[0]
+
+    def as_routing(self, *, decision: str, threshold: float | None) -> dict:
+        top = self.top
+        return {
+            "schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(), "decision": decision,
+            "threshold": threshold,
+            "duty_list": {"id": self.duty_list.pk, "version": self.duty_list.version, "name": self.duty_list.name},
+            "model": self.model.as_json(),
+            "category": {"given": self.case.category.path if self.case.category_id else "",
+                         "used": self.category_used},
+            "item": item_json(top.item), "unit": unit_json(top.resolution.unit),
+            "resolution": top.resolution.how, "fallback": top.resolution.is_fallback,
+            "confidence": round(top.score, 4), "matched_keywords": top.keywords,
+            "alternatives": [{**item_json(c.item), "unit": unit_json(c.resolution.unit),
+                              "confidence": round(c.score, 4), "matched_keywords": c.keywords}
+                             for c in self.candidates[1:ALTERNATIVES + 1]],
+            "similar_cases": self.similar,
+            "assisting": [unit_json(unit) for unit in self.assisting],
+        }
+
+
+def item_json(item: DutyItem) -> dict:
+    return {"id": item.pk, "code": item.code, "matter": item.matter,
+            "category": item.category.path if item.category_id else "", "owner_level": item.owner_level,
+            "owner_key": item.owner_key, "lead": item.lead_label(), "basis": item.basis,
+            "admission": item.admission, "assisting": item.assisting_labels()}
+
+
+def unit_json(unit: Unit | None) -> dict | None:
+    return None if unit is None else {"id": unit.pk, "name": unit.name, "kind": unit.kind,
+                                      "department_type": unit.department_type}
+
+
+def _similar_cases(case: Case, limit: int = 3) -> list[dict]:
+    """Past cases of the same district with similar text, and who finally owned them."""
+    if case.region_id is None:
+        return []
+    district = case.region_id // 10 ** 9 * 10 ** 9
+    examples = list(RoutingExample.objects.filter(is_current=True, case__isnull=False,
+                                                  case__region_id__gte=district,
+                                                  case__region_id__lt=district + 10 ** 9)
+                    .exclude(case_id=case.pk).select_related("case", "unit").order_by("-id")[:2000])
+    by_id = {example.pk: example for example in examples}
+    found = similar_texts(f"{case.title}\n{case.text}", [(e.pk, f"{e.title}\n{e.text}") for e in examples],
+                          limit=limit)
+    return [{"case_id": by_id[s.key].case_id, "tracking_code": by_id[s.key].case.tracking_code,
+             "title": by_id[s.key].case.title, "unit": by_id[s.key].unit.name if by_id[s.key].unit else "",
+             "item_code": by_id[s.key].duty_item_code, "similarity": round(s.score, 3)} for s in found]
+
+
+def recommend(case: Case, *, at=None) -> Recommendation | None:
+    """The recommended duty item and owning unit for ``case``, with alternatives and the evidence."""
+    duty_list = duty_list_in_force(region_id=case.region_id, at=at)
+    if duty_list is None:
+        return None
+    items = {item.code: item for item in duty_list.items.select_related("category")}
+    if not items:
+        return None
+    classifier, info = classifier_for(duty_list)
+    probabilities = classifier.predict_proba([Message(case.title, case.text)])[0]
+    scores = {label: float(p) for label, p in zip(classifier.classes_, probabilities, strict=True) if label in items}
+    hits = keyword_hits(f"{case.title}\n{case.text}", {code: item.keywords for code, item in items.items()})
+    if not sum(scores.values()):
+        scores = {code: float(len(words)) + 1e-6 for code, words in hits.items()}
+    total = sum(scores.values()) or 1.0
+    scores = {code: score / total for code, score in scores.items()}
+    case_path = case.category.path if case.category_id else ""
+    scores, used = apply_category_prior(scores, {c: i.category.path if i.category_id else "" for c, i in items.items()},
+                                        case_path)
+    ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:ALTERNATIVES + 1]
+    candidates = [Candidate(items[code], score, hits.get(code, []), owner_unit_resolve(items[code], case.region))
+                  for code, score in ranked]
+    return Recommendation(case, duty_list, info, candidates, used, _similar_cases(case),
+                          assisting_units(candidates[0].item, case.region))
+
+
+def _store_routing(case: Case, routing: dict) -> None:
+    # Case.routing holds routing's own explanation; no cases service writes it outside a dispatch.
+    Case.objects.filter(pk=case.pk).update(routing=routing)
+
+
+def case_route(*, case: Case, allow_auto: bool = True) -> dict | None:
+    """Recommend, store the explanation on the case and dispatch automatically when confident enough."""
+    recommendation = recommend(case)
+    if recommendation is None:
+        return None
+    threshold = auto_dispatch_threshold()
+    top = recommendation.top
+    unit = top.resolution.unit
+    # only a stored, versioned model decides alone, so that every automatic decision can be explained later
+    auto = (allow_auto and threshold is not None and recommendation.model.id is not None and unit is not None
+            and not top.resolution.is_fallback and top.score >= threshold and case.state == State.RECEIVED)
+    routing = recommendation.as_routing(decision="auto_dispatched" if auto else "queued", threshold=threshold)
+    if not auto:
+        _store_routing(case, routing)
+        return routing
+    from fuhe.cases.services.lifecycle import case_transition
+    from fuhe.cases.services.notify import notify_unit
+
+    with transaction.atomic():
+        _store_routing(case, routing)
+        case = case_transition(actor=None, case=case, action=Action.DISPATCH, owner=unit, check_permission=False,
+                               event_data={"auto": True, "unit": unit.name, "confidence": routing["confidence"],
+                                           "duty_item": top.item.code, "duty_list_version": routing["duty_list"]
+                                           ["version"], "model_version": routing["model"]["version"]})
+        notify_unit(unit.pk, case=case, text=f"新工单（自动派单） {case.tracking_code}：{case.title}")
+        audit_record(actor=None, action="routing.auto_dispatch", target=case,
+                     summary={"after": {"unit": unit.pk, "item": top.item.code, "confidence": routing["confidence"],
+                                        "threshold": threshold, "model": routing["model"]}})
+    return routing
+
+
+def route_on_intake(case_pk: int) -> None:
+    """Called after a case is created (on commit): route it. Never lets a routing failure reach intake."""
+    try:
+        case = Case.objects.select_related("region", "category").get(pk=case_pk)
+        if case.state != State.RECEIVED or case.routing:
+            return
+        case_route(case=case)
+    except Exception:  # noqa: BLE001 - intake must succeed even when routing cannot
+        logger.exception("routing of case %s failed", case_pk)
+
+
+# --- the dispatcher's decision -------------------------------------------------------------------------
+
+def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = None, reason: str = "") -> Case:
+    """Dispatch (or reassign) ``case`` to the owner of ``item`` — or to ``unit`` when the dispatcher names one —
+    and record the decision as a training example: a confirmation, or a correction of the recommendation."""
+    from fuhe.cases.rules import is_dispatcher_for
+    from fuhe.cases.services.actions import dispatch_units
+    from fuhe.cases.services.lifecycle import case_dispatch, case_reassign
+
+    if not is_dispatcher_for(actor, case):
+        raise PermissionDenied("Only the dispatcher of this case's area routes it.")
+    resolution = owner_unit_resolve(item, case.region)
+    unit = unit or resolution.unit
+    if unit is None or not dispatch_units(case).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": "no unit of this case's district owns this matter; choose a unit"})
+    routing = dict(case.routing or {})
+    if not routing.get("item"):
+        recommendation = recommend(case)
+        if recommendation is not None:
+            routing = recommendation.as_routing(decision="queued", threshold=auto_dispatch_threshold())
+    recommended_code = (routing.get("item") or {}).get("code", "")
+    recommended_unit = (routing.get("unit") or {}).get("id")
+    corrected = item.code != recommended_code or unit.pk != recommended_unit
+    routing["dispatcher"] = {"kind": "corrected" if corrected else "confirmed", "by": actor.get_username(),
+                             "at": timezone.now().isoformat(), "item": item_json(item), "unit": unit_json(unit),
+                             "reason": reason}
+    with transaction.atomic():
+        if case.state == State.RECEIVED:
+            case = case_dispatch(actor=actor, case=case, unit=unit, routing=routing)
+        else:
+            case = case_reassign(actor=actor, case=case, unit=unit,
+                                 reason=reason or "按权责清单改派 / reassigned by the duty list")
+            _store_routing(case, routing)
+        event = CaseEvent.objects.filter(case=case, action__in=[Action.DISPATCH, Action.REASSIGN]).latest("id")
+        RoutingExample.objects.filter(case=case).update(is_current=False)
+        example = RoutingExample.objects.create(
+            case=case, event=event, title=case.title, text=case.text, duty_item_code=item.code,
+            owner_key=owner_key_of_unit(unit), unit=unit, recommended_code=recommended_code,
+            recommended_unit_id=recommended_unit, created_by=actor,
+            source=ExampleSource.CORRECTION if corrected else ExampleSource.CONFIRMATION)
+        audit_record(actor=actor, action=f"routing.{example.source}", target=case,
+                     summary={"before": {"item": recommended_code, "unit": recommended_unit},
+                              "after": {"item": item.code, "unit": unit.pk}})
+    case.refresh_from_db()
+    return case
+
+
+# --- training data from the dispatch history -------------------------------------------------------------
+
+def _label(case: Case, unit: Unit, items: list[DutyItem], probabilities: dict[str, float]) -> str:
+    """The duty item behind a dispatch to ``unit``: the recommended one if it has this owner, else the most
+    likely item with this owner (fitting the case's category first). Empty when no item has this owner."""
+    key = owner_key_of_unit(unit)
+    recommended = (case.routing or {}).get("item") or {}
+    if recommended.get("owner_key") == key and recommended.get("code"):
+        return recommended["code"]
+    candidates = [item for item in items if item.owner_key == key]
+    if not candidates:
+        return ""
+    case_path = case.category.path if case.category_id else ""
+    return max(candidates, key=lambda i: (categories_related(i.category.path if i.category_id else "", case_path),
+                                          probabilities.get(i.code, 0.0), i.code)).code
+
+
+def routing_examples_collect(*, limit: int = 5000) -> int:
+    """Turn new dispatch/reassign events into training examples (idempotent; run in the background).
+    Automatic dispatches are left out: the model would learn from itself."""
+    done = RoutingExample.objects.filter(event__isnull=False).values("event_id")
+    events = list(CaseEvent.objects.filter(action__in=[Action.DISPATCH, Action.REASSIGN], unit__isnull=False)
+                  .exclude(id__in=done).select_related("case__category", "case__region", "unit")
+                  .order_by("id")[:limit])
+    events = [event for event in events if not (event.data or {}).get("auto")]
+    if not events:
+        return 0
+    lists: dict[int, DutyList | None] = {}
+    list_items: dict[int, list[DutyItem]] = {}
+    made = []
+    for event in events:
+        case = event.case
+        if case.region_id not in lists:
+            lists[case.region_id] = duty_list_in_force(region_id=case.region_id)
+        duty_list = lists[case.region_id]
+        if duty_list is not None and duty_list.pk not in list_items:
+            list_items[duty_list.pk] = list(duty_list.items.select_related("category"))
+        probabilities: dict[str, float] = {}
+        if duty_list is not None:
+            classifier, _info = classifier_for(duty_list)
+            row = classifier.predict_proba([Message(case.title, case.text)])[0]
+            probabilities = dict(zip(classifier.classes_, (float(p) for p in row), strict=True))
+        recommended = (case.routing or {})
+        made.append(RoutingExample(
+            case=case, event=event, title=case.title, text=case.text,
+            duty_item_code=_label(case, event.unit, list_items.get(duty_list.pk, []) if duty_list else [],
+                                  probabilities),
+            owner_key=owner_key_of_unit(event.unit), unit=event.unit,
+            recommended_code=(recommended.get("item") or {}).get("code", ""),
+            recommended_unit_id=(recommended.get("unit") or {}).get("id"),
+            source=ExampleSource.DISPATCH if event.action == Action.DISPATCH else ExampleSource.REASSIGN))
+    with transaction.atomic():
+        RoutingExample.objects.bulk_create(made)
+        case_ids = {event.case_id for event in events}
+        latest = (RoutingExample.objects.filter(case_id__in=case_ids).values("case_id")
+                  .annotate(last=Max("event_id")))
+        for row in latest:
+            RoutingExample.objects.filter(case_id=row["case_id"]).exclude(event_id=row["last"]).update(
+                is_current=False)
+    return len(made)
+
+
+# --- training ------------------------------------------------------------------------------------------
+
+def _accuracy(classifier: TextClassifier, held: list[tuple[Message, str, str]], owners: dict[str, str]) -> dict:
+    predicted = classifier.predict_labels([message for message, _code, _owner in held])
+    items = sum(p == code for p, (_m, code, _o) in zip(predicted, held, strict=True))
+    owner_hits = sum(owners.get(p) == owner for p, (_m, _c, owner) in zip(predicted, held, strict=True))
+    return {"item_accuracy": round(items / len(held), 4), "owner_accuracy": round(owner_hits / len(held), 4)}
+
+
+def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
+    """Fit a new model on the active lists' keywords (cold start) and the current examples; keep it as a new
+    version and activate it unless it is worse than the active one on the hold-out (owner accuracy).
+
+    Held-out examples (a stable 20 %, once there are enough) are never trained on, so both models are
+    compared on messages neither has seen."""
+    lists = sorted(DutyList.objects.filter(status=ListStatus.ACTIVE).select_related("region"),
+                   key=lambda d: d.region.subtree[1] - d.region.subtree[0], reverse=True)
+    if not lists:
+        return None
+    items = [item for duty_list in lists for item in duty_list.items.all()]
+    keywords = list_keywords(items)
+    owners = {item.code: item.owner_key for item in items}
+    examples = {}
+    for example in RoutingExample.objects.filter(is_current=True, duty_item_code__in=list(keywords)).order_by("id"):
+        examples[example.case_id or -example.pk] = example  # one per case: the latest decision
+    data = [(key, Message(e.title, e.text), e.duty_item_code, e.owner_key) for key, e in examples.items()]
+    use_hold_out = len(data) >= HOLD_OUT_MINIMUM
+    held = [(m, code, owner) for key, m, code, owner in data if use_hold_out and is_held_out(key)]
+    train = [(m, code) for key, m, code, _owner in data if not (use_hold_out and is_held_out(key))]
+    classifier = _fit([m for m, _ in train], [code for _, code in train], keywords)
+    metrics: dict = {"examples": len(data), "trained_on": len(train), "held_out": len(held),
+                     "duty_lists": [{"id": d.pk, "version": d.version, "region": d.region.code} for d in lists]}
+    active = RoutingModel.objects.filter(is_active=True).first()
+    activate = True
+    if held:
+        metrics["candidate"] = _accuracy(classifier, held, owners)
+        if active is not None:
+            try:
+                metrics["active"] = _accuracy(TextClassifier.from_bytes(bytes(active.blob)), held, owners)
+                metrics["active_version"] = active.version
+                activate = metrics["candidate"]["owner_accuracy"] >= metrics["active"]["owner_accuracy"]
+            except ValueError:
+                metrics["active"] = None  # an unreadable old model never blocks a new one
+    with transaction.atomic():
+        version = (RoutingModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+        if activate:
+            RoutingModel.objects.filter(is_active=True).update(is_active=False)
+        model = RoutingModel.objects.create(
+            version=version, duty_list=lists[0], trained_on=len(train), keyword_documents=len(keyword_documents(
+                keywords)[0]), classes=list(classifier.classes_), blob=classifier.to_bytes(), metrics=metrics,
+            is_active=activate, note=note[:200])
+        audit_record(actor=actor, action="routing.model_train", target=model,
+                     summary={"after": {"version": version, "active": activate, "metrics": metrics}})
+    return model

@@ -1,0 +1,51 @@
+import io
+
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from fuhe.duties.models import DutyList, ListStatus
+from tests.duties.factories import make_list
+
+
+def test_browse_and_search_the_list(tree, duty_list, login):
+    client = login(tree.people["dispatcher"])
+    page = client.get(reverse("duties:index")).content.decode()
+    assert "测试清单" in page and "Import" not in page and "导入" not in page
+    url = reverse("duties:detail", args=[duty_list.pk])
+    page = client.get(url, {"q": "违章"}).content.decode()
+    assert 'data-code="JD-01"' in page and 'data-code="CG-02"' in page and 'data-code="SQ-01"' not in page
+    rows = client.get(url, {"admission": "owned"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-code="SQ-01"' in rows and "<html" not in rows
+    assert 'data-code="QT-01"' in client.get(url, {"level": "none"}).content.decode()
+    export = client.get(reverse("duties:export", args=[duty_list.pk]))
+    assert load_workbook(io.BytesIO(export.content)).worksheets[0].max_row == 1 + duty_list.items.count()
+    assert login(tree.people["resident"]).get(url).status_code == 404
+
+
+def test_maintainers_import_copy_and_activate_others_cannot(tree, duty_list, login):
+    district = make_list(tree, region="和平区", activate=False)
+    assert login(tree.people["dispatcher"]).post(reverse("duties:activate", args=[district.pk])).status_code == 404
+    assert login(tree.people["dispatcher"]).get(reverse("duties:report", args=[district.pk])).status_code == 404
+    client = login(tree.people["leader"])
+    client.post(reverse("duties:activate", args=[district.pk]))
+    district.refresh_from_db()
+    assert district.status == ListStatus.ACTIVE
+    response = client.post(reverse("duties:copy", args=[district.pk]))
+    draft = DutyList.objects.get(region=district.region, version=2)
+    assert response["Location"] == reverse("duties:detail", args=[draft.pk])
+    page = client.get(reverse("duties:report", args=[district.pk])).content.decode()
+    assert "违章建筑查处" in page and 'id="missing-units"' in page
+
+
+def test_import_errors_are_shown_and_nothing_is_saved(tree, duty_list, login):
+    workbook = Workbook()
+    workbook.active.append(["code", "matter", "owner_level"])
+    workbook.active.append(["A", "", "nowhere"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "bad.xlsx"
+    client = login(tree.people["admin"])
+    page = client.post(reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk,
+                                                 "file": buffer}).content.decode()
+    assert "row 2, field &#x27;matter&#x27;: required" in page and DutyList.objects.count() == 1

@@ -1,0 +1,64 @@
+import pytest
+
+from fuhe.cases.services.intake import case_create
+from fuhe.duties.services import duty_item_save, duty_list_activate, duty_list_copy
+from fuhe.routing.services import case_route, recommend
+
+TEXT = "花园路3号楼前井盖缺失，夜里很危险"
+
+
+@pytest.fixture
+def make_case(tree):
+    def make(text=TEXT, region="花园路社区", **fields):
+        return case_create(actor=None, channel="hotline", text=text, region=tree.regions[region], **fields).case
+    return make
+
+
+def test_recommends_the_duty_item_and_the_owner_of_that_district(tree, duty_list, make_case):
+    here = recommend(make_case())
+    assert here.top.item.code == "CG-01" and here.top.resolution.unit == tree.units["和平区城管委"]
+    assert "井盖" in here.top.keywords and here.model.kind == "cold_start"
+    assert len(here.candidates) == 4 and here.candidates[0].score >= here.candidates[1].score
+    there = recommend(make_case(region="西关村"))
+    assert there.top.item.code == "CG-01" and there.top.resolution.unit == tree.units["蓟州区城管委"]
+    community = recommend(make_case(text="小区物业不管楼道电梯，电梯经常坏"))
+    assert community.top.item.code == "SQ-01" and community.top.resolution.unit == tree.units["花园路社区居委会"]
+
+
+def test_the_category_given_with_the_case_is_a_prior(tree, duty_list, make_case):
+    from fuhe.cases.models import Category
+
+    text = "这里的问题一直没人管"
+    without = recommend(make_case(text=text))
+    noise = Category.objects.get(path="环境保护/环境污染")
+    with_category = recommend(make_case(text=text, category=noise))
+    assert with_category.category_used and not without.category_used
+    assert with_category.top.item.code == "ST-01"
+
+
+def test_assisting_departments_are_suggested_for_a_summons(tree, duty_list, make_case):
+    routing = case_route(case=make_case(text="村里有人私搭乱建违章建筑", region="西关村"), allow_auto=False)
+    assert routing["item"]["code"] == "JD-01" and routing["unit"]["name"] == "渔阳镇人民政府"
+    assert [u["name"] for u in routing["assisting"]] == ["蓟州区城管委"]
+
+
+def test_a_case_routed_under_an_old_list_version_keeps_its_explanation(tree, duty_list, make_case):
+    old_case = make_case()
+    case_route(case=old_case, allow_auto=False)
+    draft = duty_list_copy(actor=tree.people["admin"], source=duty_list)
+    item = draft.items.get(code="CG-01")
+    item.matter, item.keywords, item.basis = "道路设施", ["路面塌陷"], "新依据"
+    duty_item_save(actor=None, item=item)
+    duty_list_activate(actor=None, duty_list=draft, retrain=False)
+    old_case.refresh_from_db()
+    assert old_case.routing["duty_list"] == {"id": duty_list.pk, "version": 1, "name": "测试清单"}
+    assert old_case.routing["item"]["matter"] == "市政设施维护"
+    assert old_case.routing["item"]["basis"].startswith("《城市")
+    assert "井盖" in old_case.routing["matched_keywords"]
+    new_routing = case_route(case=make_case(text="花园路3号楼前路面塌陷"), allow_auto=False)
+    assert new_routing["duty_list"]["version"] == 2 and new_routing["item"]["matter"] == "道路设施"
+
+
+def test_no_list_in_force_means_no_recommendation(tree, make_case):
+    case = make_case()
+    assert recommend(case) is None and case_route(case=case) is None

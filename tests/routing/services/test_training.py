@@ -1,0 +1,99 @@
+import pytest
+
+from fuhe.audit.models import AuditEvent
+from fuhe.cases.services.intake import case_create
+from fuhe.cases.services.lifecycle import case_dispatch, case_reassign, case_return
+from fuhe.routing import services
+from fuhe.routing.models import RoutingExample, RoutingModel
+from fuhe.routing.services import (
+    case_route,
+    recommend,
+    routing_decide,
+    routing_examples_collect,
+    routing_model_train,
+)
+
+
+def new_case(tree, text="花园路3号楼前井盖缺失，夜里很危险", region="花园路社区"):
+    return case_create(actor=None, channel="hotline", text=text, region=tree.regions[region]).case
+
+
+def test_dispatches_and_reassignments_become_examples_once(tree, duty_list):
+    dispatcher = tree.people["dispatcher"]
+    case = case_dispatch(actor=dispatcher, case=new_case(tree, "楼道里电梯坏了，物业不修"),
+                         unit=tree.units["和平区城管委"])
+    assert routing_examples_collect() == 1 and routing_examples_collect() == 0
+    first = RoutingExample.objects.get()
+    assert (first.owner_key, first.source) == ("department:urban_management", "dispatch")
+    assert first.duty_item_code in {"CG-01", "CG-02"}  # the likeliest item this owner leads
+    case = case_return(actor=tree.people["handler"], case=case, reason="不属于本部门职责")
+    case_reassign(actor=dispatcher, case=case, unit=tree.units["花园路社区居委会"], reason="物业问题归社区")
+    assert routing_examples_collect() == 1
+    latest = RoutingExample.objects.get(is_current=True)
+    assert (latest.source, latest.duty_item_code, latest.owner_key) == ("reassign", "SQ-01", "community")
+    assert not RoutingExample.objects.get(pk=first.pk).is_current
+
+
+def test_automatic_dispatches_are_not_learned_from(tree, duty_list, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = 0.01
+    routing_model_train()
+    case_route(case=new_case(tree))
+    assert routing_examples_collect() == 0
+
+
+def test_a_dispatcher_correction_is_recorded_as_training_data(tree, duty_list, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    case = new_case(tree)
+    case_route(case=case)
+    case.refresh_from_db()
+    street_item = duty_list.items.get(code="JD-01")
+    case = routing_decide(actor=tree.people["dispatcher"], case=case, item=street_item)
+    assert case.state == "dispatched" and case.owner_unit == tree.units["劝业场街道办事处"]
+    example = RoutingExample.objects.get()
+    assert (example.source, example.duty_item_code, example.recommended_code) == ("correction", "JD-01", "CG-01")
+    assert example.recommended_unit == tree.units["和平区城管委"] and example.created_by == tree.people["dispatcher"]
+    assert case.routing["dispatcher"]["kind"] == "corrected" and case.routing["item"]["code"] == "CG-01"
+    assert AuditEvent.objects.filter(action="routing.correction").exists()
+    assert routing_examples_collect() == 0  # the event already has its example
+
+
+def test_a_confirmation_and_permission(tree, duty_list, settings):
+    from django.core.exceptions import PermissionDenied
+
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    case = new_case(tree)
+    item = duty_list.items.get(code="CG-01")
+    with pytest.raises(PermissionDenied):
+        routing_decide(actor=tree.people["jz-dispatcher"], case=case, item=item)
+    routing_decide(actor=tree.people["dispatcher"], case=case, item=item)
+    assert RoutingExample.objects.get().source == "confirmation"
+
+
+def test_training_versions_models_and_learns_from_corrections(tree, duty_list):
+    first = routing_model_train()
+    assert (first.version, first.is_active, first.trained_on) == (1, True, 0)
+    text = "小区门口的快递柜占了消防通道"
+    case = new_case(tree, text)
+    routing_decide(actor=tree.people["dispatcher"], case=case, item=duty_list.items.get(code="JD-01"))
+    for n in range(3):
+        other = new_case(tree, f"{text}，第{n + 2}次反映")
+        routing_decide(actor=tree.people["dispatcher"], case=other, item=duty_list.items.get(code="JD-01"))
+    second = routing_model_train()
+    assert second.version == 2 and second.is_active and second.trained_on == 4
+    assert not RoutingModel.objects.get(pk=first.pk).is_active
+    assert recommend(new_case(tree, "快递柜占了消防通道")).top.item.code == "JD-01"
+    assert recommend(new_case(tree, "快递柜占了消防通道")).model.version == 2
+
+
+def test_a_model_worse_on_the_hold_out_is_kept_but_not_activated(tree, duty_list, monkeypatch):
+    routing_model_train()
+    for n in range(services.HOLD_OUT_MINIMUM):
+        case = new_case(tree, f"井盖丢了第{n}号")
+        case_dispatch(actor=tree.people["dispatcher"], case=case, unit=tree.units["和平区城管委"])
+    routing_examples_collect()
+    scores = iter([{"item_accuracy": 0.5, "owner_accuracy": 0.5}, {"item_accuracy": 0.9, "owner_accuracy": 0.9}])
+    monkeypatch.setattr(services, "_accuracy", lambda *args: next(scores))
+    model = routing_model_train()
+    assert model.version == 2 and not model.is_active and model.metrics["held_out"] > 0
+    assert model.metrics["candidate"]["owner_accuracy"] == 0.5 and model.metrics["active"]["owner_accuracy"] == 0.9
+    assert RoutingModel.objects.get(is_active=True).version == 1

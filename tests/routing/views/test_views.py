@@ -1,0 +1,74 @@
+import pytest
+from django.urls import reverse
+
+from fuhe.cases.models import Case
+from fuhe.cases.services.intake import case_create
+from fuhe.duties.models import DutyItem
+from fuhe.routing.models import RoutingExample, RoutingModel
+from fuhe.routing.services import case_route, routing_model_train
+
+
+@pytest.fixture
+def routed_case(tree, duty_list, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    case = case_create(actor=None, channel="hotline", text="花园路3号楼前井盖缺失，夜里很危险",
+                       region=tree.regions["花园路社区"]).case
+    case_route(case=case)
+    case.refresh_from_db()
+    return case
+
+
+def test_the_dispatcher_sees_the_recommendation_and_its_reasons(tree, routed_case, login):
+    page = login(tree.people["dispatcher"]).get(reverse("cases:detail", args=[routed_case.pk])).content.decode()
+    assert 'id="routing-panel"' in page and 'data-item-code="CG-01"' in page and "和平区城管委" in page
+    assert "<mark>井盖</mark>" in page and 'id="routing-decide"' in page and 'id="routing-alternatives"' in page
+    assert 'data-code="CG-01" selected' in page
+
+
+@pytest.mark.parametrize("person", ["handler", "resident", "jz-dispatcher"])
+def test_others_do_not_see_it(tree, routed_case, login, person):
+    response = login(tree.people[person]).get(reverse("cases:detail", args=[routed_case.pk]))
+    assert 'id="routing-panel"' not in response.content.decode()
+
+
+def test_a_leader_sees_it_without_the_form(tree, routed_case, login):
+    page = login(tree.people["leader"]).get(reverse("cases:detail", args=[routed_case.pk])).content.decode()
+    assert 'id="routing-panel"' in page and 'id="routing-decide"' not in page
+
+
+def test_an_unrouted_waiting_case_shows_a_live_preview(tree, duty_list, login):
+    case = case_create(actor=None, channel="hotline", text="五大道小区物业不管电梯",
+                       region=tree.regions["五大道社区"]).case
+    page = login(tree.people["admin"]).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-item-code="SQ-01"' in page and "五大道社区居委会" in page
+    case.refresh_from_db()
+    assert case.routing == {}  # a page view writes nothing
+
+
+def test_correcting_through_the_panel_dispatches_and_records_training_data(tree, routed_case, login):
+    client = login(tree.people["dispatcher"])
+    jd_item = DutyItem.objects.get(code="JD-01", duty_list_id=routed_case.routing["duty_list"]["id"])
+    response = client.post(reverse("routing:decide", args=[routed_case.pk]), {"item": jd_item.pk, "unit": ""})
+    assert response.status_code == 302
+    jd = Case.objects.get(pk=routed_case.pk)
+    assert jd.state == "dispatched" and jd.owner_unit == tree.units["劝业场街道办事处"]
+    example = RoutingExample.objects.get()
+    assert example.source == "correction" and example.recommended_code == "CG-01"
+    dashboard = client.get(reverse("routing:dashboard")).content.decode()
+    assert 'id="corrections"' in dashboard and jd.tracking_code in dashboard
+    assert login(tree.people["jz-dispatcher"]).post(reverse("routing:decide", args=[jd.pk]),
+                                                    {"item": jd_item.pk}).status_code == 404
+
+
+def test_dashboard_figures_and_retrain(tree, routed_case, login, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = 0.01
+    routing_model_train()
+    auto = case_create(actor=None, channel="hotline", text="井盖又丢了", region=tree.regions["新华社区"]).case
+    case_route(case=auto)
+    client = login(tree.people["admin"])
+    page = client.get(reverse("routing:dashboard")).content.decode()
+    assert 'id="auto-share">100.0%' in page
+    client.post(reverse("routing:retrain"))
+    assert RoutingModel.objects.filter(is_active=True).count() == 1
+    assert login(tree.people["dispatcher"]).post(reverse("routing:retrain")).status_code == 404
+    assert login(tree.people["resident"]).get(reverse("routing:dashboard")).status_code == 404
