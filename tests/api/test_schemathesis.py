@@ -10,6 +10,8 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
@@ -18,8 +20,20 @@ from fuhe.wsgi import application
 MAX_EXAMPLES = 25
 
 
+@pytest.fixture
+def keep_test_connection():
+    """The WSGI calls would close the database connection at the end of each request (as in production);
+    inside the test's transaction that loses the connection on PostgreSQL. Django's own test client detaches
+    ``close_old_connections`` the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.slow
-def test_every_operation_conforms_to_the_schema(tree, issue_key, cases):
+def test_every_operation_conforms_to_the_schema(tree, issue_key, cases, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     headers = {"Authorization": f"Bearer {issue_key('dispatcher')}"}
     operations = [result.ok() for result in schema.get_all_operations()]
