@@ -46,6 +46,9 @@ class Command(BaseCommand):
                                             progress=lambda message: self.stdout.write(f"  {message}"))
                 self.stdout.write(self.style.SUCCESS(f"Demo cases: {made} real citizen messages through the loop."))
         demo_routing_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        from fuhe.burden.demo import burden_demo_build
+
+        burden_demo_build(progress=lambda message: self.stdout.write(f"  {message}"))
         self.print_logins(password)
 
     def print_logins(self, password: str) -> None:

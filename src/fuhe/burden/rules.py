@@ -1,0 +1,35 @@
+"""Burden permissions (django-rules), one name each for views, templates and tests."""
+
+from __future__ import annotations
+
+import rules
+
+from fuhe.accounts.rules import is_staff_member
+from fuhe.accounts.scope import scope_for
+
+
+@rules.predicate
+def may_send_tasks(user) -> bool:
+    from fuhe.burden.selectors import sender_units
+
+    return bool(getattr(user, "is_authenticated", False)) and sender_units(user).exists()
+
+
+@rules.predicate
+def may_decide(user, task) -> bool:
+    from fuhe.burden.services import can_decide
+
+    return task is not None and can_decide(user, task)
+
+
+@rules.predicate
+def acts_for_target_unit(user, target) -> bool:
+    return target is not None and target.unit_id in scope_for(user).unit_ids
+
+
+rules.add_perm("burden.issue_task", may_send_tasks)
+rules.add_perm("burden.decide_task", may_decide)
+rules.add_perm("burden.answer_task", acts_for_target_unit)
+rules.add_perm("burden.view_registry", is_staff_member)  # the registry pages: sent, received, counts, catalogue
+rules.add_perm("burden.view_load", is_staff_member)
+rules.add_perm("burden.view_report", is_staff_member)
