@@ -114,3 +114,14 @@ def test_recorded_effort_replaces_the_estimate_in_the_load(burden, quarter):
     after = {u.name: u.row for u in load_compute(region=region, first=FIRST, last=LAST).units}
     assert after["花园路社区居委会"].task_hours == pytest.approx(before["花园路社区居委会"].task_hours + 600 / 60 / 2)
     assert after["新华社区居委会"].task_hours == pytest.approx(before["新华社区居委会"].task_hours)
+
+
+def test_a_recurring_task_whose_last_occurrence_runs_into_the_period_still_counts(burden):
+    """The last occurrence starts before the period but is due inside it: its days in the period are load."""
+    start = MONDAY - timedelta(days=14)
+    issue(burden, "SQ-02", kind="inspection", title="每周安全巡查", effort_minutes=600, recurrence="weekly",
+          recurrence_until=(MONDAY - timedelta(days=3)).date(), starts_at=start, due_at=start + timedelta(days=9),
+          now=start)
+    result = load_compute(region=burden.regions["和平区"], first=FIRST, last=LAST)
+    garden = {u.name: u for u in result.units}["花园路社区居委会"]
+    assert garden.row.task_hours > 0

@@ -32,6 +32,7 @@ from fuhe.org.core.divisions import Level, subtree_span
 from fuhe.org.models import Region, Unit
 
 TZ = ZoneInfo(settings.TIME_ZONE)
+RECURRING_LOOKBACK = timedelta(days=366)
 
 
 def _local(moment: datetime) -> date:
@@ -92,8 +93,10 @@ def _task_minutes(unit_ids: set[int], low: int, high: int, first: date, last: da
                   ) -> tuple[dict[int, dict[date, float]], dict[int, float]]:
     """Minutes per unit and week of the tasks that reach the units, and minutes per sender."""
     start, end = _bounds(first, last)
+    # a recurring task's last occurrence may start before the period and still be due inside it: look back
+    # one longest occurrence window (RECURRING_LOOKBACK); spreading drops what falls outside the period
     tasks = {row[0]: row for row in Task.objects.filter(starts_at__lte=end).filter(
-        Q(due_at__gte=start) | Q(recurrence_until__gte=first)).values_list(
+        Q(due_at__gte=start) | Q(recurrence_until__gte=first - RECURRING_LOOKBACK)).values_list(
         "pk", "status", "starts_at", "due_at", "recurrence", "recurrence_until", "sender_id")}
     per_unit: dict[int, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     per_sender: dict[int, float] = defaultdict(float)
