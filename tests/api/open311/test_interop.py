@@ -171,7 +171,7 @@ def test_get_errors_follow_the_spec(client, tree, categories, fmt):
         errors = items(response, fmt, "errors")
         assert int(errors[0]["code"]) == status and errors[0]["description"]
     response = client.delete(f"/open311/v2/services.{fmt}")
-    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_a_configured_jurisdiction_refuses_others(client, tree, settings):

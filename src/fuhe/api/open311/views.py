@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -66,29 +66,58 @@ def _page_size() -> int:
     return int(getattr(settings, "FUHE_OPEN311_PAGE_SIZE", 500))
 
 
+CORS_HEADERS = {  # browser apps of other origins may call Open311: the api_key is the credential, never a cookie
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key, X-API-Key, Authorization",
+    "Access-Control-Expose-Headers": "Retry-After, Idempotent-Replayed",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def _cors(response, allowed: list[str]):
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
+    response["Access-Control-Allow-Methods"] = ", ".join(allowed)
+    return response
+
+
 def endpoint(*methods: str):
-    """Method check, jurisdiction check, public-read rate limit and errors in the spec's format."""
+    """Method check (HEAD wherever GET; OPTIONS answers CORS preflights), jurisdiction check, public-read rate
+    limit, errors in the spec's format, CORS headers on every answer."""
+    allowed = [*methods, *(["HEAD"] if "GET" in methods else []), "OPTIONS"]
 
     def decorate(view):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, fmt: str, **kwargs):
+            if request.method == "OPTIONS":
+                response = HttpResponse(status=204)
+                response["Allow"] = ", ".join(allowed)
+                return _cors(response, allowed)
+            return _cors(handle(request, fmt, **kwargs), allowed)
+
+        def handle(request, fmt: str, **kwargs):
             try:
-                if request.method not in methods:
+                if request.method not in allowed:
                     response = render_errors(fmt, 405, f"method {request.method} is not allowed here")
-                    response["Allow"] = ", ".join(methods)
+                    response["Allow"] = ", ".join(allowed)
                     return response
-                params = request.GET if request.method == "GET" else _post_params(request)
+                params = request.GET if request.method in ("GET", "HEAD") else _post_params(request)
                 jurisdiction = _setting("FUHE_OPEN311_JURISDICTION")
                 given = params.get("jurisdiction_id", "")
                 if jurisdiction and given and given != jurisdiction:
                     raise Open311Error(404, f"jurisdiction_id: {given!r} is not served here")
-                if request.method == "GET":
+                if request.method in ("GET", "HEAD"):
                     _limit(request, "public_read", _read_identity(params))
-                return view(request, fmt, params, **kwargs)
+                response = view(request, fmt, params, **kwargs)
             except Open311Error as error:
                 headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
-                return render_errors(fmt, error.status, error.description, headers=headers)
+                response = render_errors(fmt, error.status, error.description, headers=headers)
+            if request.method == "HEAD":  # the GET answer's status and headers, without the body
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+            return response
 
         return wrapper
 
@@ -302,7 +331,9 @@ def _attributes(params) -> dict[str, str]:
         code = match.group(1)
         if code not in ATTRIBUTE_CODES:
             raise Open311Error(400, f"attribute[{code[:40]}]: not an attribute of this service")
-        values[code] = params.getlist(name)[0].strip()
+        given = [value.strip() for value in params.getlist(name) if value.strip()]
+        if given:  # an optional attribute sent empty (a form field left blank) is no answer
+            values[code] = given[0]
     if "request_type" in values and values["request_type"] not in RequestType.values:
         raise Open311Error(400, f"attribute[request_type]: give one of {', '.join(RequestType.values)}")
     if len(values.get("title", "")) > 120:
@@ -395,5 +426,7 @@ def _post_request(request, fmt, params):
 @csrf_exempt
 def not_found(request, path: str = ""):
     fmt = "xml" if request.path.endswith(".xml") else "json"
-    return render_errors(fmt, 404, f"{request.path[:80]} is not an Open311 resource (see /open311/v2/discovery.json)")
+    response = render_errors(fmt, 404,
+                             f"{request.path[:80]} is not an Open311 resource (see /open311/v2/discovery.json)")
+    return _cors(response, ["GET", "HEAD", "OPTIONS"])
 
