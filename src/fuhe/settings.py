@@ -211,7 +211,7 @@ LOGGING = {
 # For scale set FUHE_HUEY_REDIS_URL (redis://…) and run `fuhe run_huey` on its own.
 _huey_redis = os.environ.get("FUHE_HUEY_REDIS_URL", "")
 HUEY = {
-    "huey_class": "huey.RedisHuey" if _huey_redis else "huey.SqliteHuey",
+    "huey_class": "huey.RedisHuey" if _huey_redis else "fuhe.worker.SqliteHuey",
     "name": "fuhe",
     "immediate": env_bool("FUHE_TASKS_IMMEDIATE", False),
     "utc": True,

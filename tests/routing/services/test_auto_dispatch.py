@@ -72,3 +72,38 @@ def test_a_routing_failure_never_breaks_intake(tree, duty_list, monkeypatch, dja
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(tree)
     assert Case.objects.get(pk=case.pk).state == "received"
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks are queued as in production (not run in-process) for the length of the test."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    HUEY.immediate = False
+    HUEY.storage = MemoryStorage(HUEY.name)
+    yield HUEY
+    HUEY.immediate = True
+
+
+def test_intake_leaves_routing_to_the_background_worker(tree, duty_list, settings, queued_tasks,
+                                                        django_capture_on_commit_callbacks):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    with django_capture_on_commit_callbacks(execute=True):
+        case = new_case(tree)
+    assert Case.objects.get(pk=case.pk).routing == {}  # the classifier did not run inside the request
+    assert queued_tasks.pending_count() == 1
+    task = queued_tasks.dequeue()
+    queued_tasks.immediate = True  # run it here, on the test's connection
+    queued_tasks.execute(task)
+    assert Case.objects.get(pk=case.pk).routing["item"]["code"] == "CG-01"
+
+
+def test_a_queue_failure_never_breaks_intake(tree, duty_list, monkeypatch, django_capture_on_commit_callbacks):
+    def unavailable(case_pk):
+        raise OSError("task queue unavailable")
+
+    monkeypatch.setattr("fuhe.routing.tasks.route_case", unavailable)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = new_case(tree)
+    assert Case.objects.get(pk=case.pk).state == "received"

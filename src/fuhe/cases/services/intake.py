@@ -165,9 +165,10 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
         if idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).exists():
             raise IdempotencyInProgressError("a request with this idempotency key is being processed") from None
         raise
-    from fuhe.routing.services import route_on_intake
+    from fuhe.routing.tasks import route_case_later
 
-    transaction.on_commit(lambda: route_on_intake(case.pk))
+    # routing runs in the background worker (in-process when tasks run immediately), after the commit
+    transaction.on_commit(lambda: route_case_later(case.pk))
     return Intake(case, token, True)
 
 
