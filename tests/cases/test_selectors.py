@@ -1,0 +1,57 @@
+"""The worklist scope narrowed by state gives exactly the scope filtered by state, for every way in (region,
+own report, owning unit, summons) — the narrowing only moves the state filter into each indexed branch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fuhe.cases.models import Case, ReportIn, Summons
+from fuhe.cases.selectors import HANDLING_STATES, OPEN_STATES, CaseFilters, case_list, case_queryset, dispatch_queue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def spread(tree, housing, new_case):
+    """Cases in many states: in the street, reported by the resident, owned by 城管委, summoning 住建委."""
+    states = ["received", "dispatched", "accepted", "in_progress", "replied", "closed", "returned", "escalated"]
+    cases = []
+    for index, state in enumerate(states):
+        case = new_case(text=f"花园路{index}号楼前井盖缺失，夜里很危险", idempotency_key=f"k{index}")
+        owner = tree.units["和平区城管委"] if index % 2 else None
+        Case.objects.filter(pk=case.pk).update(state=state, owner_unit=owner)
+        cases.append(case)
+    now = timezone.now()
+    for case in cases[::3]:
+        summons = Summons.objects.create(case=case, whistled_by=tree.units["劝业场街道办事处"], whistled_at=now,
+                                         due_at=now + timedelta(hours=2), reason="共同到场")
+        ReportIn.objects.create(summons=summons, department=housing)
+    return cases
+
+
+STATE_SETS = [None, OPEN_STATES, HANDLING_STATES, ["received"], ["closed"], ["replied", "returned"], []]
+
+
+@pytest.mark.parametrize("who", ["resident", "dispatcher", "handler", "housing", "community", "leader"])
+@pytest.mark.parametrize("states", STATE_SETS)
+def test_narrowing_by_state_equals_filtering_the_scope(tree, spread, who, states):
+    user = tree.people[who]
+    whole = case_queryset(user)
+    expected = set(whole.values_list("pk", flat=True)) if states is None else set(
+        whole.filter(state__in=states).values_list("pk", flat=True))
+    assert set(case_queryset(user, states=states).values_list("pk", flat=True)) == expected
+
+
+def test_worklist_filters_and_queue_are_unchanged(tree, spread):
+    dispatcher = tree.people["dispatcher"]
+    whole = case_queryset(dispatcher)
+    assert {c.pk for c in case_list(user=dispatcher, filters=CaseFilters(state="open"))} == set(
+        whole.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+    assert {c.pk for c in case_list(user=dispatcher, filters=CaseFilters(state="closed", overdue=True))} == set()
+    waiting = {"received", "returned", "under_review", "escalated", "reopened"}
+    assert {c.pk for c in dispatch_queue(user=dispatcher)} == set(
+        whole.filter(state__in=waiting).values_list("pk", flat=True))
+    assert {c.state for c in dispatch_queue(user=dispatcher)} == {"received", "returned", "escalated"}
