@@ -8,13 +8,19 @@ deadlines and ratings over the last year), then prints:
 
 1. query latency, p50/p95 over ``--query-runs`` runs: the worklist of a street dispatcher (open; open and
    overdue; text search), the dispatch queue, a department handler's open worklist, each as the first 50 rows
-   and as the page the worklist serves (count + 50 rows); the three rates of a district over a month
+   (what the worklist serves: it fetches 51 rows and no count) and with a paginator's count added (what it served
+   before); the three rates of a district over a month
    (rows queried, ``CaseOutcome`` built, ``compute_rates``); and EXPLAIN QUERY PLAN of the worklist queries;
-2. cases created per second through ``case_create`` (validation, explicit region, event, audit row), median of
-   ``--runs`` runs of ``--n``, against a bare ORM save of the same case and a bare one-row INSERT, same run;
+2. cases created per second through ``case_create`` (validation, explicit region, event, audit row, routing
+   queued for the background worker), median of ``--runs`` runs of ``--n``, against a bare ORM save of the same
+   case and a bare one-row INSERT, same run; then how fast the background worker routes the queued cases
+   against the demo duty list (recommendation, owner, similar cases; auto-dispatch when confident);
 3. unless ``--skip-http``: requests per second over HTTP against gunicorn on 127.0.0.1 (sync and gthread
    workers) for a JSON intake view calling ``case_create`` and a bare one-row-insert view (the ceiling), both
-   from ``bench/_bench_urls.py`` through the project's middleware, with the ratio.
+   from ``bench/_bench_urls.py`` through the project's middleware, with the ratio. The load comes from ``wrk``
+   (one thread, ``--clients`` keep-alive connections, a Lua script cycling through JSON bodies) when it is
+   installed (``apt-get install wrk``), else from Python client threads (``--load python``), which take much
+   of the two cores themselves.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ import argparse
 import csv
 import http.client
 import json
+import math
 import os
 import platform
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -123,10 +132,14 @@ class World:
 def build_world(divisions: Path) -> World:
     from fuhe.cases.services.intake import categories_seed
     from fuhe.demo.services import demo_build
+    from fuhe.routing.demo import demo_routing_seed
 
     demo_build(divisions_dir=divisions, password="bench-password-2026")  # noqa: S106 (throw-away database)
-    with open(divisions.parent / "messages" / "taxonomy.csv", encoding="utf-8-sig", newline="") as handle:
+    taxonomy = divisions.parent / "messages" / "taxonomy.csv"
+    with open(taxonomy, encoding="utf-8-sig", newline="") as handle:
         categories_seed([(r["level1"], r["level2"], r["level3"]) for r in csv.DictReader(handle)])
+    # the demo duty list in force and its first model, so that routing on intake has something to do
+    demo_routing_seed(taxonomy_path=taxonomy)
     return World()
 
 
@@ -288,7 +301,7 @@ def bench_queries(world: World, runs: int) -> None:
     ]
     print(f"\n1. query latency, {Case.objects.count():,} cases; p50 / p95 over {runs} runs (ms); dispatcher of "
           f"{street.name} ({world.urban.name}), handler of its 城管 department, search word {SEARCH_WORD}")
-    print(f"   {'query':<40} {'matches':>8} {'50 rows':>17} {'page: count + 50 rows':>23}")
+    print(f"   {'query':<40} {'matches':>8} {'50 rows':>17} {'count + 50 rows':>23}")
     for label, user, filters, queue in queries:
         forget_scope(user)
         matches = (dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)).count()
@@ -373,12 +386,62 @@ def bench_service(world: World, n: int, runs: int) -> None:
     orm_s = _django.median_seconds(orm_save, runs)
     bare_s = _django.median_seconds(bare, runs)
     print(f"\n2. intake through the service layer: median of {runs} runs of {n:,}")
-    print(f"   case_create (validation, explicit region, event, audit):  {n / service_s:>8,.0f} cases/s "
+    print(f"   case_create (validation, region, event, audit, routing queued): {n / service_s:>8,.0f} cases/s "
           f"({service_s / n * 1000:.2f} ms each)")
-    print(f"   baseline: Case(...).save() alone, one transaction each:   {n / orm_s:>8,.0f} rows/s")
-    print(f"   ceiling: one-row INSERT through Django's cursor:           {n / bare_s:>8,.0f} rows/s")
+    print(f"   baseline: Case(...).save() alone, one transaction each:         {n / orm_s:>8,.0f} rows/s")
+    print(f"   ceiling: one-row INSERT through Django's cursor:                 {n / bare_s:>8,.0f} rows/s")
     print(f"   ratio case_create / ORM save: {orm_s / service_s:.2f}; case_create / bare insert: "
           f"{bare_s / service_s:.2f}")
+    bench_routing_worker(world, min(n, 500))
+    bench_routing_inline(world, min(n, 200))
+
+
+def bench_routing_inline(world: World, n: int) -> None:
+    """For comparison: intake that routes inside the request, as it did before routing moved to the worker."""
+    from huey.contrib.djhuey import HUEY
+
+    from fuhe.cases.services.intake import case_create
+    from fuhe.org.models import Region
+    from fuhe.routing.services import route_on_intake
+
+    payloads = intake_payloads(world, n)
+    regions = {r.id: r for r in Region.objects.filter(id__in={p["region"] for p in payloads})}
+    started = time.perf_counter()
+    for p in payloads:
+        case = case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
+                           region=regions[p["region"]], request_type=p["request_type"],
+                           reporter_phone=p["reporter_phone"]).case
+        route_on_intake(case.pk)
+    seconds = time.perf_counter() - started
+    HUEY.flush()
+    print(f"   for comparison, routing inside the request (before): {n / seconds:>8,.0f} cases/s "
+          f"({seconds / n * 1000:.1f} ms each, {n:,} cases)")
+
+
+def bench_routing_worker(world: World, n: int) -> None:
+    """Queue ``n`` intakes, then run the queued routing tasks as the huey consumer would, timed."""
+    from huey.contrib.djhuey import HUEY
+
+    from fuhe.cases.models import Case
+    from fuhe.cases.services.intake import case_create
+    from fuhe.org.models import Region
+
+    HUEY.flush()
+    payloads = intake_payloads(world, n)
+    regions = {r.id: r for r in Region.objects.filter(id__in={p["region"] for p in payloads})}
+    pks = [case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
+                       region=regions[p["region"]], request_type=p["request_type"],
+                       reporter_phone=p["reporter_phone"]).case.pk for p in payloads]
+    queued = HUEY.pending_count()
+    started = time.perf_counter()
+    while (task := HUEY.dequeue()) is not None:
+        HUEY.execute(task)
+    seconds = time.perf_counter() - started
+    routed = Case.objects.filter(pk__in=pks).exclude(routing={})
+    auto = routed.filter(routing__decision="auto_dispatched").count()
+    print(f"   routing in the background worker: {queued:,} queued routings done in {seconds:.1f} s = "
+          f"{queued / seconds:,.0f} cases/s ({seconds / queued * 1000:.1f} ms each); {routed.count():,} of {n:,} "
+          f"cases have a recommendation, {auto:,} dispatched automatically")
 
 
 # --- 3. HTTP ------------------------------------------------------------------------------------------------
@@ -474,15 +537,122 @@ class Load:
         return len(done) / elapsed, done, sum(errors)
 
 
-def bench_http(world: World, args: argparse.Namespace) -> None:
-    from fuhe.cases.models import Case
+WRK_SCRIPT = """
+local bodies, counter = {}, 0
+function init(args)
+  local f = assert(io.open(args[1]))
+  for line in f:lines() do bodies[#bodies + 1] = line end
+  f:close()
+  counter = math.random(#bodies)
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, bodies[counter % #bodies + 1])
+end
+"""
 
-    per_run = args.clients * args.requests
-    bodies = [json.dumps(p, ensure_ascii=False).encode() for p in intake_payloads(world, per_run)]
+
+def wrk_seconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+class WrkLoad:
+    """``wrk`` with one thread and ``clients`` keep-alive connections for ``duration`` seconds after an unmeasured
+    warm-up of 2 s, POSTing the JSON bodies (one a line of ``bodies_file``) in turn."""
+
+    def __init__(self, port: int, clients: int, duration: float, bodies_file: Path, script: Path):
+        self.port, self.clients, self.duration, self.bodies_file, self.script = (port, clients, duration,
+                                                                                 bodies_file, script)
+
+    def _wrk(self, path: str, seconds: float) -> str:
+        command = ["wrk", "-t1", f"-c{self.clients}", f"-d{seconds:g}s", "--latency", "-s", str(self.script),
+                   f"http://127.0.0.1:{self.port}{path}", "--", str(self.bodies_file)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+    def run(self, path: str) -> tuple[float, dict[str, float], int]:
+        self._wrk(path, 2)
+        out = self._wrk(path, self.duration)
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        latencies = {q: wrk_seconds(v) for q, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M)}
+        failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
+        failed += sum(int(n) for n in re.findall(r"timeout (\d+)", out))
+        return rate, latencies, failed
+
+
+def bench_http(world: World, args: argparse.Namespace) -> None:
+    if args.load == "wrk" or (args.load == "auto" and shutil.which("wrk")):
+        bench_http_wrk(world, args)
+    else:
+        bench_http_python(world, args)
+
+
+def server_configs(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     configs = []
     for server in args.servers.split(","):
         worker_class, workers, threads = server.split(":")
         configs.append((worker_class, int(workers), int(threads)))
+    return configs
+
+
+def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from fuhe.cases.models import Case
+
+    data_dir = Path(os.environ["FUHE_DATA_DIR"])
+    (data_dir / "static").mkdir(exist_ok=True)  # whitenoise warns when it is missing
+    bodies_file, script = data_dir / "bench_bodies.jsonl", data_dir / "bench_post.lua"
+    with open(bodies_file, "w", encoding="utf-8") as handle:
+        for payload in intake_payloads(world, 5000):
+            handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, wrk (1 thread, {args.clients} keep-alive connections) "
+          f"for {args.seconds:g} s after a 2 s warm-up (6 s each at server start), bare and case_create alternating; "
+          f"median of {args.runs} runs. "
+          "Routing is queued; no huey consumer runs during the measurement")
+    print(f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
+          f"{'case p50 / p90 / p99 ms':>24} {'errors':>7}")
+    for worker_class, workers, threads in server_configs(args):
+        before = Case.objects.filter(channel="api").count()
+        server, port = start_gunicorn(worker_class, workers, threads)
+        try:
+            load = WrkLoad(port, args.clients, args.seconds, bodies_file, script)
+            for path in ("/bench/bare", "/bench/cases"):  # each worker's first intake imports routing (~3 s)
+                load._wrk(path, 6)
+            bare_rates, case_rates, case_latencies, errors = [], [], [], 0
+            for _ in range(args.runs):
+                rate, _latencies, failed = load.run("/bench/bare")
+                bare_rates.append(rate)
+                errors += failed
+                rate, latencies, failed = load.run("/bench/cases")
+                case_rates.append(rate)
+                case_latencies.append(latencies)
+                errors += failed
+        finally:
+            stop(server)
+        bare, cases = statistics.median(bare_rates), statistics.median(case_rates)
+        p50, p90, p99 = (statistics.median(run.get(q, math.nan) for run in case_latencies) * 1000
+                         for q in ("50", "90", "99"))
+        label = f"{worker_class} {workers} workers × {threads}"
+        print(f"   {label:<26} {bare:>18,.0f} {cases:>18,.0f} {cases / bare:>6.2f} "
+              f"{p50:>7.1f} / {p90:>5.1f} / {p99:>6.1f} {errors:>7}")
+        print(f"     runs: bare {', '.join(f'{r:,.0f}' for r in bare_rates)}; "
+              f"case_create {', '.join(f'{r:,.0f}' for r in case_rates)} req/s")
+        created = Case.objects.filter(channel="api").count() - before
+        print(f"     ({created:,} cases created through HTTP with this server, including warm-up; "
+              f"{HUEY.pending_count():,} routings queued)")
+        HUEY.flush()
+
+
+def bench_http_python(world: World, args: argparse.Namespace) -> None:
+    from fuhe.cases.models import Case
+
+    per_run = args.clients * args.requests
+    bodies = [json.dumps(p, ensure_ascii=False).encode() for p in intake_payloads(world, per_run)]
+    configs = server_configs(args)
     (Path(os.environ["FUHE_DATA_DIR"]) / "static").mkdir(exist_ok=True)  # whitenoise warns when it is missing
     print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, {args.clients} client threads (keep-alive http.client) "
           f"× {args.requests:,} requests after {args.warmup} warm-up each; median of {args.runs} runs")
@@ -519,11 +689,14 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="synthetic cases to bulk-insert")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--n", type=int, default=2000, help="cases per service-layer run")
-    parser.add_argument("--query-runs", type=int, default=50)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=2000, help="measured requests per client thread")
-    parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests per client thread")
+    parser.add_argument("--n", type=int, default=2000, help="cases per service-layer run (0 skips section 2)")
+    parser.add_argument("--query-runs", type=int, default=50, help="runs per query (0 skips section 1)")
+    parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto",
+                        help="HTTP load generator: wrk when installed (auto), or Python client threads")
+    parser.add_argument("--clients", type=int, default=8, help="connections (wrk) or client threads (python)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per wrk run")
+    parser.add_argument("--requests", type=int, default=2000, help="python load: measured requests per client")
+    parser.add_argument("--warmup", type=int, default=100, help="python load: unmeasured requests per client")
     parser.add_argument("--servers", default="sync:2:1,gthread:2:4",
                         help="gunicorn configurations, worker-class:workers:threads, comma-separated")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per measured HTTP run at most")
@@ -544,8 +717,10 @@ def main() -> None:
     seconds = generate_cases(world, args.cases)
     print(f"bulk insert: {args.cases:,} cases in {seconds:.1f} s ({args.cases / seconds:,.0f} rows/s, "
           "generation included)")
-    bench_queries(world, args.query_runs)
-    bench_service(world, args.n, args.runs)
+    if args.query_runs:
+        bench_queries(world, args.query_runs)
+    if args.n:
+        bench_service(world, args.n, args.runs)
     if not args.skip_http:
         bench_http(world, args)
 
