@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fuhe.cases.core.lifecycle import Action, State
@@ -175,6 +176,11 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["region", "state", "created_at"]),
+            # the worklist's region branch: one seek per open state, then the street's range
+            models.Index(fields=["state", "region"], name="cases_case_state_region"),
+            # own reports: most cases have no reporter account, so the partial index stays small and its
+            # statistics are not swamped by NULLs (the full index made SQLite scan the table after ANALYZE)
+            models.Index(fields=["reporter"], name="cases_case_reporter_set", condition=Q(reporter__isnull=False)),
             models.Index(fields=["owner_unit", "state", "resolution_due"]),
             models.Index(fields=["state", "resolution_due"]),
             models.Index(fields=["category", "created_at"]),

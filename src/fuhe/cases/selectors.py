@@ -23,9 +23,9 @@ def case_queryset(user, *, states: Iterable[str] | None = None) -> QuerySet[Case
 
     Each way in is its own indexed query; they are joined with UNION inside ``id IN (…)``. One big ``OR``
     (ranges OR reporter OR owner OR EXISTS summons) would make SQLite scan the whole table. ``states``, when
-    given, narrows every branch (so a street's open worklist reads its open cases through the
-    ``(region, state, …)`` index instead of collecting every case of the street first); callers filter by state
-    as well.
+    given, narrows the large branches (so a street's open worklist seeks its open cases through the
+    ``(state, region)`` index instead of collecting every case of the street first); the result may still hold
+    own reports in other states, so callers filter by state as well.
     """
     scope = scope_for(user)
     if scope.is_global:
@@ -34,7 +34,8 @@ def case_queryset(user, *, states: Iterable[str] | None = None) -> QuerySet[Case
         return Case.objects.none()
     state_q = Q(state__in=sorted(set(states))) if states is not None else Q()
     summons_state_q = Q(summons__case__state__in=sorted(set(states))) if states is not None else Q()
-    branches = [Case.objects.filter(state_q, reporter_id=scope.user_id).values("id").order_by()]
+    # own reports are few: this branch is not narrowed (a state filter here made SQLite prefer a table scan)
+    branches = [Case.objects.filter(reporter_id=scope.user_id).values("id").order_by()]
     if scope.case_ranges:
         branches.append(Case.objects.filter(scope.case_region_q("region_id"), state_q).values("id").order_by())
     if scope.unit_ids:
