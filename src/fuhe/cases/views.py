@@ -182,10 +182,25 @@ def worklist(request, queue: bool = False):
     filters = _filters(request)
     cases = selectors.dispatch_queue(user=request.user) if queue else selectors.case_list(user=request.user,
                                                                                            filters=filters)
-    context = {"page": paginate_without_count(request, cases), "filters": filters, "queue": queue,
+    page = paginate_without_count(request, cases)
+    context = {"page": page, "filters": filters, "queue": queue, "bulk_units": _bulk_units(page) if queue else [],
                "states": [(s.value, s.zh) for s in State], "query": filters.query}
     template = "cases/partials/case_rows.html" if request.headers.get("HX-Request") else "cases/worklist.html"
     return render(request, template, context)
+
+
+def _bulk_units(page) -> list[tuple[str, list]]:
+    """The units the queue's cases can go to, grouped by kind, so the dispatcher picks a name, never a number
+    (the district of the first case; a case of another district is refused by name when dispatched)."""
+    from fuhe.cases.services.actions import dispatch_units
+
+    cases = list(page.object_list)
+    if not cases:
+        return []
+    groups: dict[str, list] = {}
+    for unit in dispatch_units(cases[0])[:1000]:
+        groups.setdefault(unit.get_kind_display(), []).append(unit)
+    return sorted(groups.items())
 
 
 @login_required

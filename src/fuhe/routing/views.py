@@ -24,6 +24,14 @@ def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
+def _labelled(counts: dict) -> list[tuple[str, str, int]]:
+    """(source, its translated label, count) for the training-data list."""
+    from fuhe.routing.models import ExampleSource
+
+    labels = dict(ExampleSource.choices)
+    return [(source, labels.get(source, source), n) for source, n in counts.items()]
+
+
 @login_required
 def dashboard(request):
     if not request.user.has_perm("routing.view_dashboard"):
@@ -32,7 +40,7 @@ def dashboard(request):
     days = min(max(days, 1), 366)
     return render(request, "routing/dashboard.html", {
         "figures": selectors.routing_figures(user=request.user, days=days), "days": days,
-        "models": selectors.routing_model_list(), "examples": selectors.routing_example_counts(),
+        "models": selectors.routing_model_list(), "examples": _labelled(selectors.routing_example_counts()),
         "corrections": selectors.recent_corrections(user=request.user), "threshold": auto_dispatch_threshold(),
         "can_retrain": request.user.has_perm("routing.retrain"),
     })

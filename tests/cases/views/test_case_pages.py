@@ -192,3 +192,27 @@ def test_optional_photos_are_checked_and_only_shown_to_those_who_may_see_the_cas
     assert client.get(url)["Content-Type"] == "image/png"  # the reporter, in their session
     assert login(tree.people["dispatcher"]).get(url).status_code == 200
     assert login(tree.people["jz-dispatcher"]).get(url).status_code == 404
+
+
+def test_bulk_dispatch_picks_a_unit_by_name_from_the_district(tree, login, new_case):
+    first = new_case(idempotency_key="a")
+    second = new_case(text="花园路5号楼路灯不亮，晚上很黑", idempotency_key="b")
+    client = login(tree.people["dispatcher"])
+    page = client.get(reverse("cases:queue")).content.decode()
+    department = tree.units["和平区城管委"]
+    assert f'<option value="{department.pk}">{department.name}</option>' in page
+    assert 'type="number"' not in page  # nobody types a unit number
+    response = client.post(reverse("cases:bulk_dispatch"), {"case": [first.pk, second.pk], "unit": department.pk},
+                           follow=True)
+    assert response.status_code == 200
+    assert set(Case.objects.values_list("state", flat=True)) == {"dispatched"}
+    assert set(Case.objects.values_list("owner_unit", flat=True)) == {department.pk}
+
+
+def test_bulk_dispatch_without_a_unit_names_the_field_and_changes_nothing(tree, login, new_case):
+    case = new_case()
+    client = login(tree.people["dispatcher"])
+    response = client.post(reverse("cases:bulk_dispatch"), {"case": [case.pk], "unit": ""}, follow=True)
+    assert "unit" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "received"

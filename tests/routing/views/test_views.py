@@ -56,6 +56,7 @@ def test_correcting_through_the_panel_dispatches_and_records_training_data(tree,
     assert example.source == "correction" and example.recommended_code == "CG-01"
     dashboard = client.get(reverse("routing:dashboard")).content.decode()
     assert 'id="corrections"' in dashboard and jd.tracking_code in dashboard
+    assert '<li data-source="correction">派单员纠正: <strong>1</strong></li>' in dashboard  # a label, not a code
     assert login(tree.people["jz-dispatcher"]).post(reverse("routing:decide", args=[jd.pk]),
                                                     {"item": jd_item.pk}).status_code == 404
 
