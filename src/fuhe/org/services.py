@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from fuhe.audit.services import ObjectRef, audit_record
 from fuhe.org.core.divisions import DivisionRow, Level, grid_key
 from fuhe.org.models import Region, RegionKind, Unit
+from fuhe.org.signals import regions_changed
 
 BATCH_SIZE = 5000
 UPSERT_SQL = (
@@ -56,6 +57,7 @@ def regions_import(*, actor, rows: Sequence[DivisionRow], source: str = "",
         audit_record(actor=actor, action="org.regions_imported", target=ObjectRef("org.region", "*"),
                      summary={"source": source, "total": result.total, "created": created,
                               "updated": result.updated, "by_level": by_level})
+    regions_changed.send(sender=Region)
     return result
 
 

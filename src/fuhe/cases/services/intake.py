@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,19 +57,68 @@ def _short(name: str) -> str:
     return name
 
 
+SERVED_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE, UnitKind.STREET_OFFICE,
+                UnitKind.TOWNSHIP_GOVERNMENT)
+#: seconds a process keeps its index of served region names; saves and deletes of regions and units in this
+#: process drop it at once (see ``region_names_forget``), other processes see a new committee within this time
+REGION_NAMES_TTL = 300.0
+
+
+@dataclass
+class _RegionNames:
+    by_name: dict[str, int]  # a name as written in addresses → the largest (deepest) region id bearing it
+    longest: int
+    built: float
+
+
+_region_names: _RegionNames | None = None
+
+
+def region_names_forget(**_kwargs) -> None:
+    """Drop the index of served region names (connected to saves and deletes of regions and units)."""
+    global _region_names
+    _region_names = None
+
+
+def _served_region_names() -> _RegionNames:
+    global _region_names
+    now = time.monotonic()
+    if _region_names is None or now - _region_names.built > REGION_NAMES_TTL:
+        by_name: dict[str, int] = {}
+        served = (Region.objects.filter(units__kind__in=SERVED_KINDS).values_list("id", "name").distinct())
+        for region_id, name in served.iterator(chunk_size=5000):
+            for written in {name, _short(name)}:
+                if len(written) >= 2 and by_name.get(written, -1) < region_id:
+                    by_name[written] = region_id
+        _region_names = _RegionNames(by_name, max(map(len, by_name), default=0), now)
+    return _region_names
+
+
+def _deepest_named(names: _RegionNames, address: str) -> int:
+    best = -1
+    for start in range(len(address) - 1):
+        for end in range(start + 2, min(len(address), start + names.longest) + 1):
+            best = max(best, names.by_name.get(address[start:end], -1))  # deeper regions have larger keys
+    return best
+
+
 def region_from_address(address: str) -> Region | None:
-    """The deepest served region (community, street) named in the address; streets/communities with units."""
+    """The deepest served region (community, street) named in the address; streets/communities with units.
+
+    Every substring of the address (up to the longest name) is looked up in a per-process index of the served
+    regions' names, so the cost grows with the address, not with the number of regions."""
     if not address:
         return None
-    served = (Region.objects.filter(units__kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE,
-                                                      UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT])
-              .only("id", "name", "level").distinct())
-    best = None
-    for region in served.iterator(chunk_size=2000):
-        names = {region.name, _short(region.name)}
-        if any(len(n) >= 2 and n in address for n in names) and (best is None or region.id > best.id):
-            best = region  # a deeper region has a larger key inside the same street
-    return best
+    for attempt in range(2):
+        region_id = _deepest_named(_served_region_names(), address)
+        if region_id < 0:
+            return None
+        region = Region.objects.filter(pk=region_id).only("id", "name", "level").first()
+        if region is not None:
+            return region
+        if attempt == 0:
+            region_names_forget()  # the index outlived its region: rebuild it once
+    return None
 
 
 def fallback_region() -> Region:
