@@ -125,3 +125,4 @@ def test_a_recurring_task_whose_last_occurrence_runs_into_the_period_still_count
     result = load_compute(region=burden.regions["和平区"], first=FIRST, last=LAST)
     garden = {u.name: u for u in result.units}["花园路社区居委会"]
     assert garden.row.task_hours > 0
+

@@ -1,7 +1,6 @@
 """The burden quarter of the demo (和平区 only, to stay quick): overloaded units on the busiest street, every
 flag of the expected kind and only those, most form fields prefilled, an emergency filed afterwards."""
 
-import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -29,9 +28,7 @@ def expected_flags() -> dict[str, frozenset[str]]:
 
 def test_the_demo_quarter_shows_overload_and_exactly_the_expected_flags():
     demo_build(divisions_dir=DIVISIONS, password=settings.FUHE_DEMO_PASSWORD)
-    started = time.monotonic()
-    made = burden_demo_build(district_names=["和平区"])
-    assert time.monotonic() - started < 30
+    made = burden_demo_build(district_names=["和平区"])  # its time is the demo's (`fuhe demo`), not a test's
     assert made > 100 and burden_demo_build(district_names=["和平区"]) == 0  # idempotent
 
     raised: dict[int, set[str]] = defaultdict(set)

@@ -46,3 +46,12 @@ def test_web_form_post_with_nul_names_the_field_and_saves_nothing(client, tree):
 @pytest.mark.django_db
 def test_ordinary_input_passes(client, tree):
     assert client.get("/api/v1/categories", {"q": "路灯"}).status_code in (200, 401)
+
+
+def test_open311_with_doubled_slashes_still_answers_in_the_spec_format(rf):
+    from fuhe.web.middleware import NulCharacterGuardMiddleware
+
+    request = rf.get("/open311/v2/requests.json", {"status": "open\x00"})
+    request.path = request.path_info = "//open311//v2/requests.json"  # what a root address ending in "/" makes
+    response = NulCharacterGuardMiddleware(lambda request: None)(request)
+    assert response.status_code == 400 and json.loads(response.content)[0]["code"] == 400

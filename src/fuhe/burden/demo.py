@@ -24,7 +24,7 @@ from fuhe.burden.catalogue import catalogue_seed
 from fuhe.burden.models import BurdenPolicy, DataItem, Task, TaskKind, TaskStatus
 from fuhe.burden.services import FieldSpec
 from fuhe.cases.services.clocks import work_calendar
-from fuhe.org.core.divisions import Level
+from fuhe.org.core.divisions import Level, ancestor_keys
 from fuhe.org.models import DepartmentType, Region, Unit, UnitKind
 
 F = FieldSpec
@@ -178,7 +178,7 @@ def _ensure_duty_list(progress: Callable[[str], None]) -> None:
     try:
         from fuhe.duties.services import duty_list_seed_demo
 
-        city = Region.objects.get(pk=district.pk // 10 ** 10 * 10 ** 10)  # the province-level key of the district
+        city = Region.objects.get(pk=ancestor_keys(district.pk, Level.DISTRICT)[1])  # the district's city
         duty_list_seed_demo(actor=None, region=city, taxonomy_path=settings.FUHE_SHARED_DATA / "messages"
                             / "taxonomy.csv")
         progress("burden: seeded the demo duty list")
@@ -228,6 +228,7 @@ def burden_demo_build(*, weeks: int = 13, seed: int = 2026, progress: Callable[[
     if Task.objects.exists():
         return 0
     rng = random.Random(seed)
+    _ITEM_CACHE.clear()  # answers of an earlier build (another database) do not hold here
     catalogue_seed()
     _ensure_duty_list(progress)
     calendar = work_calendar()

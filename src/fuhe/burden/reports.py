@@ -95,12 +95,15 @@ def _task_minutes(unit_ids: set[int], low: int, high: int, first: date, last: da
     start, end = _bounds(first, last)
     # a recurring task's last occurrence may start before the period and still be due inside it: look back
     # one longest occurrence window (RECURRING_LOOKBACK); spreading drops what falls outside the period
-    tasks = {row[0]: row for row in Task.objects.filter(starts_at__lte=end).filter(
-        Q(due_at__gte=start) | Q(recurrence_until__gte=first - RECURRING_LOOKBACK)).values_list(
+    in_period = Task.objects.filter(starts_at__lte=end).filter(
+        Q(due_at__gte=start) | Q(recurrence_until__gte=first - RECURRING_LOOKBACK))
+    # only tasks reaching the region, selected by subquery rather than by a list of every task's id
+    reaching = TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high).values("task_id")
+    tasks = {row[0]: row for row in in_period.filter(pk__in=reaching).values_list(
         "pk", "status", "starts_at", "due_at", "recurrence", "recurrence_until", "sender_id")}
     per_unit: dict[int, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     per_sender: dict[int, float] = defaultdict(float)
-    targets = (TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high, task_id__in=list(tasks))
+    targets = (TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high, task_id__in=in_period.values("pk"))
                .filter(Q(task__status__in=REACHING_STATUSES) | Q(bypassed=True))
                .values_list("task_id", "unit_id", "estimated_minutes", "actual_minutes"))
     spreads: dict[tuple[int, float], dict[date, float]] = {}

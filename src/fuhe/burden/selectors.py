@@ -28,13 +28,16 @@ SENDER_KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT_GOVERNMENT, UnitKind.STRE
 OVERSIGHT_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.STREET_DISPATCHER)
 
 
+def _policy_keys(region_id: int) -> list[int]:
+    """Keys of the regions whose policy may apply, nearest first: district, city, province."""
+    return [region_id // subtree_span(level) * subtree_span(level) for level in (Level.DISTRICT, Level.CITY,
+                                                                               Level.PROVINCE)]
+
+
 def policy_for_region(region_id: int | None) -> BurdenPolicy:
     """The policy of the nearest region above (district first, then city, province); defaults otherwise."""
     if region_id is not None:
-        keys = []
-        for level in (Level.DISTRICT, Level.CITY, Level.PROVINCE):
-            span = subtree_span(level)
-            keys.append(region_id // span * span)
+        keys = _policy_keys(region_id)
         found = {p.region_id: p for p in BurdenPolicy.objects.filter(region_id__in=keys).select_related(
             "approval_unit")}
         for key in keys:
@@ -136,7 +139,12 @@ def pending_approvals(*, user) -> QuerySet[Task]:
     tasks = task_queryset(user).filter(status=TaskStatus.PENDING_APPROVAL).select_related("sender", "target_region")
     if scope.is_global or scope.has_role(Role.ADMINISTRATOR):
         return tasks.order_by("decision_due")
-    ids = [t.pk for t in tasks if policy_for_region(t.target_region_id).approval_unit_id in scope.unit_ids]
+    approvers = dict(BurdenPolicy.objects.values_list("region_id", "approval_unit_id"))  # one row per district/city
+
+    def approver(region_id: int) -> int | None:
+        return next((approvers[key] for key in _policy_keys(region_id) if key in approvers), None)
+
+    ids = [pk for pk, region_id in tasks.values_list("pk", "target_region_id") if approver(region_id) in scope.unit_ids]
     return tasks.filter(pk__in=ids).order_by("decision_due")
 
 

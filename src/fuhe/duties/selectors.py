@@ -12,7 +12,7 @@ from django.utils import timezone
 from fuhe.accounts.scope import scope_for
 from fuhe.duties.core.analysis import Gap, ItemFacts, Overlap, gaps, overlaps
 from fuhe.duties.models import DutyItem, DutyList, ListStatus, OwnerLevel
-from fuhe.org.core.divisions import LEVEL_ORDER, Level, subtree_span
+from fuhe.org.core.divisions import LEVEL_ORDER, Level, ancestor_keys, subtree_span
 from fuhe.org.models import Region, Unit, UnitKind
 
 STREET_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
@@ -55,7 +55,11 @@ def duty_list_in_force(*, region_id: int | None, at=None) -> DutyList | None:
     if region_id is None:
         return None
     at = at or timezone.now()
-    candidates = (DutyList.objects.filter(status__in=[ListStatus.ACTIVE, ListStatus.RETIRED], effective_from__lte=at)
+    # only lists of the regions containing this one can apply: their keys are the ancestor keys (a few rows
+    # read, however many lists and retired versions other places hold)
+    keys = sorted(set(ancestor_keys(region_id, Level.GRID)) | {region_id})
+    candidates = (DutyList.objects.filter(region_id__in=keys, status__in=[ListStatus.ACTIVE, ListStatus.RETIRED],
+                                          effective_from__lte=at)
                   .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at)).select_related("region"))
     containing = [d for d in candidates if d.region.contains(region_id)]
     return max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)

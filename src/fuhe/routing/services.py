@@ -263,6 +263,9 @@ def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = Non
 
     if not is_dispatcher_for(actor, case):
         raise PermissionDenied("Only the dispatcher of this case's area routes it.")
+    current = duty_list_in_force(region_id=case.region_id)
+    if current is None or item.duty_list_id != current.pk:
+        raise ValidationError({"item": "choose an item of the duty list in force for this case's place"})
     resolution = owner_unit_resolve(item, case.region)
     unit = unit or resolution.unit
     if unit is None or not dispatch_units(case).filter(pk=unit.pk).exists():

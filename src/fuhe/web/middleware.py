@@ -66,11 +66,11 @@ class NulCharacterGuardMiddleware:
         from django.http import HttpResponse, JsonResponse
 
         message = "must not contain NUL characters (U+0000)"
-        if request.path.startswith("/api/"):
+        if request.path.lstrip("/").startswith("api/"):
             loc = [location, field] if field else [location]
             return JsonResponse({"detail": [{"loc": loc, "msg": message, "type": "value_error"}]}, status=422)
         text = f"{field or location}: {message}"
-        if request.path.startswith("/open311/"):
+        if request.path.lstrip("/").startswith("open311/"):
             if request.path.endswith(".xml"):
                 from xml.sax.saxutils import escape
 

@@ -217,6 +217,15 @@ def test_load_table_lists_units_and_marks_overload(burden, tasks, login):
     partial = client.get(reverse("burden:load"), {"region": burden.regions["劝业场街道"].pk, **PERIOD},
                          HTTP_HX_REQUEST="true").content.decode()
     assert partial.startswith('<div id="load-table-wrap">') and "<html" not in partial
+    assert 'id="people-load"' in html  # the leader sees who carries the load
+
+
+def test_colleagues_do_not_see_named_peoples_load(burden, tasks, login):
+    page = login(burden.people["dispatcher"]).get(reverse("burden:load"),
+                                                   {"region": burden.regions["劝业场街道"].pk, **PERIOD})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="load-table"' in html
+    assert 'id="people-load"' not in html
 
 
 def test_load_region_out_of_scope_or_missing_is_404(burden, tasks, login):

@@ -97,3 +97,19 @@ def test_a_model_worse_on_the_hold_out_is_kept_but_not_activated(tree, duty_list
     assert model.version == 2 and not model.is_active and model.metrics["held_out"] > 0
     assert model.metrics["candidate"]["owner_accuracy"] == 0.5 and model.metrics["active"]["owner_accuracy"] == 0.9
     assert RoutingModel.objects.get(is_active=True).version == 1
+
+
+def test_an_item_of_another_list_is_refused_and_nothing_is_learned(tree, duty_list, settings):
+    """Only items of the list in force for the case's place: a draft's item (or another place's) would
+    dispatch under a duty nobody adopted and teach the model a label outside the list."""
+    from django.core.exceptions import ValidationError
+
+    from tests.duties.factories import make_list
+
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    draft = make_list(tree, activate=False)
+    case = new_case(tree)
+    with pytest.raises(ValidationError, match="in force"):
+        routing_decide(actor=tree.people["dispatcher"], case=case, item=draft.items.get(code="CG-01"))
+    case.refresh_from_db()
+    assert case.state == "received" and not RoutingExample.objects.exists()
