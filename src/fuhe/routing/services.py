@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fuhe.audit.core.masking import mask_text
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, State
 from fuhe.cases.models import Case, CaseEvent
@@ -291,8 +292,8 @@ def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = Non
         event = CaseEvent.objects.filter(case=case, action__in=[Action.DISPATCH, Action.REASSIGN]).latest("id")
         RoutingExample.objects.filter(case=case).update(is_current=False)
         example = RoutingExample.objects.create(
-            case=case, event=event, title=case.title, text=case.text, duty_item_code=item.code,
-            owner_key=owner_key_of_unit(unit), unit=unit, recommended_code=recommended_code,
+            case=case, event=event, title=mask_text(case.title), text=mask_text(case.text),
+            duty_item_code=item.code, owner_key=owner_key_of_unit(unit), unit=unit, recommended_code=recommended_code,
             recommended_unit_id=recommended_unit, created_by=actor,
             source=ExampleSource.CORRECTION if corrected else ExampleSource.CONFIRMATION)
         audit_record(actor=actor, action=f"routing.{example.source}", target=case,
@@ -346,7 +347,7 @@ def routing_examples_collect(*, limit: int = 5000) -> int:
             probabilities = dict(zip(classifier.classes_, (float(p) for p in row), strict=True))
         recommended = (case.routing or {})
         made.append(RoutingExample(
-            case=case, event=event, title=case.title, text=case.text,
+            case=case, event=event, title=mask_text(case.title), text=mask_text(case.text),
             duty_item_code=_label(case, event.unit, list_items.get(duty_list.pk, []) if duty_list else [],
                                   probabilities),
             owner_key=owner_key_of_unit(event.unit), unit=event.unit,

@@ -113,3 +113,15 @@ def test_an_item_of_another_list_is_refused_and_nothing_is_learned(tree, duty_li
         routing_decide(actor=tree.people["dispatcher"], case=case, item=draft.items.get(code="CG-01"))
     case.refresh_from_db()
     assert case.state == "received" and not RoutingExample.objects.exists()
+
+
+def test_training_examples_keep_no_phone_number_from_the_message(tree, duty_list, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    case = new_case(tree, "花园路3号楼前井盖缺失，请回电13912345678")
+    routing_decide(actor=tree.people["dispatcher"], case=case, item=duty_list.items.get(code="CG-01"))
+    case_dispatch(actor=tree.people["dispatcher"], case=new_case(tree, "电梯坏了，电话13800001111"),
+                  unit=tree.units["和平区城管委"])
+    routing_examples_collect()
+    texts = " ".join(RoutingExample.objects.values_list("text", flat=True))
+    assert RoutingExample.objects.count() == 2
+    assert "13912345678" not in texts and "13800001111" not in texts and "139****5678" in texts
