@@ -189,10 +189,6 @@ def _ensure_duty_list(progress: Callable[[str], None]) -> None:
 MIN_WORKING_DAYS = 3  # the policy's default shortest deadline
 
 
-def _working_days(calendar, first, last) -> int:
-    return sum(calendar.is_workday(first + timedelta(days=n)) for n in range(1, (last - first).days + 1))
-
-
 def _start_of(day, calendar) -> datetime:
     while not calendar.is_workday(day):
         day += timedelta(days=1)
@@ -204,7 +200,7 @@ def _due(start: datetime, template: Template, calendar) -> datetime:
     if template.weekend_due:  # a rest day far enough ahead that the deadline is not also too short
         first = day
         day += timedelta(days=5)
-        while calendar.is_workday(day) or _working_days(calendar, first, day) < MIN_WORKING_DAYS:
+        while calendar.is_workday(day) or calendar.working_days_between(first, day) < MIN_WORKING_DAYS:
             day += timedelta(days=1)
     elif template.days <= 1:
         day += timedelta(days=template.days)
@@ -214,7 +210,7 @@ def _due(start: datetime, template: Template, calendar) -> datetime:
         # at least the flag threshold of working days (a holiday week lengthens it), ending on a working day
         first = day
         day += timedelta(days=template.days)
-        while not calendar.is_workday(day) or _working_days(calendar, first, day) < MIN_WORKING_DAYS:
+        while not calendar.is_workday(day) or calendar.working_days_between(first, day) < MIN_WORKING_DAYS:
             day += timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, time(17, 30)))
 

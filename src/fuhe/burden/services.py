@@ -119,11 +119,11 @@ def _recent_facts(task: Task, window_days: int) -> list[flags.TaskFacts]:
     return [task_facts(other, target_ids=frozenset(targets.get(other.pk, ()))) for other in recent]
 
 
-def flags_raise(task: Task, fields: Sequence[FieldSpec], target_ids: frozenset[int], policy) -> list[flags.Flag]:
-    calendar = work_calendar()
+def flags_raise(task: Task, fields: Sequence[FieldSpec], target_ids: frozenset[int], policy, calendar=None
+                ) -> list[flags.Flag]:
+    calendar = calendar or work_calendar()
     raised = flags.evaluate(task_facts(task, fields, target_ids), thresholds=_thresholds(policy),
-                            is_workday=calendar.is_workday,
-                            working_days_between=lambda first, last: _working_days(calendar, first, last),
+                            is_workday=calendar.is_workday, working_days_between=calendar.working_days_between,
                             catalogue_names=catalogue_names(),
                             recent=_recent_facts(task, policy.same_content_window_days))
     HiddenAssessmentFlag.objects.bulk_create([
@@ -186,7 +186,7 @@ def task_issue(*, actor, sender: Unit, title: str, kind: str, target_region: Reg
                                             owner_level=item.owner_level if item else None)
     task.list_category = category.value
     calendar = work_calendar()
-    working_days_ahead = _working_days(calendar, _local_date(now), _local_date(starts_at))
+    working_days_ahead = calendar.working_days_between(_local_date(now), _local_date(starts_at))
     decision = admission.decide(admission.GateInput(
         category=category, forbidden_demands=flags.forbidden_demands(task_facts(task)),
         lead_unit_named=bool(task.lead_unit_name), resources_declared=bool(task.resources),
@@ -207,21 +207,13 @@ def task_issue(*, actor, sender: Unit, title: str, kind: str, target_region: Reg
     form_fields = _fields_create(task, fields)
     units = list(target_units(region=target_region, level=target_level))
     targets = _targets_create(task, units, form_fields, base_minutes, now)
-    raised = flags_raise(task, fields, frozenset(t.unit_id for t in targets), policy)
+    raised = flags_raise(task, fields, frozenset(t.unit_id for t in targets), policy, calendar)
     AdmissionDecision.objects.create(task=task, outcome=task.status, rule=decision.rule, reason=task.decision_reason,
                                      decided_by=None, decided_at=now)
     audit_record(actor=actor, action="burden.task_issue", target=task, summary={
         "sender": sender.pk, "kind": kind, "status": task.status, "rule": decision.rule, "targets": len(targets),
         "duty_item": task.duty_item_code, "flags": [flag.rule for flag in raised]})
     return task
-
-
-def _working_days(calendar, first: date, last: date) -> int:
-    total, day = 0, first
-    while day < last:
-        day += timedelta(days=1)
-        total += calendar.is_workday(day)
-    return total
 
 
 def _fields_create(task: Task, fields: Sequence[FieldSpec]) -> list[FormField]:

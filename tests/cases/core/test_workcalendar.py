@@ -190,3 +190,12 @@ def test_working_clocks_end_on_working_time(cal, start, days, h):
     by_hours = cal.add_working_hours(start, h)
     assert cal.is_workday(by_hours.date())
     assert any(p.start < by_hours.time() <= p.end for p in cal.hours)
+
+
+def test_working_days_between_counts_after_the_first_day_up_to_the_last():
+    calendar = WorkCalendar()
+    assert calendar.working_days_between(date(2026, 3, 2), date(2026, 3, 9)) == 5  # Mon → next Mon
+    assert calendar.working_days_between(date(2026, 3, 6), date(2026, 3, 8)) == 0  # Fri → Sun
+    assert calendar.working_days_between(date(2026, 3, 9), date(2026, 3, 2)) == 0  # backwards
+    # the National Day week of 2026 (Oct 1–7 off) counts nothing
+    assert calendar.working_days_between(date(2026, 9, 30), date(2026, 10, 7)) == 0

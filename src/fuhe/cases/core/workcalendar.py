@@ -110,6 +110,10 @@ class WorkCalendar:
             return chinese_calendar.is_workday(day)
         return day.weekday() < 5
 
+    def working_days_between(self, first: date, last: date) -> int:
+        """Working days after ``first`` up to and including ``last`` (0 when ``last`` is not after ``first``)."""
+        return sum(self.is_workday(first + timedelta(days=n)) for n in range(1, (last - first).days + 1))
+
     def unknown_years(self, first: date, last: date) -> tuple[int, ...]:
         """Years from ``first`` to ``last`` (inclusive) answered by the weekend fallback."""
         return tuple(year for year in range(first.year, last.year + 1) if not library_knows(year))
