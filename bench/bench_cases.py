@@ -9,8 +9,11 @@ deadlines and ratings over the last year), then prints:
 1. query latency, p50/p95 over ``--query-runs`` runs: the worklist of a street dispatcher (open; open and
    overdue; text search), the dispatch queue, a department handler's open worklist, each as the first 50 rows
    (what the worklist serves: it fetches 51 rows and no count) and with a paginator's count added (what it served
-   before); the three rates of a district over a month
-   (rows queried, ``CaseOutcome`` built, ``compute_rates``); and EXPLAIN QUERY PLAN of the worklist queries;
+   before); the three rates of a district over a month, counted in SQL as the page does
+   (``fuhe.cases.metrics.case_rates``) and, for comparison, per case as until 2026-12-01 (rows queried,
+   ``CaseOutcome`` built, ``compute_rates``), with a check that both give the same figures; the street
+   dispatcher's three-rates page by unit over 30 days (``rates_by``: scope and counts); and EXPLAIN QUERY PLAN of
+   the worklist queries;
 2. cases created per second through ``case_create`` (validation, explicit region, event, audit row, routing
    queued for the background worker), median of ``--runs`` runs of ``--n``, against a bare ORM save of the same
    case and a bare one-row INSERT, same run; then how fast the background worker routes the queued cases
@@ -243,17 +246,29 @@ OUTCOME_FIELDS = ("state", "dispatched_at", "merged_into_id", "accepted_on_time"
                   "reopen_count")
 
 
-def district_month_rates(district, start, end):
-    from django.utils import timezone
-
-    from fuhe.cases.core.rates import overall_rates
+def district_month_cases(district, start, end):
     from fuhe.cases.models import Case
 
     low, high = district.subtree
-    now = timezone.now()
-    rows = Case.objects.filter(region_id__gte=low, region_id__lt=high, created_at__gte=start,
-                               created_at__lt=end).values_list(*OUTCOME_FIELDS)
+    return Case.objects.filter(region_id__gte=low, region_id__lt=high, created_at__gte=start, created_at__lt=end)
+
+
+def district_month_rates_per_case(district, start, end, now=None):
+    """The rates as computed until 2026-12-01: every case read, one ``CaseOutcome`` each (the reference)."""
+    from django.utils import timezone
+
+    from fuhe.cases.core.rates import overall_rates
+
+    now = now or timezone.now()
+    rows = district_month_cases(district, start, end).values_list(*OUTCOME_FIELDS)
     return overall_rates(outcome_of(row, now) for row in rows.iterator(chunk_size=5000))
+
+
+def district_month_rates(district, start, end, now=None):
+    """The rates as the page computes them: counted in SQL (``fuhe.cases.metrics.case_rates``)."""
+    from fuhe.cases.metrics import case_rates
+
+    return case_rates(district_month_cases(district, start, end), now=now)
 
 
 def explain(queryset) -> list[str]:
@@ -272,6 +287,7 @@ def bench_queries(world: World, runs: int) -> None:
     from django.utils import timezone
 
     from fuhe.accounts.scope import forget_scope
+    from fuhe.cases.metrics import rates_by
     from fuhe.cases.models import Case
     from fuhe.cases.selectors import CaseFilters, case_list, dispatch_queue
 
@@ -313,12 +329,25 @@ def bench_queries(world: World, runs: int) -> None:
     end = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     start = (end - timedelta(days=1)).replace(day=1)
     district = world.urban
-    result = district_month_rates(district, start, end)
+    now = timezone.now()
+    result = district_month_rates(district, start, end, now)
+    reference = district_month_rates_per_case(district, start, end, now)
     r50, r95 = percentiles_ms(lambda: district_month_rates(district, start, end), runs)
-    print(f"   three rates, {district.name} {start:%Y-%m} ({result.cases:,} cases, {result.assessed:,} assessed): "
-          f"{r50:.1f} / {r95:.1f}")
+    p50, p95 = percentiles_ms(lambda: district_month_rates_per_case(district, start, end), runs)
+    print(f"   three rates, {district.name} {start:%Y-%m} ({result.cases:,} cases, {result.assessed:,} assessed), "
+          f"counted in SQL: {r50:.1f} / {r95:.1f}; per case (rows + CaseOutcome, until 2026-12-01): "
+          f"{p50:.1f} / {p95:.1f}; same figures: {'yes' if result == reference else 'NO'}")
     rates = [result[name] for name in ("response", "resolution", "satisfaction")]
     print("     " + ", ".join(f"{r.spec.zh} {r.value:.1%} ({r.numerator}/{r.denominator})" for r in rates))
+
+    def rates_page():
+        forget_scope(dispatcher)
+        return rates_by(user=dispatcher, by="unit", days=30)
+
+    groups = rates_page()
+    g50, g95 = percentiles_ms(rates_page, runs)
+    print(f"   three-rates page of the street dispatcher, by unit, last 30 days (rates_by: scope + counts; "
+          f"{sum(rs.cases for rs in groups.values()):,} cases, {len(groups)} units): {g50:.1f} / {g95:.1f}")
 
     for label, user, filters in [("dispatcher, open", dispatcher, CaseFilters(state="open")),
                                  ("department handler, open", handler, CaseFilters(state="open"))]:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Hashable, Iterator
+from datetime import datetime, timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from fuhe.cases.core.lifecycle import State
-from fuhe.cases.core.rates import CaseOutcome, RateSet, compute_rates_by, rank
+from fuhe.cases.core.rates import RATE_NAMES, CaseOutcome, RateCounts, RateSet, rank, rates_from_counts
 from fuhe.cases.selectors import case_queryset
 
 GROUPINGS = {"unit": "owner_unit__name", "street": "region__parent__name", "category": "category__name"}
 RATE_ORDER = ["response", "resolution", "satisfaction", "on_time", "return", "reopen", "first_time_resolution",
               "follow_up"]
+OUTCOME_FIELDS = ("state", "dispatched_at", "accepted_on_time", "acceptance_due", "replied_at", "replied_on_time",
+                  "resolution_due", "rating_resolved", "rating_satisfied", "return_count", "reopen_count")
 
 
 def outcome_of(row: dict, now) -> CaseOutcome:
-    """One case as the rates see it; unknown outcomes stay None (they leave the denominator)."""
+    """One case as the rates see it; unknown outcomes stay None (they leave the denominator).
+
+    The per-case reading of ``OUTCOME_FIELDS``. The pages count in SQL (``rate_counts``), which must give the same
+    numbers; this function is the reference those counts are tested against.
+    """
     accepted_on_time = row["accepted_on_time"]
     if accepted_on_time is None and row["acceptance_due"] is not None and row["acceptance_due"] < now:
         accepted_on_time = False  # the acceptance clock ran out unsigned
@@ -30,15 +39,78 @@ def outcome_of(row: dict, now) -> CaseOutcome:
                        return_count=row["return_count"], reopen_count=row["reopen_count"])
 
 
+# which of the population's exclusions applies, the first one in the order of ``RateCounts.add``
+ASSESSED, MERGED, DISMISSED, DIRECT = 0, 1, 2, 3
+EXCLUSION = Case(When(state=State.MERGED, then=Value(MERGED)), When(state=State.DISMISSED, then=Value(DISMISSED)),
+                 When(dispatched_at__isnull=True, then=Value(DIRECT)), default=Value(ASSESSED),
+                 output_field=IntegerField())
+
+
+def _counters(now: datetime) -> dict[str, Count]:
+    """``outcome_of`` and ``_rate_questions`` of ``core.rates`` as conditional counts, one per numerator and
+    denominator; they are read only for the rows of assessed cases (``EXCLUSION`` = ``ASSESSED``). Each numerator's
+    condition implies its denominator's (checked again by ``RateCounts.from_counts``), so it is not repeated."""
+    rated = Q(rating_resolved__isnull=False)
+    replied = Q(replied_at__isnull=False)
+    reply_overdue = Q(replied_at__isnull=True, resolution_due__lt=now)  # outcome_of: replied_on_time becomes False
+    questions = {  # rate: (in the denominator, in the numerator), as ``_rate_questions``
+        "response": (Q(accepted_on_time__isnull=False) | Q(acceptance_due__lt=now), Q(accepted_on_time=True)),
+        "resolution": (rated, Q(rating_resolved=True)),
+        "satisfaction": (Q(rating_satisfied__isnull=False), Q(rating_satisfied=True)),
+        "on_time": (Q(replied_on_time__isnull=False) | reply_overdue,
+                    Q(replied_on_time=True) & (replied | Q(resolution_due__isnull=True)
+                                               | Q(resolution_due__gte=now))),
+        "return": (Q(), Q(return_count__gt=0)),
+        "reopen": (replied, replied & Q(reopen_count__gt=0)),
+        "first_time_resolution": (rated, Q(rating_resolved=True, return_count=0, reopen_count=0)),
+        "follow_up": (replied, replied & (rated | Q(rating_satisfied__isnull=False))),
+    }
+    if set(questions) != set(RATE_NAMES):
+        raise ImproperlyConfigured("every rate of core.rates needs its conditions here")
+    counters = {"rc_cases": Count("pk")}
+    for name, (in_denominator, in_numerator) in questions.items():
+        counters[f"rc_den_{name}"] = Count("pk", filter=in_denominator) if in_denominator else Count("pk")
+        counters[f"rc_num_{name}"] = Count("pk", filter=in_numerator)
+    return counters
+
+
+def _rate_counts(row: dict) -> RateCounts:
+    cases, exclusion = row["rc_cases"], row["rc_exclusion"]
+    if exclusion != ASSESSED:
+        return RateCounts.from_counts(
+            cases=cases, assessed=0, excluded_direct=cases if exclusion == DIRECT else 0,
+            excluded_merged=cases if exclusion == MERGED else 0,
+            excluded_unreasonable=cases if exclusion == DISMISSED else 0,
+            numerators=dict.fromkeys(RATE_NAMES, 0), denominators=dict.fromkeys(RATE_NAMES, 0))
+    return RateCounts.from_counts(
+        cases=cases, assessed=cases, excluded_direct=0, excluded_merged=0, excluded_unreasonable=0,
+        numerators={name: row[f"rc_num_{name}"] for name in RATE_NAMES},
+        denominators={name: row[f"rc_den_{name}"] for name in RATE_NAMES})
+
+
+def rate_counts(cases: QuerySet, field: str | None, *, now: datetime) -> Iterator[tuple[Hashable, RateCounts]]:
+    """``(value of field, RateCounts)`` over ``cases``, counted in the database: one row per group and exclusion
+    comes back, not one per case. A group may come more than once (``rates_from_counts`` adds them up);
+    without ``field`` the key is ``None``."""
+    keys = [field] if field else []
+    rows = cases.order_by().values(*keys, rc_exclusion=EXCLUSION).annotate(**_counters(now)).order_by()
+    for row in rows:
+        yield (row[field] if field else None), _rate_counts(row)
+
+
+def case_rates(cases: QuerySet, *, now: datetime | None = None) -> RateSet:
+    """The rates of all of ``cases`` as one group (key ``None``), counted in the database."""
+    rate_sets = rates_from_counts(rate_counts(cases, None, now=now or timezone.now()))
+    return rate_sets.get(None) or RateCounts().result(None)
+
+
 def rates_by(*, user, by: str = "unit", days: int = 30) -> dict[str, RateSet]:
     """Rates per group over the cases received in the last ``days`` that the user may see."""
     field = GROUPINGS.get(by, GROUPINGS["unit"])
     now = timezone.now()
-    rows = (case_queryset(user).filter(created_at__gte=now - timedelta(days=days))
-            .values(field, "state", "dispatched_at", "accepted_on_time", "acceptance_due", "replied_at",
-                    "replied_on_time", "resolution_due", "rating_resolved", "rating_satisfied", "return_count",
-                    "reopen_count"))
-    return compute_rates_by((row[field] or "—", outcome_of(row, now)) for row in rows.iterator(chunk_size=5000))
+    cases = case_queryset(user).filter(created_at__gte=now - timedelta(days=days))
+    # no name and an empty name are one group, "—", as they always were
+    return rates_from_counts((key or "—", counts) for key, counts in rate_counts(cases, field, now=now))
 
 
 def rates_table(rate_sets: dict[str, RateSet], order_by: str = "satisfaction") -> list[dict]:

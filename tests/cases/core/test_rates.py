@@ -18,11 +18,13 @@ from fuhe.cases.core.rates import (
     CaseOutcome,
     Rate,
     RateConfig,
+    RateCounts,
     combine,
     compute_rates,
     compute_rates_by,
     overall_rates,
     rank,
+    rates_from_counts,
     wilson_interval,
 )
 
@@ -274,3 +276,32 @@ def test_ranking_is_a_permutation_with_ranked_first(units):
             assert bounds == sorted(bounds, reverse=True)
         else:
             assert bounds == sorted(bounds)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), outcomes), max_size=60))
+def test_counts_given_by_group_equal_the_per_case_rates(keyed):
+    """What an adapter counting in the database hands over (``from_counts``, a group possibly split over several
+    rows) gives the same rate sets as the cases one by one."""
+    rows = []
+    for key, outcome in keyed:
+        one = RateCounts()
+        one.add(outcome)
+        rows.append((key, RateCounts.from_counts(
+            cases=one.cases, assessed=one.assessed, excluded_direct=one.direct, excluded_merged=one.merged,
+            excluded_unreasonable=one.unreasonable, numerators=one.num, denominators=one.den)))
+    assert rates_from_counts(rows) == compute_rates_by(keyed)
+
+
+@pytest.mark.parametrize("change", [
+    {"cases": 11},  # the exclusions and assessed no longer add up
+    {"assessed": 4, "excluded_direct": 6},  # fewer assessed than a denominator
+    {"numerators": {**dict.fromkeys(RATE_NAMES, 0), "response": 6}},  # numerator above its denominator
+    {"denominators": dict.fromkeys(RATE_NAMES[:-1], 0)},  # a rate missing
+])
+def test_counts_that_cannot_come_from_cases_are_refused(change):
+    counts = {"cases": 10, "assessed": 5, "excluded_direct": 5, "excluded_merged": 0, "excluded_unreasonable": 0,
+              "numerators": dict.fromkeys(RATE_NAMES, 0), "denominators": dict.fromkeys(RATE_NAMES, 5)}
+    RateCounts.from_counts(**counts)
+    with pytest.raises(ValueError):
+        RateCounts.from_counts(**{**counts, **change})

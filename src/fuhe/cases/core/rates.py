@@ -13,7 +13,8 @@ resident verdict. Numerators are always a subset of their denominators.
 
 Grouping is the caller's: ``compute_rates(outcomes, key=lambda o: …)`` with any hashable key (unit, street,
 month, category …). The adapter that builds ``CaseOutcome`` rows decides attribution (for unit rankings:
-the unit that held the case last).
+the unit that held the case last). An adapter that counts in the database instead passes one ``RateCounts`` per
+group to ``rates_from_counts``; ``compute_rates`` (per case) is the reference those counts must equal.
 """
 
 from __future__ import annotations
@@ -233,13 +234,39 @@ class RateSet:
         return self.rates["follow_up"]
 
 
-class _Tally:
+class RateCounts:
+    """The counts a ``RateSet`` is made of: cases, exclusions, and each rate's numerator and denominator.
+
+    Built either case by case (``add``, the reference reading of ``CaseOutcome``) or directly from counts that
+    were aggregated elsewhere, e.g. in SQL (``from_counts``); both give the same ``RateSet``.
+    """
+
     __slots__ = ("cases", "assessed", "direct", "merged", "unreasonable", "num", "den")
 
     def __init__(self) -> None:
         self.cases = self.assessed = self.direct = self.merged = self.unreasonable = 0
         self.num = dict.fromkeys(RATE_NAMES, 0)
         self.den = dict.fromkeys(RATE_NAMES, 0)
+
+    @classmethod
+    def from_counts(cls, *, cases: int, assessed: int, excluded_direct: int, excluded_merged: int,
+                    excluded_unreasonable: int, numerators: Mapping[str, int],
+                    denominators: Mapping[str, int]) -> RateCounts:
+        """Counts aggregated elsewhere. Checked: exclusions and assessed add up to ``cases``, every rate is given,
+        and 0 <= numerator <= denominator <= assessed."""
+        counts = cls()
+        counts.cases, counts.assessed = cases, assessed
+        counts.direct, counts.merged, counts.unreasonable = excluded_direct, excluded_merged, excluded_unreasonable
+        if set(numerators) != set(RATE_NAMES) or set(denominators) != set(RATE_NAMES):
+            raise ValueError(f"need a numerator and a denominator for each of {', '.join(RATE_NAMES)}")
+        if min(cases, assessed, excluded_direct, excluded_merged, excluded_unreasonable) < 0 or \
+                assessed + excluded_direct + excluded_merged + excluded_unreasonable != cases:
+            raise ValueError("assessed and excluded cases must be >= 0 and add up to cases")
+        for name in RATE_NAMES:
+            if not 0 <= numerators[name] <= denominators[name] <= assessed:
+                raise ValueError(f"{name}: need 0 <= numerator <= denominator <= assessed")
+            counts.num[name], counts.den[name] = numerators[name], denominators[name]
+        return counts
 
     def add(self, case: CaseOutcome) -> None:
         self.cases += 1
@@ -258,7 +285,18 @@ class _Tally:
                 self.den[name] += 1
                 self.num[name] += in_num
 
-    def result(self, key: Hashable, config: RateConfig) -> RateSet:
+    def add_counts(self, other: RateCounts) -> None:
+        """Add a disjoint group's counts (roll-up)."""
+        self.cases += other.cases
+        self.assessed += other.assessed
+        self.direct += other.direct
+        self.merged += other.merged
+        self.unreasonable += other.unreasonable
+        for name in RATE_NAMES:
+            self.num[name] += other.num[name]
+            self.den[name] += other.den[name]
+
+    def result(self, key: Hashable, config: RateConfig = DEFAULT_CONFIG) -> RateSet:
         return RateSet(key, self.cases, self.assessed, self.direct, self.merged, self.unreasonable,
                        {name: Rate.of(name, self.num[name], self.den[name], config) for name in RATE_NAMES})
 
@@ -276,22 +314,35 @@ def compute_rates(outcomes: Iterable[CaseOutcome], key: Callable[[CaseOutcome], 
 def compute_rates_by(keyed: Iterable[tuple[Hashable, CaseOutcome]],
                      config: RateConfig = DEFAULT_CONFIG) -> dict[Hashable, RateSet]:
     """Like ``compute_rates`` for ``(group key, outcome)`` pairs, e.g. ``((case.unit_id, outcome(case)) …)``."""
-    tallies: dict[Hashable, _Tally] = {}
+    tallies: dict[Hashable, RateCounts] = {}
     for group, outcome in keyed:
         tally = tallies.get(group)
         if tally is None:
-            tally = tallies[group] = _Tally()
+            tally = tallies[group] = RateCounts()
         tally.add(outcome)
     return {group: tally.result(group, config) for group, tally in tallies.items()}
 
 
+def rates_from_counts(keyed: Iterable[tuple[Hashable, RateCounts]],
+                      config: RateConfig = DEFAULT_CONFIG) -> dict[Hashable, RateSet]:
+    """One ``RateSet`` per group key, in first-seen order, from counts aggregated elsewhere (e.g. one SQL row per
+    group). Counts given twice for one key are added, so a caller may map several raw keys onto one group."""
+    totals: dict[Hashable, RateCounts] = {}
+    for group, counts in keyed:
+        total = totals.get(group)
+        if total is None:
+            total = totals[group] = RateCounts()
+        total.add_counts(counts)
+    return {group: total.result(group, config) for group, total in totals.items()}
+
+
 def overall_rates(outcomes: Iterable[CaseOutcome], config: RateConfig = DEFAULT_CONFIG) -> RateSet:
-    return compute_rates(outcomes, config=config).get(None) or _Tally().result(None, config)
+    return compute_rates(outcomes, config=config).get(None) or RateCounts().result(None, config)
 
 
 def combine(rate_sets: Iterable[RateSet], key: Hashable = None, config: RateConfig = DEFAULT_CONFIG) -> RateSet:
     """Roll disjoint groups up (grids → community): numerators and denominators add, intervals are recomputed."""
-    tally = _Tally()
+    tally = RateCounts()
     for rs in rate_sets:
         tally.cases += rs.cases
         tally.assessed += rs.assessed
