@@ -18,10 +18,8 @@ from fuhe.burden.models import (
     TaskTarget,
 )
 from fuhe.org.core.divisions import LEVEL_ORDER, Level, subtree_span
-from fuhe.org.models import Region, Unit, UnitKind
+from fuhe.org.models import COMMITTEE_KINDS, STREET_KINDS, Region, Unit, UnitKind
 
-COMMITTEE_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE)
-STREET_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
 GRASSROOTS_KINDS = COMMITTEE_KINDS + STREET_KINDS
 SENDER_KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT_GOVERNMENT, UnitKind.STREET_OFFICE,
                 UnitKind.TOWNSHIP_GOVERNMENT, UnitKind.PARTY_ORG)

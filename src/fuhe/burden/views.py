@@ -23,6 +23,7 @@ from fuhe.burden.core.load import week_start
 from fuhe.burden.forms import DecisionForm, TaskIssueForm
 from fuhe.burden.models import DataSource, DataValue, EmergencyBypass, TaskKind
 from fuhe.org.models import Region
+from fuhe.web.errors import error_text
 from fuhe.web.pagination import paginate
 
 EFFORT_TAPS = (10, 20, 30, 60, 120, 240)
@@ -39,12 +40,6 @@ RULE_LABELS = {
 }
 
 
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
-        return "; ".join(" ".join(msgs) for msgs in exc.message_dict.values())
-    return " ".join(getattr(exc, "messages", [str(exc)]))
-
-
 SERVICE_TO_FORM_FIELD = {"starts_at": "starts_on", "due_at": "due_on", "fields": "catalogue_items",
                          "evidence": "evidence", "duty_item_code": "duty_item_code"}
 
@@ -52,7 +47,7 @@ SERVICE_TO_FORM_FIELD = {"starts_at": "starts_on", "due_at": "due_on", "fields":
 def _form_errors(form, exc: ValidationError) -> None:
     """A service's refusal shown next to the field it concerns (or above the form)."""
     if not hasattr(exc, "message_dict"):
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc, with_fields=False))
         return
     for key, errors in exc.message_dict.items():
         name = SERVICE_TO_FORM_FIELD.get(key, key)
@@ -143,7 +138,7 @@ def task_decide(request, task_id: int):
             services.task_decide(actor=request.user, task=task, approve=form.cleaned_data["approve"],
                                  reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc, with_fields=False))
     return redirect("burden:task_detail", task_id=task.pk)
 
 
@@ -164,7 +159,7 @@ def target_detail(request, target_id: int):
             services.form_submit(actor=request.user, target=target, answers=posted,
                                  minutes=float(minutes) if minutes else None)
         except (ValidationError, ValueError) as exc:
-            error = _error_text(exc)
+            error = error_text(exc, with_fields=False)
         else:
             messages.info(request, _("Form submitted. Thank you."))
             return redirect("burden:target_detail", target_id=target.pk)
@@ -219,7 +214,7 @@ def target_effort(request, target_id: int):
     try:
         target = services.effort_record(actor=request.user, target=target, minutes=float(request.POST["minutes"]))
     except ValidationError as exc:
-        error = _error_text(exc)
+        error = error_text(exc, with_fields=False)
     except (ValueError, KeyError):
         error = _("Give the minutes the task took (up to a day).")
     if not request.headers.get("HX-Request"):
@@ -237,7 +232,7 @@ def target_bypass(request, target_id: int):
     try:
         services.bypass_declare(actor=request.user, target=target, emergency=request.POST.get("emergency", ""))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc, with_fields=False))
     return redirect("burden:target_detail", target_id=target.pk)
 
 
@@ -248,7 +243,7 @@ def bypass_file(request, bypass_id: int):
     try:
         services.bypass_file(actor=request.user, bypass=bypass, explanation=request.POST.get("explanation", ""))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc, with_fields=False))
     return redirect("burden:target_detail", target_id=bypass.target_id)
 
 

@@ -38,15 +38,10 @@ from fuhe.cases.services.lifecycle import case_rate
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.org.models import Region
+from fuhe.web.errors import error_text as _error_text
 from fuhe.web.pagination import paginate, paginate_without_count
 
 TRACK_SESSION_KEY = "fuhe_tracked_cases"
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 def _remember_access(request, case: Case) -> None:

@@ -13,10 +13,7 @@ from fuhe.accounts.scope import scope_for
 from fuhe.duties.core.analysis import Gap, ItemFacts, Overlap, gaps, overlaps
 from fuhe.duties.models import DutyItem, DutyList, ListStatus, OwnerLevel
 from fuhe.org.core.divisions import LEVEL_ORDER, Level, ancestor_keys, subtree_span
-from fuhe.org.models import Region, Unit, UnitKind
-
-STREET_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
-COMMITTEE_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE)
+from fuhe.org.models import COMMITTEE_KINDS, STREET_KINDS, Region, Unit, UnitKind
 
 
 def _depth(region: Region) -> int:

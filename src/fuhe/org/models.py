@@ -75,6 +75,11 @@ class UnitKind(models.TextChoices):
     DISTRICT_GOVERNMENT = "district_government", _("district/county government")
 
 
+#: the grassroots units: residents'/village committees and street offices/township governments
+COMMITTEE_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE)
+STREET_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
+
+
 class DepartmentType(models.TextChoices):
     URBAN_MANAGEMENT = "urban_management", _("urban management (城管)")
     HOUSING = "housing", _("housing and construction (住建)")

@@ -16,12 +16,7 @@ from fuhe.cases.services.actions import dispatch_units
 from fuhe.duties.models import DutyItem
 from fuhe.routing import selectors
 from fuhe.routing.services import auto_dispatch_threshold, routing_decide
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-    return " ".join(getattr(exc, "messages", [str(exc)]))
+from fuhe.web.errors import error_text as _error_text
 
 
 def _labelled(counts: dict) -> list[tuple[str, str, int]]:
