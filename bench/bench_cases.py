@@ -480,25 +480,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(worker_class: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+def start_server(worker_class: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn (``sync``/``gthread`` workers) or, for ``granian``, Granian's WSGI interface (Rust HTTP server,
+    ``threads`` blocking threads per worker) serving ``fuhe.wsgi:application`` with the bench settings."""
     port = free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="_bench_settings",
                PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])))
-    command = [sys.executable, "-m", "gunicorn", "fuhe.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
-               "--log-level", "warning"]
+    if worker_class == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+                   str(port), "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
+                   "--log-level", "warning", "fuhe.wsgi:application"]
+    else:
+        command = [sys.executable, "-m", "gunicorn", "fuhe.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
+                   "--log-level", "warning"]
     server = subprocess.Popen(command, env=env)  # noqa: S603
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+            raise RuntimeError(f"{command[2]} exited with {server.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return server, port
         except OSError:
             time.sleep(0.1)
     server.terminate()
-    raise RuntimeError("gunicorn did not start listening within 30 s")
+    raise RuntimeError(f"{command[2]} did not start listening within 30 s")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -646,7 +653,7 @@ def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
           f"{'case p50 / p90 / p99 ms':>24} {'errors':>7}")
     for worker_class, workers, threads in server_configs(args):
         before = Case.objects.filter(channel="api").count()
-        server, port = start_gunicorn(worker_class, workers, threads)
+        server, port = start_server(worker_class, workers, threads)
         try:
             load = WrkLoad(port, args.clients, args.seconds, bodies_file, script)
             for path in ("/bench/bare", "/bench/cases"):  # each worker's first intake imports routing (~3 s)
@@ -689,7 +696,7 @@ def bench_http_python(world: World, args: argparse.Namespace) -> None:
           f"{'case p50 / p95 ms':>18} {'errors':>7}")
     for worker_class, workers, threads in configs:
         before = Case.objects.filter(channel="api").count()
-        server, port = start_gunicorn(worker_class, workers, threads)
+        server, port = start_server(worker_class, workers, threads)
         try:
             load = Load(port, args.clients, args.requests, args.warmup, args.time_limit)
             bare_rates, case_rates, case_latencies, errors = [], [], [], 0

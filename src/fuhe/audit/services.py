@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fuhe.audit.core.chain import GENESIS, Breach, ChainedEvent, canonical, event_hash, verify_chain
 from fuhe.audit.models import AuditChainHead, AuditEvent
+from fuhe.db import insert
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def audit_record(*, actor, action: str, target, summary: dict | None = None) -> 
     event = AuditEvent(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
                        object_type=ref.object_type, object_id=ref.object_id, summary=summary,
                        prev_hash=head_hash, hash=digest)
-    event.save(force_insert=True)
+    insert(event)  # AuditEvent.save() only guards updates; this skips the ORM's per-call query compilation
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
     return event

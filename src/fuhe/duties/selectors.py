@@ -49,17 +49,27 @@ def duty_list_get(*, user, list_id) -> DutyList:
 
 def duty_list_in_force(*, region_id: int | None, at=None) -> DutyList | None:
     """The most specific list whose region contains ``region_id`` and which was in force at ``at`` (now)."""
-    if region_id is None:
-        return None
+    return duty_lists_in_force(region_ids=[region_id], at=at).get(region_id)
+
+
+def duty_lists_in_force(*, region_ids, at=None) -> dict[int | None, DutyList | None]:
+    """``duty_list_in_force`` for several regions with one query (the background worker routes batches)."""
     at = at or timezone.now()
-    # only lists of the regions containing this one can apply: their keys are the ancestor keys (a few rows
+    regions = {region_id for region_id in region_ids if region_id is not None}
+    found: dict[int | None, DutyList | None] = dict.fromkeys(region_ids)
+    if not regions:
+        return found
+    # only lists of the regions containing these can apply: their keys are the ancestor keys (a few rows
     # read, however many lists and retired versions other places hold)
-    keys = sorted(set(ancestor_keys(region_id, Level.GRID)) | {region_id})
-    candidates = (DutyList.objects.filter(region_id__in=keys, status__in=[ListStatus.ACTIVE, ListStatus.RETIRED],
-                                          effective_from__lte=at)
-                  .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at)).select_related("region"))
-    containing = [d for d in candidates if d.region.contains(region_id)]
-    return max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)
+    keys = {key for region_id in regions for key in ancestor_keys(region_id, Level.GRID)} | regions
+    candidates = list(DutyList.objects.filter(region_id__in=sorted(keys),
+                                              status__in=[ListStatus.ACTIVE, ListStatus.RETIRED],
+                                              effective_from__lte=at)
+                      .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at)).select_related("region"))
+    for region_id in regions:
+        containing = [d for d in candidates if d.region.contains(region_id)]
+        found[region_id] = max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)
+    return found
 
 
 def duty_items_search(*, duty_list: DutyList, query: str = "", level: str = "", admission: str = "",
@@ -100,56 +110,133 @@ def _district_units(region_id: int) -> QuerySet[Unit]:
                                is_active=True)
 
 
-def _fallback(region: Region, why: str) -> Resolution:
-    government = (_district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT).first()
-                  if _depth(region) >= LEVEL_ORDER.index(Level.DISTRICT) else None)
+def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
+    """``query().first()``, remembered in ``memo`` under ``key`` when a memo is given (routing a batch)."""
+    if memo is None:
+        return query().first()
+    if key not in memo:
+        memo[key] = query().first()
+    return memo[key]
+
+
+def _fallback(region: Region, why: str, memo: dict | None = None) -> Resolution:
+    government = None
+    if _depth(region) >= LEVEL_ORDER.index(Level.DISTRICT):
+        government = _first_unit(memo, ("government", _ancestor(region.id, Level.DISTRICT)),
+                                 lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT))
     if government is not None:
         return Resolution(government, f"{why}; the district government takes it (兜底)", True)
     return Resolution(None, why, True)
 
 
-def owner_unit_resolve(item: DutyItem, region: Region | None) -> Resolution:
+def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | None = None) -> Resolution:
     """The unit that owns ``item`` where ``region`` lies: the department of *that* district, the office of
-    *that* street, the committee of *that* community. Falls back to the district government (兜底)."""
+    *that* street, the committee of *that* community. Falls back to the district government (兜底).
+
+    ``memo``: a dict shared by the calls of one batch (cases routed together), so that each unit is looked up
+    once per batch; units can change between batches, so never keep it longer."""
     if region is None:
         return Resolution(None, "the case has no region")
     depth = _depth(region)
     if not item.owner_key:
-        return _fallback(region, "the duty list names no lead for this matter")
+        return _fallback(region, "the duty list names no lead for this matter", memo)
     if depth < LEVEL_ORDER.index(Level.DISTRICT):
         return Resolution(None, "the case is not placed in a district")
     if item.owner_level == OwnerLevel.DISTRICT:
         units = _district_units(region.id)
+        district = _ancestor(region.id, Level.DISTRICT)
         if item.lead_department_type:
-            unit = units.filter(kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type).order_by(
-                "region_id").first()
+            unit = _first_unit(memo, ("department", district, item.lead_department_type), lambda: units.filter(
+                kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type).order_by("region_id", "pk"))
             how = "the district's department of this type"
         else:
-            unit = units.filter(kind=UnitKind.DISTRICT_GOVERNMENT).first()
+            unit = _first_unit(memo, ("government", district),
+                               lambda: units.filter(kind=UnitKind.DISTRICT_GOVERNMENT))
             how = "the district government"
-        return Resolution(unit, how) if unit else _fallback(region, "this district has no such department")
+        return Resolution(unit, how) if unit else _fallback(region, "this district has no such department", memo)
     if item.owner_level == OwnerLevel.STREET or depth < LEVEL_ORDER.index(Level.COMMUNITY):
         if depth < LEVEL_ORDER.index(Level.STREET):
-            return _fallback(region, "the case is placed in no street")
+            return _fallback(region, "the case is placed in no street", memo)
         street = _ancestor(region.id, Level.STREET)
-        unit = Unit.objects.filter(region_id=street, kind__in=STREET_KINDS, is_active=True).first()
+        unit = _first_unit(memo, ("street", street), lambda: Unit.objects.filter(
+            region_id=street, kind__in=STREET_KINDS, is_active=True))
         how = ("the office of the case's street" if item.owner_level == OwnerLevel.STREET
                else "the case names no community, so the office of its street")
-        return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform")
+        return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform", memo)
     community = _ancestor(region.id, Level.COMMUNITY)
-    unit = Unit.objects.filter(region_id=community, kind__in=COMMITTEE_KINDS, is_active=True).first()
+    unit = _first_unit(memo, ("committee", community), lambda: Unit.objects.filter(
+        region_id=community, kind__in=COMMITTEE_KINDS, is_active=True))
     if unit is not None:
         return Resolution(unit, "the committee of the case's community")
-    return _fallback(region, "the community has no committee on the platform")
+    return _fallback(region, "the community has no committee on the platform", memo)
 
 
-def assisting_units(item: DutyItem, region: Region | None) -> list[Unit]:
+def assisting_units(item: DutyItem, region: Region | None, *, memo: dict | None = None) -> list[Unit]:
     """The departments of the case's district that assist on ``item`` (to summon: 吹哨报到)."""
     if region is None or not item.assisting_department_types:
         return []
-    units = _district_units(region.id).filter(kind=UnitKind.DEPARTMENT,
-                                              department_type__in=item.assisting_department_types)
-    return list(units.order_by("department_type", "name"))
+    key = ("assisting", _ancestor(region.id, Level.DISTRICT), tuple(item.assisting_department_types))
+    if memo is not None and key in memo:
+        return list(memo[key])
+    # sorted here, not by the database, whose collation of names differs between backends and locales
+    units = sorted(_district_units(region.id).filter(kind=UnitKind.DEPARTMENT,
+                                                     department_type__in=item.assisting_department_types),
+                   key=lambda u: (u.department_type, u.name, u.pk))
+    if memo is not None:
+        memo[key] = units
+    return list(units)
+
+
+def owner_units_prefetch(memo: dict, regions, items) -> None:
+    """Fill ``memo`` (see ``owner_unit_resolve``) with one query for every unit that resolving ``items`` in
+    ``regions`` can look up: each community's committee, each street's office, each district's government and
+    departments — so that routing a batch of cases costs one query for its owners, not one per case."""
+    regions = [region for region in regions if region is not None]
+    street_level, community_level = LEVEL_ORDER.index(Level.STREET), LEVEL_ORDER.index(Level.COMMUNITY)
+    # as the look-ups key them: a region above the district level keys its own district-sized span
+    districts = {_ancestor(r.id, Level.DISTRICT) for r in regions}
+    streets = {_ancestor(r.id, Level.STREET) for r in regions if _depth(r) >= street_level}
+    communities = {_ancestor(r.id, Level.COMMUNITY) for r in regions if _depth(r) >= community_level}
+    if not districts:
+        return
+    span = subtree_span(Level.DISTRICT)
+    in_districts = Q()
+    for district in districts:
+        in_districts |= Q(region_id__gte=district, region_id__lt=district + span)
+    units = list(Unit.objects.filter(is_active=True).filter(
+        Q(region_id__in=communities, kind__in=COMMITTEE_KINDS) | Q(region_id__in=streets, kind__in=STREET_KINDS)
+        | (in_districts & Q(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT_GOVERNMENT]))).order_by("pk"))
+    # the same first unit as each single look-up: committees, offices and governments by pk; departments of
+    # a type by (region, pk); assisting departments by (type, name, pk)
+    for key in [*(("committee", c) for c in communities), *(("street", s) for s in streets),
+                *(("government", d) for d in districts)]:
+        memo.setdefault(key, None)
+    departments: dict[int, list[Unit]] = {district: [] for district in districts}
+    for unit in units:
+        district = _ancestor(unit.region_id, Level.DISTRICT)
+        if unit.kind in COMMITTEE_KINDS and unit.region_id in communities:
+            key = ("committee", unit.region_id)
+        elif unit.kind in STREET_KINDS and unit.region_id in streets:
+            key = ("street", unit.region_id)
+        elif unit.kind == UnitKind.DISTRICT_GOVERNMENT and district in districts:
+            key = ("government", district)
+        elif unit.kind == UnitKind.DEPARTMENT and district in districts:
+            departments[district].append(unit)
+            continue
+        else:
+            continue
+        if memo[key] is None:
+            memo[key] = unit
+    for district, found in departments.items():
+        for item in items:
+            if item.lead_department_type:
+                of_type = [u for u in found if u.department_type == item.lead_department_type]
+                memo[("department", district, item.lead_department_type)] = min(
+                    of_type, key=lambda u: (u.region_id, u.pk), default=None)
+            if item.assisting_department_types:
+                types = tuple(item.assisting_department_types)
+                memo[("assisting", district, types)] = sorted(
+                    (u for u in found if u.department_type in types), key=lambda u: (u.department_type, u.name, u.pk))
 
 
 # --- overlap and gap report -------------------------------------------------------------------------

@@ -22,7 +22,14 @@ from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, State
 from fuhe.cases.models import Case, CaseEvent
 from fuhe.duties.models import DutyItem, DutyList, ListStatus, owner_key_of_unit
-from fuhe.duties.selectors import Resolution, assisting_units, duty_list_in_force, owner_unit_resolve
+from fuhe.duties.selectors import (
+    Resolution,
+    assisting_units,
+    duty_list_in_force,
+    duty_lists_in_force,
+    owner_unit_resolve,
+    owner_units_prefetch,
+)
 from fuhe.org.models import Unit
 from fuhe.routing.core.classifier import Message, TextClassifier
 from fuhe.routing.core.recommend import (
@@ -31,7 +38,7 @@ from fuhe.routing.core.recommend import (
     is_held_out,
     keyword_documents,
     keyword_hits,
-    similar_texts,
+    similar_texts_many,
 )
 from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
 
@@ -163,47 +170,81 @@ def unit_json(unit: Unit | None) -> dict | None:
                                       "department_type": unit.department_type}
 
 
-def _similar_cases(case: Case, limit: int = 3) -> list[dict]:
-    """Past cases of the same district with similar text, and who finally owned them."""
-    if case.region_id is None:
-        return []
-    district = case.region_id // 10 ** 9 * 10 ** 9
-    examples = list(RoutingExample.objects.filter(is_current=True, case__isnull=False,
-                                                  case__region_id__gte=district,
-                                                  case__region_id__lt=district + 10 ** 9)
-                    .exclude(case_id=case.pk).select_related("case", "unit").order_by("-id")[:2000])
-    by_id = {example.pk: example for example in examples}
-    found = similar_texts(f"{case.title}\n{case.text}", [(e.pk, f"{e.title}\n{e.text}") for e in examples],
-                          limit=limit)
-    return [{"case_id": by_id[s.key].case_id, "tracking_code": by_id[s.key].case.tracking_code,
-             "title": by_id[s.key].case.title, "unit": by_id[s.key].unit.name if by_id[s.key].unit else "",
-             "item_code": by_id[s.key].duty_item_code, "similarity": round(s.score, 3)} for s in found]
+SIMILAR_CANDIDATES = 2000  # recent training examples of the district compared with a new case
+
+
+def _similar_cases_many(cases: list[Case], limit: int = 3) -> list[list[dict]]:
+    """Per case, past cases of its district with similar text and who finally owned them. The district's
+    recent examples are read and vectorised once for all the cases of a batch."""
+    found: list[list[dict]] = [[] for _ in cases]
+    by_district: dict[int, list[int]] = {}
+    for index, case in enumerate(cases):
+        if case.region_id is not None:
+            by_district.setdefault(case.region_id // 10 ** 9 * 10 ** 9, []).append(index)
+    for district, indices in by_district.items():
+        examples = list(RoutingExample.objects.filter(is_current=True, case__isnull=False,
+                                                      case__region_id__gte=district,
+                                                      case__region_id__lt=district + 10 ** 9)
+                        .select_related("case", "unit").order_by("-id")[:SIMILAR_CANDIDATES])
+        by_id = {example.pk: example for example in examples}
+        own: dict[int, set[int]] = {}
+        for example in examples:
+            own.setdefault(example.case_id, set()).add(example.pk)
+        batch = [cases[i] for i in indices]
+        candidates = [(e.pk, f"{e.title}\n{e.text}") for e in examples]
+        hits = similar_texts_many([f"{case.title}\n{case.text}" for case in batch], candidates, limit=limit,
+                                  exclude=[own.get(case.pk, set()) for case in batch])
+        for index, similar in zip(indices, hits, strict=True):
+            found[index] = [{"case_id": by_id[s.key].case_id, "tracking_code": by_id[s.key].case.tracking_code,
+                             "title": by_id[s.key].case.title, "unit": by_id[s.key].unit.name if by_id[s.key].unit
+                             else "", "item_code": by_id[s.key].duty_item_code, "similarity": round(s.score, 3)}
+                            for s in similar]
+    return found
 
 
 def recommend(case: Case, *, at=None) -> Recommendation | None:
     """The recommended duty item and owning unit for ``case``, with alternatives and the evidence."""
-    duty_list = duty_list_in_force(region_id=case.region_id, at=at)
-    if duty_list is None:
-        return None
-    items = {item.code: item for item in duty_list.items.select_related("category")}
-    if not items:
-        return None
-    classifier, info = classifier_for(duty_list)
-    probabilities = classifier.predict_proba([Message(case.title, case.text)])[0]
-    scores = {label: float(p) for label, p in zip(classifier.classes_, probabilities, strict=True) if label in items}
-    hits = keyword_hits(f"{case.title}\n{case.text}", {code: item.keywords for code, item in items.items()})
-    if not sum(scores.values()):
-        scores = {code: float(len(words)) + 1e-6 for code, words in hits.items()}
-    total = sum(scores.values()) or 1.0
-    scores = {code: score / total for code, score in scores.items()}
-    case_path = case.category.path if case.category_id else ""
-    scores, used = apply_category_prior(scores, {c: i.category.path if i.category_id else "" for c, i in items.items()},
-                                        case_path)
-    ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:ALTERNATIVES + 1]
-    candidates = [Candidate(items[code], score, hits.get(code, []), owner_unit_resolve(items[code], case.region))
-                  for code, score in ranked]
-    return Recommendation(case, duty_list, info, candidates, used, _similar_cases(case),
-                          assisting_units(candidates[0].item, case.region))
+    return recommend_many([case], at=at)[0]
+
+
+def recommend_many(cases: list[Case], *, at=None) -> list[Recommendation | None]:
+    """``recommend`` for several cases at once (the background worker's batches): one classifier call per duty
+    list, each unit and each district's past examples looked up once. ``None`` where no list is in force."""
+    found: list[Recommendation | None] = [None] * len(cases)
+    lists = duty_lists_in_force(region_ids=[case.region_id for case in cases], at=at)
+    groups: dict[int, list[int]] = {}
+    for index, case in enumerate(cases):
+        duty_list = lists[case.region_id]
+        if duty_list is not None:
+            groups.setdefault(duty_list.pk, []).append(index)
+    memo: dict = {}
+    for indices in groups.values():
+        duty_list = lists[cases[indices[0]].region_id]
+        items = {item.code: item for item in duty_list.items.select_related("category")}
+        if not items:
+            continue
+        classifier, info = classifier_for(duty_list)
+        batch = [cases[i] for i in indices]
+        probabilities = classifier.predict_proba([Message(case.title, case.text) for case in batch])
+        owner_units_prefetch(memo, [case.region for case in batch], items.values())
+        keywords = {code: item.keywords for code, item in items.items()}
+        item_paths = {code: item.category.path if item.category_id else "" for code, item in items.items()}
+        similar = _similar_cases_many(batch)
+        for position, (case, row) in enumerate(zip(batch, probabilities, strict=True)):
+            scores = {label: float(p) for label, p in zip(classifier.classes_, row, strict=True) if label in items}
+            hits = keyword_hits(f"{case.title}\n{case.text}", keywords)
+            if not sum(scores.values()):
+                scores = {code: float(len(words)) + 1e-6 for code, words in hits.items()}
+            total = sum(scores.values()) or 1.0
+            scores = {code: score / total for code, score in scores.items()}
+            case_path = case.category.path if case.category_id else ""
+            scores, used = apply_category_prior(scores, item_paths, case_path)
+            ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:ALTERNATIVES + 1]
+            candidates = [Candidate(items[code], score, hits.get(code, []),
+                                    owner_unit_resolve(items[code], case.region, memo=memo)) for code, score in ranked]
+            found[indices[position]] = Recommendation(case, duty_list, info, candidates, used, similar[position],
+                                                      assisting_units(candidates[0].item, case.region, memo=memo))
+    return found
 
 
 def _store_routing(case: Case, routing: dict) -> None:
@@ -211,9 +252,10 @@ def _store_routing(case: Case, routing: dict) -> None:
     Case.objects.filter(pk=case.pk).update(routing=routing)
 
 
-def case_route(*, case: Case, allow_auto: bool = True) -> dict | None:
-    """Recommend, store the explanation on the case and dispatch automatically when confident enough."""
-    recommendation = recommend(case)
+def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommendation | None = None) -> dict | None:
+    """Recommend, store the explanation on the case and dispatch automatically when confident enough.
+    ``recommendation``: already computed for this case (a batch); else it is computed here."""
+    recommendation = recommendation or recommend(case)
     if recommendation is None:
         return None
     threshold = auto_dispatch_threshold()
@@ -242,13 +284,49 @@ def case_route(*, case: Case, allow_auto: bool = True) -> dict | None:
     return routing
 
 
+ROUTE_BATCH = 200  # cases routed together: one classifier call, shared look-ups
+
+
+def _unrouted(case_pks: list[int] | None = None):
+    """Received cases that routing has not looked at yet (``routing`` still empty)."""
+    cases = Case.objects.filter(state=State.RECEIVED, routing={}).select_related("region", "category")
+    return cases.filter(pk__in=case_pks) if case_pks is not None else cases
+
+
+def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) -> int:
+    """Route the received cases not routed yet — ``case_pks``, or all of them — oldest first, in batches.
+
+    A case with no duty list in force gets a routing note saying so, so it is not looked at again (its page
+    still recommends live once a list comes into force). A failure is logged and leaves that case for the
+    next sweep; it never stops the others. Returns the number of cases routed or noted."""
+    done = 0
+    after = 0
+    while True:
+        cases = list(_unrouted(case_pks).filter(pk__gt=after).order_by("pk")[:batch])
+        if not cases:
+            return done
+        after = cases[-1].pk
+        try:
+            recommendations = recommend_many(cases)
+        except Exception:  # noqa: BLE001 - the queue must go on; the cases stay unrouted for the next sweep
+            logger.exception("routing of cases %s..%s failed", cases[0].pk, after)
+            continue
+        for case, recommendation in zip(cases, recommendations, strict=True):
+            try:
+                if recommendation is None:
+                    _store_routing(case, {"schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(),
+                                          "decision": "no_duty_list"})
+                else:
+                    case_route(case=case, recommendation=recommendation)
+                done += 1
+            except Exception:  # noqa: BLE001
+                logger.exception("routing of case %s failed", case.pk)
+
+
 def route_on_intake(case_pk: int) -> None:
-    """Called after a case is created (on commit): route it. Never lets a routing failure reach intake."""
+    """Route one new case (as the worker's batches do). Never lets a routing failure reach intake."""
     try:
-        case = Case.objects.select_related("region", "category").get(pk=case_pk)
-        if case.state != State.RECEIVED or case.routing:
-            return
-        case_route(case=case)
+        cases_route([case_pk])
     except Exception:  # noqa: BLE001 - intake must succeed even when routing cannot
         logger.exception("routing of case %s failed", case_pk)
 

@@ -2,31 +2,65 @@
 models."""
 
 import logging
+import threading
+import time
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from fuhe.routing.models import RoutingExample, RoutingModel
-from fuhe.routing.services import route_on_intake, routing_examples_collect, routing_model_train
+from fuhe.routing.services import cases_route, route_on_intake, routing_examples_collect, routing_model_train
 
 logger = logging.getLogger("fuhe.routing")
 
 
+#: seconds a new case may wait for routing: the worker routes the cases received in this window together
+ROUTE_DELAY = 0.5
+
+_scheduled_until = 0.0  # this process has a batch routing scheduled to run at this (monotonic) time
+_schedule_lock = threading.Lock()
+
+
+@db_task()
+def route_cases(case_pks: list[int] | None = None) -> int:
+    """Route new cases once committed — ``case_pks``, or every received case not routed yet — in batches:
+    recommend the duty item and owner, dispatch when confident (``cases_route``)."""
+    return cases_route(case_pks)
+
+
 @db_task()
 def route_case(case_pk: int) -> None:
-    """A new case, once committed: recommend its duty item and owner, dispatch it when confident.
-
-    Enqueued by intake so that the classifier (tens of milliseconds a case) never runs inside the request."""
+    """One case (tasks queued by earlier versions, one per intake)."""
     route_on_intake(case_pk)
 
 
 def route_case_later(case_pk: int) -> None:
-    """Queue the routing of a committed case; a queue failure is logged and never fails the intake (the
-    dispatcher's decision recommends again when a case has no routing yet)."""
+    """Have a committed case routed by the worker, without the classifier running in the request.
+
+    The intakes of a process within ``ROUTE_DELAY`` share one queued batch: the first schedules it to run after
+    the delay, when every case committed in the meantime is visible to it; the others queue nothing. When tasks
+    run at once (tests) the case is routed now. A queue failure is logged and never fails the intake; the
+    minute's sweep routes what was missed."""
+    global _scheduled_until
     try:
-        route_case(case_pk)
+        if HUEY.immediate:
+            route_cases([case_pk])
+            return
+        now = time.monotonic()
+        with _schedule_lock:
+            if now < _scheduled_until:
+                return  # a batch of this process runs after this commit and will find the case
+            route_cases.schedule(args=(None,), delay=ROUTE_DELAY)
+            # a margin below the delay: the worker's clock may run the batch a little early
+            _scheduled_until = now + ROUTE_DELAY * 0.8
     except Exception:  # noqa: BLE001 - intake must succeed even when routing cannot be queued
         logger.exception("routing of case %s could not be queued", case_pk)
+
+
+@db_periodic_task(crontab(minute="*"))
+def route_missed() -> int:
+    """Every minute: received cases that no batch routed (a queue failure, a restart in between)."""
+    return cases_route()
 
 
 @db_periodic_task(crontab(minute="*/10"))

@@ -38,3 +38,24 @@ def test_report_lists_overlaps_gaps_and_missing_units_with_the_cases_affected(tr
     # the dispatcher of another district sees none of these cases
     other = duty_report(user=tree.people["jz-dispatcher"], duty_list=duty_list)
     assert all(not cases for _o, _i, cases in other.overlaps)
+
+
+def test_a_batch_memo_resolves_exactly_as_separate_calls_with_fewer_queries(tree, duty_list,
+                                                                            django_assert_max_num_queries):
+    from fuhe.duties.selectors import assisting_units, owner_unit_resolve, owner_units_prefetch
+
+    items = list(duty_list.items.all())
+    regions = [*tree.regions.values(), None]
+    alone = [(owner_unit_resolve(item, region), assisting_units(item, region)) for item in items
+             for region in regions]
+    memo: dict = {}
+    with django_assert_max_num_queries(len(alone)):  # at most one look-up per unit, not per call
+        batch = [(owner_unit_resolve(item, region, memo=memo), assisting_units(item, region, memo=memo))
+                 for item in items for region in regions]
+    assert batch == alone
+    prefetched: dict = {}
+    with django_assert_max_num_queries(1):  # all the units a batch can need, in one query
+        owner_units_prefetch(prefetched, regions, items)
+        batch = [(owner_unit_resolve(item, region, memo=prefetched), assisting_units(item, region, memo=prefetched))
+                 for item in items for region in regions]
+    assert batch == alone

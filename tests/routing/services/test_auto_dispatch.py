@@ -94,16 +94,67 @@ def test_intake_leaves_routing_to_the_background_worker(tree, duty_list, setting
     assert Case.objects.get(pk=case.pk).routing == {}  # the classifier did not run inside the request
     assert queued_tasks.pending_count() == 1
     task = queued_tasks.dequeue()
-    queued_tasks.immediate = True  # run it here, on the test's connection
-    queued_tasks.execute(task)
+    assert task.name.endswith("route_cases") and task.args == (None,)  # a batch: every unrouted case
+    assert task.eta is not None  # after a short delay, so that the intakes meanwhile share it
+    run_now(queued_tasks, task)
     assert Case.objects.get(pk=case.pk).routing["item"]["code"] == "CG-01"
+
+
+def run_now(huey, task):
+    task.eta = None
+    huey.immediate = True  # run it here, on the test's connection
+    huey.execute(task)
+
+
+def test_intakes_within_the_delay_share_one_batch(tree, duty_list, settings, queued_tasks,
+                                                  django_capture_on_commit_callbacks, monkeypatch):
+    import fuhe.routing.tasks as tasks
+
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    clock = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_scheduled_until", 0.0)
+    cases = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            cases.append(new_case(tree))
+        clock[0] += 0.1
+    assert queued_tasks.pending_count() == 1
+    clock[0] += tasks.ROUTE_DELAY  # the batch has run by now: the next intake queues a new one
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.append(new_case(tree))
+    assert queued_tasks.pending_count() == 2
+    first, second = queued_tasks.dequeue(), queued_tasks.dequeue()
+    run_now(queued_tasks, first)
+    assert all(Case.objects.get(pk=case.pk).routing["item"]["code"] == "CG-01" for case in cases)
+    routed_at = [Case.objects.get(pk=case.pk).routing["routed_at"] for case in cases]
+    run_now(queued_tasks, second)  # finds nothing left to route
+    assert [Case.objects.get(pk=case.pk).routing["routed_at"] for case in cases] == routed_at
+
+
+def test_the_minute_sweep_routes_cases_whose_routing_was_never_queued(tree, duty_list, settings, queued_tasks,
+                                                                      monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    from fuhe.routing.tasks import route_missed
+
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
+    monkeypatch.setattr("fuhe.routing.tasks.route_cases.schedule",
+                        lambda **kwargs: (_ for _ in ()).throw(OSError("queue down")))
+    with django_capture_on_commit_callbacks(execute=True):
+        case = new_case(tree)
+    assert Case.objects.get(pk=case.pk).routing == {}
+    queued_tasks.immediate = True
+    assert route_missed.call_local() == 1
+    assert Case.objects.get(pk=case.pk).routing["item"]["code"] == "CG-01"
+    assert route_missed.call_local() == 0
 
 
 def test_a_queue_failure_never_breaks_intake(tree, duty_list, monkeypatch, django_capture_on_commit_callbacks):
     def unavailable(case_pk):
         raise OSError("task queue unavailable")
 
-    monkeypatch.setattr("fuhe.routing.tasks.route_case", unavailable)
+    monkeypatch.setattr("fuhe.routing.tasks.route_cases", unavailable)
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(tree)
     assert Case.objects.get(pk=case.pk).state == "received"
+

@@ -62,3 +62,37 @@ def test_a_case_routed_under_an_old_list_version_keeps_its_explanation(tree, dut
 def test_no_list_in_force_means_no_recommendation(tree, make_case):
     case = make_case()
     assert recommend(case) is None and case_route(case=case) is None
+
+
+def _facts(recommendation):
+    if recommendation is None:
+        return None
+    return ([(c.item.code, round(c.score, 9), c.keywords, c.resolution) for c in recommendation.candidates],
+            recommendation.similar, [u.pk for u in recommendation.assisting], recommendation.category_used,
+            recommendation.duty_list.pk)
+
+
+def test_a_batch_recommends_exactly_what_one_case_at_a_time_does(tree, duty_list, make_case):
+    from fuhe.cases.services.lifecycle import case_dispatch
+    from fuhe.routing.services import recommend_many, routing_examples_collect
+
+    past = case_dispatch(actor=tree.people["dispatcher"], case=make_case("花园路5号楼井盖丢了，很危险"),
+                         unit=tree.units["和平区城管委"])
+    assert routing_examples_collect() == 1
+    cases = [make_case(), make_case(region="西关村"), make_case(text="小区物业不管楼道电梯，电梯经常坏"),
+             make_case(text="村里有人私搭乱建违章建筑", region="西关村"), past]
+    one_at_a_time = [_facts(recommend(case)) for case in cases]
+    assert [_facts(r) for r in recommend_many(cases)] == one_at_a_time
+    first = one_at_a_time[0]
+    assert first[1] and first[1][0]["case_id"] == past.pk  # the similar past case, found in the batch too
+    assert not one_at_a_time[4][1]  # a case is never similar to itself
+
+
+def test_a_case_with_no_list_in_force_is_noted_once(tree, make_case):
+    from fuhe.routing.services import cases_route
+
+    case = make_case()
+    assert cases_route([case.pk]) == 1
+    case.refresh_from_db()
+    assert case.routing["decision"] == "no_duty_list" and "item" not in case.routing
+    assert cases_route() == 0  # not looked at again

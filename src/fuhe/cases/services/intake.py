@@ -17,6 +17,7 @@ from django.utils import timezone
 from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import audit_record
 from fuhe.cases.models import Case, CaseEvent, Category, Channel, RequestType, Urgency
+from fuhe.db import insert
 from fuhe.org.core.divisions import Level
 from fuhe.org.models import Region, UnitKind
 
@@ -205,9 +206,9 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
                              "owner_unit", "merged_into"], validate_unique=False)
     try:
         with transaction.atomic():
-            case.save(force_insert=True)
-            CaseEvent.objects.create(case=case, at=case.created_at, actor=reporter, action="receive",
-                                     to_state=case.state, data={"channel": channel})
+            insert(case)  # a plain INSERT: Case.save() adds nothing to an insert, the compiled ORM insert costs
+            insert(CaseEvent(case=case, at=case.created_at, actor=reporter, action="receive",
+                             to_state=case.state, data={"channel": channel}))
             audit_record(actor=reporter, action="case.receive", target=case,
                          summary={"after": {"channel": channel, "region": case.region.code,
                                             "category": category.pk if category else None}})

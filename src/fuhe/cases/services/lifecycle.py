@@ -16,6 +16,7 @@ from fuhe.cases.models import Case, CaseEvent, ReplyOutcome, ReportIn, ReportInS
 from fuhe.cases.rules import can_act, is_dispatcher_for, is_handler_for
 from fuhe.cases.services.clocks import deadlines_from, work_calendar
 from fuhe.cases.services.notify import notify_reporter, notify_unit
+from fuhe.db import insert
 from fuhe.org.models import Unit
 
 
@@ -57,23 +58,28 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
         case.state = result.after
         if owner is not None:
             case.owner_unit = owner
+        counted = []  # counters raised in the database (F), read back after the save
         if result.counts_hop:
             case.hop_count = F("hop_count") + 1
+            counted.append("hop_count")
         if action is Action.RETURN:
             case.return_count = F("return_count") + 1
+            counted.append("return_count")
         if result.counts_reopen:
             case.reopen_count = F("reopen_count") + 1
+            counted.append("reopen_count")
         if action is Action.ESCALATE:
             case.was_escalated = True
         if action is Action.MERGE:
             case.merged_into = duplicate_of
         _apply_clocks(case, result.clocks, now, action)
         case.save()
-        case.refresh_from_db()
-        CaseEvent.objects.create(case=case, at=now, actor=actor if _is_user(actor) else None, action=action.value,
-                                 from_state=result.before.value, to_state=result.after.value,
-                                 unit=owner or case.owner_unit, reason=result.reason, is_public=public,
-                                 data=event_data or {})
+        if counted:  # every other field holds what was just saved
+            case.refresh_from_db(fields=counted)
+        insert(CaseEvent(case=case, at=now, actor=actor if _is_user(actor) else None, action=action.value,
+                         from_state=result.before.value, to_state=result.after.value,
+                         unit=owner or case.owner_unit, reason=result.reason, is_public=public,
+                         data=event_data or {}))
         audit_record(actor=actor if _is_user(actor) else None, action=f"case.{action.value}", target=case,
                      summary={"before": before, "after": {"state": case.state, "owner_unit": case.owner_unit_id},
                               "reason": result.reason})

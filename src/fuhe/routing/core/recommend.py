@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,14 +69,38 @@ class Similar:
     score: float
 
 
+def _bigram_vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(analyzer="char", ngram_range=(2, 2), n_features=2 ** 18, alternate_sign=False,
+                             norm="l2")
+
+
 def similar_texts(query: str, candidates: Sequence[tuple[int, str]], *, limit: int = 3,
                   min_score: float = 0.2) -> list[Similar]:
     """Candidates whose character-bigram profile is closest to ``query`` (cosine)."""
-    if not candidates or not query.strip():
-        return []
-    vectorizer = HashingVectorizer(analyzer="char", ngram_range=(2, 2), n_features=2 ** 18, alternate_sign=False,
-                                   norm="l2")
+    return similar_texts_many([query], candidates, limit=limit, min_score=min_score)[0]
+
+
+def similar_texts_many(queries: Sequence[str], candidates: Sequence[tuple[int, str]], *, limit: int = 3,
+                       min_score: float = 0.2,
+                       exclude: Sequence[AbstractSet[int]] | None = None) -> list[list[Similar]]:
+    """``similar_texts`` for several queries against the same candidates, which are vectorised once.
+    ``exclude[i]``: candidate keys never returned for query ``i`` (the case's own examples)."""
+    found: list[list[Similar]] = [[] for _ in queries]
+    asked = [i for i, query in enumerate(queries) if query.strip()]
+    if not candidates or not asked:
+        return found
+    vectorizer = _bigram_vectorizer()
     matrix = vectorizer.transform([text for _, text in candidates])
-    scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
-    order = np.argsort(-scores, kind="stable")[:limit]
-    return [Similar(candidates[i][0], float(scores[i])) for i in order if scores[i] >= min_score]
+    scores = (vectorizer.transform([queries[i] for i in asked]) @ matrix.T).toarray()
+    keys = [key for key, _ in candidates]
+    for row, i in zip(scores, asked, strict=True):
+        skip = exclude[i] if exclude is not None else frozenset()
+        order = np.argsort(-row, kind="stable")
+        hits = []
+        for index in order:
+            if len(hits) == limit or row[index] < min_score:
+                break
+            if keys[index] not in skip:
+                hits.append(Similar(keys[index], float(row[index])))
+        found[i] = hits
+    return found
