@@ -41,7 +41,7 @@ def cases_create(request):
     fields = {name: str(body[name]) for name in FIELDS if name in body}
     region = None
     if body.get("region") is not None:
-        region = Region.objects.filter(pk=body["region"]).first()
+        region = Region.objects.only("id", "code", "name", "level").filter(pk=body["region"]).first()
         if region is None:
             return JsonResponse({"errors": {"region": "no such region"}}, status=400)
     try:

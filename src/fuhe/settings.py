@@ -129,6 +129,10 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
+                    # checkpoint every 10,000 pages (40 MB of WAL) instead of 1,000: each checkpoint syncs the
+                    # WAL and the database file inside some request's commit, and a hot index page written by
+                    # many commits is copied once (intake ~25 % faster; docs/performance.md)
+                    "PRAGMA wal_autocheckpoint=10000;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA cache_size=-65536;"
                     "PRAGMA temp_store=MEMORY;"

@@ -108,7 +108,8 @@ def rates_by(*, user, by: str = "unit", days: int = 30) -> dict[str, RateSet]:
     """Rates per group over the cases received in the last ``days`` that the user may see."""
     field = GROUPINGS.get(by, GROUPINGS["unit"])
     now = timezone.now()
-    cases = case_queryset(user).filter(created_at__gte=now - timedelta(days=days))
+    since = now - timedelta(days=days)
+    cases = case_queryset(user, received_since=since).filter(created_at__gte=since)
     # no name and an empty name are one group, "—", as they always were
     return rates_from_counts((key or "—", counts) for key, counts in rate_counts(cases, field, now=now))
 

@@ -18,14 +18,15 @@ OPEN_STATES = [s.value for s in State if s not in TERMINAL]
 HANDLING_STATES = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED, State.ESCALATED]
 
 
-def case_queryset(user, *, states: Iterable[str] | None = None) -> QuerySet[Case]:
+def case_queryset(user, *, states: Iterable[str] | None = None, received_since=None) -> QuerySet[Case]:
     """Cases the user may see: their roles' regions, their own reports, their units' work and summonses.
 
     Each way in is its own indexed query; they are joined with UNION inside ``id IN (…)``. One big ``OR``
     (ranges OR reporter OR owner OR EXISTS summons) would make SQLite scan the whole table. ``states``, when
     given, narrows the large branches (so a street's open worklist seeks its open cases through the
     ``(state, region)`` index instead of collecting every case of the street first); the result may still hold
-    own reports in other states, so callers filter by state as well.
+    own reports in other states, so callers filter by state as well. ``received_since`` narrows the same branches
+    by the time received (the rates of a period count only that period's cases); callers filter by it as well.
     """
     scope = scope_for(user)
     if scope.is_global:
@@ -34,6 +35,9 @@ def case_queryset(user, *, states: Iterable[str] | None = None) -> QuerySet[Case
         return Case.objects.none()
     state_q = Q(state__in=sorted(set(states))) if states is not None else Q()
     summons_state_q = Q(summons__case__state__in=sorted(set(states))) if states is not None else Q()
+    if received_since is not None:
+        state_q &= Q(created_at__gte=received_since)
+        summons_state_q &= Q(summons__case__created_at__gte=received_since)
     # own reports are few: this branch is not narrowed (a state filter here made SQLite prefer a table scan)
     branches = [Case.objects.filter(reporter_id=scope.user_id).values("id").order_by()]
     if scope.case_ranges:
