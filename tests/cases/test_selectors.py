@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from fuhe.cases.models import Case, ReportIn, Summons
@@ -58,3 +59,29 @@ def test_worklist_filters_and_queue_are_unchanged(tree, spread):
     assert {c.pk for c in dispatch_queue(user=dispatcher)} == set(
         whole.filter(state__in=waiting).values_list("pk", flat=True))
     assert {c.state for c in dispatch_queue(user=dispatcher)} == {"received", "returned", "escalated"}
+
+
+SEARCHES = ["井盖", "井盖缺失", "缺失井盖", "噪音", "夜里很危险", "花园路社区", "楼前", "3号楼", "井", "Ａ座",
+            "井盖，夜", "扰民噪音", "电梯"]
+
+
+@pytest.mark.parametrize("who", ["dispatcher", "leader", "resident"])
+def test_text_search_through_the_index_finds_exactly_what_a_substring_scan_finds(tree, new_case, who):
+    texts = [("花园路3号楼前井盖缺失，夜里很危险", "花园路社区3号楼"), ("井盖，夜里看不见", "新华社区Ａ座"),
+             ("楼上噪音扰民，深夜不停", "五大道社区"), ("电梯坏了", "花园路社区电梯井"), ("缺失井盖已补", "")]
+    for index, (text, address) in enumerate(texts * 2):
+        new_case(text=text, address=address, title=text[:6] if index % 2 else "", idempotency_key=f"s{index}",
+                 region=tree.regions["新华社区" if index % 3 else "花园路社区"])
+    user = tree.people[who]
+    for query in SEARCHES:
+        found = {c.pk for c in case_list(user=user, filters=CaseFilters(query=query))}
+        scan = case_queryset(user).filter(Q(title__contains=query) | Q(text__contains=query)
+                                          | Q(address__contains=query))
+        assert found == set(scan.values_list("pk", flat=True)), query
+    assert case_list(user=tree.people["leader"], filters=CaseFilters(query="井盖缺失")).count() == 2
+
+
+def test_a_deleted_case_leaves_the_search_index(tree, new_case):
+    kept, gone = new_case(text="井盖缺失", idempotency_key="a"), new_case(text="井盖缺失", idempotency_key="b")
+    gone.delete()
+    assert [c.pk for c in case_list(user=tree.people["leader"], filters=CaseFilters(query="井盖"))] == [kept.pk]

@@ -204,6 +204,18 @@ EVENT_LABELS = {"receive": _("received"), "whistle": _("departments summoned (�
                 "report_in": _("department reported in (报到)"), "release": _("summons released")}
 
 
+class CaseSearch(models.Model):
+    """The search terms of a case (``fuhe.cases.core.search``): the distinct bigrams of its title, text and address,
+    indexed by the database (SQLite FTS5, PostgreSQL GIN; migration 0008) to narrow the worklist's text search.
+    Written with the case by intake; never edited by hand."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    terms = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"search terms of {self.case_id}"
+
+
 class CaseEvent(models.Model):
     """The append-only timeline of a case: every transition, reminder, report-in and note."""
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from fuhe.accounts.scope import scope_for
 from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions
+from fuhe.cases.core.search import query_terms
 from fuhe.cases.models import Case, CaseEvent, ReportIn, ReportInStatus
 from fuhe.cases.rules import can_act
 
@@ -18,7 +21,8 @@ OPEN_STATES = [s.value for s in State if s not in TERMINAL]
 HANDLING_STATES = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED, State.ESCALATED]
 
 
-def case_queryset(user, *, states: Iterable[str] | None = None, received_since=None) -> QuerySet[Case]:
+def case_queryset(user, *, states: Iterable[str] | None = None, received_since=None,
+                  text_terms: list[str] | None = None) -> QuerySet[Case]:
     """Cases the user may see: their roles' regions, their own reports, their units' work and summonses.
 
     Each way in is its own indexed query; they are joined with UNION inside ``id IN (…)``. One big ``OR``
@@ -27,12 +31,26 @@ def case_queryset(user, *, states: Iterable[str] | None = None, received_since=N
     ``(state, region)`` index instead of collecting every case of the street first); the result may still hold
     own reports in other states, so callers filter by state as well. ``received_since`` narrows the same branches
     by the time received (the rates of a period count only that period's cases); callers filter by it as well.
+    ``text_terms`` (``fuhe.cases.core.search.query_terms``) keeps only the cases holding every term, read from
+    the search index first and then checked against the scope, so that a text search reads its candidates, not
+    the whole scope; callers still match the text itself.
     """
     scope = scope_for(user)
     if scope.is_global:
-        return Case.objects.all()
+        return Case.objects.filter(pk__in=_holding_terms(text_terms)) if text_terms is not None else Case.objects.all()
     if scope.user_id is None:
         return Case.objects.none()
+    if text_terms is not None:
+        # the index's candidates drive: each is checked against the ways in (an OR is cheap on a few rows;
+        # collecting a street's every case to intersect them is not)
+        visible = Q(reporter_id=scope.user_id)
+        if scope.case_ranges:
+            visible |= scope.case_region_q("region_id")
+        if scope.unit_ids:
+            units = sorted(scope.unit_ids)
+            visible |= Q(owner_unit_id__in=units) | Q(
+                pk__in=ReportIn.objects.filter(department_id__in=units).values("summons__case_id"))
+        return Case.objects.filter(visible, pk__in=_holding_terms(text_terms))
     state_q = Q(state__in=sorted(set(states))) if states is not None else Q()
     summons_state_q = Q(summons__case__state__in=sorted(set(states))) if states is not None else Q()
     if received_since is not None:
@@ -80,7 +98,9 @@ def case_list(*, user, filters: CaseFilters = CaseFilters()) -> QuerySet[Case]:
         states = {filters.state}
     if filters.overdue:
         states = set(HANDLING_STATES) if states is None else states & set(HANDLING_STATES)
-    cases = case_queryset(user, states=states)
+    query = filters.query.strip()
+    terms = query_terms(query) if query else None
+    cases = case_queryset(user, states=states, text_terms=terms)
     if filters.state == "open":
         cases = cases.filter(state__in=OPEN_STATES)
     elif filters.state:
@@ -99,12 +119,24 @@ def case_list(*, user, filters: CaseFilters = CaseFilters()) -> QuerySet[Case]:
     if filters.mine:
         scope = scope_for(user)
         cases = cases.filter(Q(owner_unit_id__in=sorted(scope.unit_ids)) | Q(reporter_id=user.pk))
-    if filters.query:
-        query = filters.query.strip()
-        cases = cases.filter(Q(tracking_code=query.upper()) | Q(title__contains=query) | Q(text__contains=query)
-                             | Q(address__contains=query))
+    if query:
+        text = Q(title__contains=query) | Q(text__contains=query) | Q(address__contains=query)
+        # with terms the index gave the candidates (a tracking code has none: it is letters and digits)
+        cases = cases.filter(text if terms is not None else Q(tracking_code=query.upper()) | text)
     return (cases.select_related("category", "region", "owner_unit")
             .order_by(*ORDERINGS.get(filters.order, ORDERINGS["deadline"])))
+
+
+def _holding_terms(terms: list[str]) -> RawSQL:
+    """Ids of the cases whose search terms include every one of ``terms`` (``fuhe.cases.core.search``), from the
+    database's index of them (migration 0008)."""
+    if connection.vendor == "sqlite":
+        match = " AND ".join(f'"{term}"' for term in terms)  # bigrams of letters: nothing to escape
+        return RawSQL("SELECT rowid FROM cases_casesearch_fts WHERE cases_casesearch_fts MATCH %s", [match])
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT case_id FROM cases_casesearch WHERE string_to_array(terms, ' ') @> %s::text[]",
+                      [terms])
+    return RawSQL("SELECT case_id FROM cases_casesearch", [])  # no index on this database: every case
 
 
 def dispatch_queue(*, user) -> QuerySet[Case]:

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import audit_record
-from fuhe.cases.models import Case, CaseEvent, Category, Channel, RequestType, Urgency
+from fuhe.cases.core.search import search_terms
+from fuhe.cases.models import Case, CaseEvent, CaseSearch, Category, Channel, RequestType, Urgency
 from fuhe.db import insert
 from fuhe.org.core.divisions import Level
 from fuhe.org.models import Region, UnitKind
@@ -209,6 +210,7 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
             insert(case)  # a plain INSERT: Case.save() adds nothing to an insert, the compiled ORM insert costs
             insert(CaseEvent(case=case, at=case.created_at, actor=reporter, action="receive",
                              to_state=case.state, data={"channel": channel}))
+            insert(CaseSearch(case=case, terms=search_terms(case.title, case.text, case.address)))
             audit_record(actor=reporter, action="case.receive", target=case,
                          summary={"after": {"channel": channel, "region": case.region.code,
                                             "category": category.pk if category else None}})
