@@ -167,7 +167,9 @@ def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 2
     codes: set[str] = set()
     sql = (f"INSERT INTO cases_case ({', '.join(CASE_COLUMNS)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(CASE_COLUMNS))})")
-    search_sql = "INSERT INTO cases_casesearch (case_id, terms) VALUES (%s, %s)"  # the index follows (triggers)
+    # as intake and the worker write them: SQLite's FTS5 index (and its mark), PostgreSQL's table with a GIN index
+    search_sql = ("INSERT INTO cases_casesearch_fts (rowid, terms) VALUES (%s, %s)" if connection.vendor == "sqlite"
+                  else "INSERT INTO cases_casesearch (case_id, terms) VALUES (%s, %s)")
     started = time.perf_counter()
     rows, search_rows = [], []
     for index in range(count):
@@ -224,6 +226,8 @@ def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 2
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
                 cursor.executemany(search_sql, search_rows)
+                if connection.vendor == "sqlite":
+                    cursor.execute("UPDATE cases_casesearch_mark SET through = %s WHERE id = 1", [case_id])
             rows, search_rows = [], []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

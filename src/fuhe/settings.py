@@ -118,7 +118,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "fuhe.db.sqlite",  # Django's, with writers queued inside a process (fuhe/db/sqlite)
             "NAME": SQLITE_PATH,
             "CONN_MAX_AGE": 600,
             "OPTIONS": {

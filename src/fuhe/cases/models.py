@@ -205,9 +205,10 @@ EVENT_LABELS = {"receive": _("received"), "whistle": _("departments summoned (Âê
 
 
 class CaseSearch(models.Model):
-    """The search terms of a case (``fuhe.cases.core.search``): the distinct bigrams of its title, text and address,
-    indexed by the database (SQLite FTS5, PostgreSQL GIN; migration 0008) to narrow the worklist's text search.
-    Written with the case by intake; never edited by hand."""
+    """The search terms of a case (``fuhe.cases.core.search``: the distinct bigrams of its title, text and address)
+    on PostgreSQL, with a GIN index over them (migration 0008). SQLite keeps only an FTS5 index of the terms
+    (the contentless ``cases_casesearch_fts``, a fifth of this table's size), so this table stays empty there.
+    Written with the case by intake (``index_for_search``); never edited."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="search")
     terms = models.TextField(blank=True, default="")

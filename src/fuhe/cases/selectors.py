@@ -132,7 +132,10 @@ def _holding_terms(terms: list[str]) -> RawSQL:
     database's index of them (migration 0008)."""
     if connection.vendor == "sqlite":
         match = " AND ".join(f'"{term}"' for term in terms)  # bigrams of letters: nothing to escape
-        return RawSQL("SELECT rowid FROM cases_casesearch_fts WHERE cases_casesearch_fts MATCH %s", [match])
+        # and the cases the worker has not indexed yet (fuhe.cases.services.search): all are candidates
+        return RawSQL("SELECT rowid FROM cases_casesearch_fts WHERE cases_casesearch_fts MATCH %s UNION ALL "
+                      "SELECT id FROM cases_case WHERE id > COALESCE((SELECT through FROM cases_casesearch_mark), 0)",
+                      [match])
     if connection.vendor == "postgresql":
         return RawSQL("SELECT case_id FROM cases_casesearch WHERE string_to_array(terms, ' ') @> %s::text[]",
                       [terms])

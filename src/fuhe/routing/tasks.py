@@ -23,9 +23,19 @@ _schedule_lock = threading.Lock()
 
 @db_task()
 def route_cases(case_pks: list[int] | None = None) -> int:
-    """Route new cases once committed — ``case_pks``, or every received case not routed yet — in batches:
-    recommend the duty item and owner, dispatch when confident (``cases_route``)."""
+    """New cases once committed: index them for search (SQLite, in batches), then route ``case_pks`` — or every
+    received case not routed yet — in batches: recommend the duty item and owner, dispatch when confident."""
+    _index_new_cases()
     return cases_route(case_pks)
+
+
+def _index_new_cases() -> None:
+    from fuhe.cases.services.search import cases_search_index
+
+    try:
+        cases_search_index()
+    except Exception:  # noqa: BLE001 - searches scan unindexed cases; routing must go on
+        logger.exception("indexing new cases for search failed")
 
 
 @db_task()
@@ -59,7 +69,8 @@ def route_case_later(case_pk: int) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def route_missed() -> int:
-    """Every minute: received cases that no batch routed (a queue failure, a restart in between)."""
+    """Every minute: cases that no batch indexed or routed (a queue failure, a restart in between)."""
+    _index_new_cases()
     return cases_route()
 
 
