@@ -118,7 +118,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "fuhe.db.sqlite",  # Django's, with writers queued inside a process (fuhe/db/sqlite)
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "CONN_MAX_AGE": 600,
             "OPTIONS": {
