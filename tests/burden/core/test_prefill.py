@@ -23,6 +23,16 @@ def test_the_freshest_valid_value_wins():
     assert freshest_valid(candidates, NOW, 90).value == "2200"
 
 
+def test_a_unit_s_answer_beats_a_value_read_off_the_org_tree_however_fresh():
+    tree = known("4000", 0, "org")  # read now
+    corrected = known("5200", 30, "submission")
+    assert freshest_valid([tree, corrected], NOW, 90).value == "5200"
+    assert freshest_valid([corrected, tree], NOW, 90).value == "5200"
+    assert freshest_valid([tree, known("5100", 40, "manual"), corrected], NOW, 90).value == "5200"
+    assert freshest_valid([tree, known("5200", 91, "submission")], NOW, 90).value == "4000"  # expired: the tree
+    assert freshest_valid([known("12", 0, "platform"), known("11", 3, "submission")], NOW, 90).value == "12"
+
+
 def test_an_expired_value_is_not_valid_but_one_on_the_last_day_is():
     assert freshest_valid([known("37", 91)], NOW, 90) is None
     assert freshest_valid([known("37", 90)], NOW, 90).value == "37"

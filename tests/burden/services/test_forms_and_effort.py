@@ -59,6 +59,24 @@ def test_an_answer_to_a_field_the_platform_cannot_derive_prefills_the_next_form(
     assert target_of(later, burden, "新华社区居委会").fields_prefilled == 4
 
 
+def test_a_corrected_value_of_a_field_the_platform_derives_prefills_the_next_form(burden):
+    """花园路社区's population comes from the org tree; the community corrects it, and the correction is used."""
+    from fuhe.burden.catalogue import prefill_for
+
+    unit = burden.units["花园路社区居委会"]
+    population = DataItem.objects.get(code="org.population")
+    tree_value = prefill_for([unit], [population], MONDAY)[unit.pk][0].known
+    assert tree_value.source == "org"
+    task = issue_form(burden)
+    ids = field_ids(task)
+    corrected = str(int(tree_value.value) + 321)
+    answers = {ids["常住人口"]: corrected, ids["户数"]: "2100", ids["独居老人人数"]: "37"}
+    submit(burden, target_of(task, burden), answers)
+    assert values_of("org.population", unit) == [corrected]
+    later = prefill_for([unit], [population], MONDAY + timedelta(days=1))[unit.pk][0].known
+    assert (later.value, later.source) == (corrected, "submission")
+
+
 def test_prefilled_values_left_unchanged_are_not_recorded_again(burden):
     unit = burden.units["花园路社区居委会"]
     households = DataItem.objects.get(code="pop.households")

@@ -34,10 +34,21 @@ def keep_fresher(current: Known | None, incoming: Known | None) -> Known | None:
     return incoming if incoming.as_of >= current.as_of else current
 
 
+#: sources a unit's own answer outranks: what the platform reads off the org tree (a census population, the
+#: grid count) is dated "now" each time it is read, yet a unit that corrected it knows better
+OUTRANKED_SOURCES = frozenset({"org"})
+
+
 def freshest_valid(candidates: Iterable[Known], at: datetime, validity_days: int | None) -> Known | None:
+    """The value that prefills: the freshest valid one, except that a valid answer of the unit (a submission, a
+    manual entry) beats a value read off the org tree however fresh."""
     best: Known | None = None
     for known in candidates:
-        if known.is_valid(at, validity_days):
+        if not known.is_valid(at, validity_days):
+            continue
+        if best is not None and (known.source in OUTRANKED_SOURCES) != (best.source in OUTRANKED_SOURCES):
+            best = best if known.source in OUTRANKED_SOURCES else known
+        else:
             best = keep_fresher(best, known)
     return best
 
