@@ -24,7 +24,7 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)
     # The actor is kept by value, not as a foreign key: deleting a user must never touch history.
-    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
     actor_label = models.CharField(_("actor"), max_length=150, blank=True, default="")
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64)
@@ -39,7 +39,11 @@ class AuditEvent(models.Model):
         ordering = ["seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # residents' reports and the system's steps have no actor id: index only the events that have one
+            models.Index(fields=["actor_id"], name="audit_event_actor_set", condition=models.Q(actor_id__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
