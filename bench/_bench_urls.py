@@ -17,8 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from fuhe.cases.models import Channel
-from fuhe.cases.services.intake import case_create
-from fuhe.org.models import Region
+from fuhe.cases.services.intake import case_create, region_for_intake
 
 BARE_TABLE = "bench_bare"
 FIELDS = ("text", "title", "address", "request_type", "urgency", "reporter_name", "reporter_phone")
@@ -41,7 +40,7 @@ def cases_create(request):
     fields = {name: str(body[name]) for name in FIELDS if name in body}
     region = None
     if body.get("region") is not None:
-        region = Region.objects.only("id", "code", "name", "level").filter(pk=body["region"]).first()
+        region = region_for_intake(body["region"])
         if region is None:
             return JsonResponse({"errors": {"region": "no such region"}}, status=400)
     try:

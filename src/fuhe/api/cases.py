@@ -36,7 +36,7 @@ from fuhe.api.throttles import READ, WRITE
 from fuhe.cases import selectors
 from fuhe.cases.models import Category, Channel
 from fuhe.cases.services.actions import case_perform
-from fuhe.cases.services.intake import case_create
+from fuhe.cases.services.intake import case_create, region_for_intake
 from fuhe.org.models import Region
 
 router = Router(tags=["cases"], auth=API_AUTH, throttle=READ)
@@ -46,7 +46,7 @@ ENDPOINT_CREATE = "api.cases.create"
 def _resolve(payload: CaseIn, user) -> tuple[Region | None, Category | None]:
     region = category = None
     if payload.region_id is not None:
-        region = Region.objects.filter(pk=payload.region_id).first()
+        region = region_for_intake(payload.region_id)
         if region is None or not scope_for(user).covers_case_region(region.pk):
             raise ValidationError({"region_id": "no such region in your scope"})
     if payload.category_id is not None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from fuhe.audit.core.chain import GENESIS, Breach, ChainedEvent, canonical, event_hash, verify_chain
+from fuhe.audit.core.chain import GENESIS, Breach, ChainedEvent, canonical, hash_with_tail, payload_tail, verify_chain
 from fuhe.audit.models import AuditChainHead, AuditEvent
-from fuhe.db import insert
+from fuhe.db import Prepared, prepare
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,57 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, actor.get_username()
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAuditEvent:
+    """An audit event with everything but its place in the chain, prepared before the transaction takes the
+    chain's head (``audit_prepare``); ``audit_append`` adds it inside the transaction."""
+
+    row: Prepared  # the AuditEvent's INSERT; seq, prev_hash and hash are set on append
+    tail: str  # the canonical JSON that the event's hash covers, without its sequence number
+
+
+def audit_prepare(*, actor, action: str, target, summary: dict | None = None, at=None) -> PendingAuditEvent:
+    """The event of ``actor`` doing ``action`` on ``target`` (a model instance with its key, or an ObjectRef) at
+    ``at`` (now by default), ready to append."""
+    ref = target if isinstance(target, ObjectRef) else ObjectRef.of(target)
+    actor_id, actor_label = _actor_fields(actor)
+    at = at or timezone.now()
+    summary = json.loads(canonical(summary or {}))  # exactly what the JSON column will give back
+    tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                        object_type=ref.object_type, object_id=ref.object_id, summary=summary)
+    event = AuditEvent(seq=0, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                       object_type=ref.object_type, object_id=ref.object_id, summary=summary, prev_hash="", hash="")
+    return PendingAuditEvent(prepare(event), tail)
+
+
+def audit_append(pending: PendingAuditEvent, cursor=None, *, object_id=None) -> AuditEvent:
+    """Append a prepared event to the chain, inside the transaction of the change it records (the chain head row
+    is locked until that transaction ends). ``cursor``: a cursor of the transaction's connection to reuse;
+    ``object_id``: the target's key when it was inserted after the event was prepared."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the transaction of the change it records")
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return audit_append(pending, cursor, object_id=object_id)
+    row = pending.row
+    tail = pending.tail
+    if object_id is not None:
+        row.set("object_id", str(object_id))
+        event = row.instance
+        tail = payload_tail(at=event.at, actor_id=event.actor_id, actor_label=event.actor_label, action=event.action,
+                            object_type=event.object_type, object_id=event.object_id, summary=event.summary)
+    head_seq, head_hash = _chain_head_locked(cursor)
+    seq = head_seq + 1
+    digest = hash_with_tail(prev_hash=head_hash, seq=seq, tail=tail)
+    row.set("seq", seq)
+    row.set("prev_hash", head_hash)
+    row.set("hash", digest)
+    row.execute(cursor)
+    cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
+    return row.instance
+
+
 def audit_record(*, actor, action: str, target, summary: dict | None = None) -> AuditEvent:
     """Append one event to the chain. ``target`` is a model instance or an ObjectRef.
 
@@ -37,35 +88,19 @@ def audit_record(*, actor, action: str, target, summary: dict | None = None) -> 
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction of the change it records")
-    ref = target if isinstance(target, ObjectRef) else ObjectRef.of(target)
-    head_seq, head_hash = _chain_head_locked()
-    actor_id, actor_label = _actor_fields(actor)
-    at = timezone.now()
-    seq = head_seq + 1
-    summary = json.loads(canonical(summary or {}))  # exactly what the JSON column will give back
-    digest = event_hash(prev_hash=head_hash, seq=seq, at=at, actor_id=actor_id, actor_label=actor_label,
-                        action=action, object_type=ref.object_type, object_id=ref.object_id, summary=summary)
-    event = AuditEvent(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-                       object_type=ref.object_type, object_id=ref.object_id, summary=summary,
-                       prev_hash=head_hash, hash=digest)
-    insert(event)  # AuditEvent.save() only guards updates; this skips the ORM's per-call query compilation
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
-    return event
+    return audit_append(audit_prepare(actor=actor, action=action, target=target, summary=summary))
 
 
 _HEAD_TABLE = AuditChainHead._meta.db_table
 
 
-def _chain_head_locked() -> tuple[int, str]:
+def _chain_head_locked(cursor) -> tuple[int, str]:
     """(seq, hash) of the chain head, its row locked until the transaction ends; created on the first event.
 
     Plain SQL: this runs on every audited write, and the ORM's query building cost more than the query."""
-    connection = transaction.get_connection()
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608
-        row = cursor.fetchone()
+    lock = " FOR UPDATE" if cursor.db.features.has_select_for_update else ""
+    cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608
+    row = cursor.fetchone()
     if row is None:
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": GENESIS})
         return head.seq, head.hash

@@ -34,9 +34,23 @@ def canonical(value: object) -> str:
 
 def event_hash(*, prev_hash: str, seq: int, at: datetime, actor_id: int | None, actor_label: str, action: str,
                object_type: str, object_id: str, summary: dict) -> str:
-    payload = canonical([seq, at.isoformat(timespec="microseconds"), actor_id, actor_label, action,
-                         object_type, object_id, summary])
-    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+    """SHA-256 of the previous hash and the canonical JSON of ``[seq, at, actor_id, actor_label, action,
+    object_type, object_id, summary]``."""
+    tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action, object_type=object_type,
+                        object_id=object_id, summary=summary)
+    return hash_with_tail(prev_hash=prev_hash, seq=seq, tail=tail)
+
+
+def payload_tail(*, at: datetime, actor_id: int | None, actor_label: str, action: str, object_type: str,
+                 object_id: str, summary: dict) -> str:
+    """The canonical JSON of the event without its place in the chain (computed before the chain is locked)."""
+    return canonical([at.isoformat(timespec="microseconds"), actor_id, actor_label, action, object_type, object_id,
+                      summary])
+
+
+def hash_with_tail(*, prev_hash: str, seq: int, tail: str) -> str:
+    """``event_hash`` from ``payload_tail``: the canonical JSON of ``[seq, *rest]`` is ``[<seq>,`` + the rest's."""
+    return hashlib.sha256(f"{prev_hash}|[{int(seq)},{tail[1:]}".encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from fuhe.accounts.scope import scope_for
-from fuhe.audit.services import audit_record
+from fuhe.audit.services import ObjectRef, audit_append, audit_prepare
 from fuhe.cases.core.search import search_terms
 from fuhe.cases.models import Case, CaseEvent, CaseSearch, Category, Channel, RequestType, Urgency
-from fuhe.db import insert
+from fuhe.db import insert, prepare
 from fuhe.org.core.divisions import Level
 from fuhe.org.models import Region, UnitKind
 
@@ -40,8 +40,18 @@ class Intake:
     created: bool
 
 
+_CODE_DIGITS = 9
+_CODE_SPACE = len(CODE_ALPHABET) ** _CODE_DIGITS
+
+
 def _tracking_code() -> str:
-    return "F" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+    """"F" and nine characters drawn uniformly from ``CODE_ALPHABET`` (one draw from the OS's randomness)."""
+    number = secrets.randbelow(_CODE_SPACE)
+    digits = []
+    for _ in range(_CODE_DIGITS):
+        number, digit = divmod(number, len(CODE_ALPHABET))
+        digits.append(CODE_ALPHABET[digit])
+    return "F" + "".join(digits)
 
 
 def hash_token(token: str) -> str:
@@ -76,10 +86,43 @@ class _RegionNames:
 _region_names: _RegionNames | None = None
 
 
+#: region id → (time read, (id, code, name, level)): the regions intake requests name, see ``region_for_intake``
+_region_rows: dict[int, tuple[float, tuple]] = {}
+_REGION_FIELDS = ("id", "code", "name", "level")
+_REGION_SQL = f"SELECT id, code, name, level FROM {Region._meta.db_table} WHERE id = %s"  # noqa: S608
+
+
 def region_names_forget(**_kwargs) -> None:
-    """Drop the index of served region names (connected to saves and deletes of regions and units)."""
+    """Drop the index of served region names and the regions read for intake (connected to saves and deletes of
+    regions and units)."""
     global _region_names
     _region_names = None
+    _region_rows.clear()
+
+
+def region_for_intake(pk) -> Region | None:
+    """The region with this id (only id, code, name and level loaded), or None (also for an id that is no number).
+
+    Kept per process for ``REGION_NAMES_TTL`` seconds like the index of names: an intake names a region on every
+    request, and regions change rarely (saves and deletes in this process drop the copy at once). Each call
+    returns a new instance, so a caller's changes never leak into another request."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    now = time.monotonic()
+    cached = _region_rows.get(pk)
+    if cached is None or now - cached[0] > REGION_NAMES_TTL:
+        connection = connections[Region.objects.db]
+        with connection.cursor() as cursor:  # plain SQL: the ORM's query building cost more than the query
+            cursor.execute(_REGION_SQL, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if len(_region_rows) > 100_000:
+            _region_rows.clear()
+        cached = _region_rows[pk] = (now, row)
+    return Region.from_db(Region.objects.db, _REGION_FIELDS, cached[1])
 
 
 def _served_region_names() -> _RegionNames:
@@ -146,6 +189,29 @@ def resolve_region(*, region: Region | None, address: str, reporter) -> Region:
     return fallback_region()
 
 
+_CHANNELS, _REQUEST_TYPES = frozenset(Channel.values), frozenset(RequestType.values)
+_URGENCIES = frozenset(Urgency.values)
+#: the fields of a new case that come from the request; every other field starts at its constant default
+_REQUEST_FIELDS = ("title", "address", "latitude", "longitude", "reporter_name", "reporter_phone",
+                   "idempotency_key")
+
+
+def _clean_request_fields(case: Case) -> None:
+    """The model's own checks (length, decimal places) of the fields the request filled, like ``full_clean``
+    restricted to them: the other fields hold their defaults and the related objects were passed as instances."""
+    errors = {}
+    for name in _REQUEST_FIELDS:
+        value = getattr(case, name)
+        if value is None or value == "":
+            continue
+        try:
+            setattr(case, name, Case._meta.get_field(name).clean(value, case))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _validate(*, text: str, address: str, latitude, longitude, region, channel: str, request_type: str,
               urgency: str):
     errors = {}
@@ -161,11 +227,11 @@ def _validate(*, text: str, address: str, latitude, longitude, region, channel: 
         errors["latitude"] = "must be between -90 and 90"
     if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
         errors["longitude"] = "must be between -180 and 180"
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         errors["channel"] = f"{channel!r} is not a channel"
-    if request_type not in RequestType.values:
+    if request_type not in _REQUEST_TYPES:
         errors["request_type"] = f"{request_type!r} is not a request type"
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         errors["urgency"] = f"{urgency!r} is not an urgency"
     if errors:
         raise ValidationError(errors)
@@ -179,12 +245,13 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
     """Create one case. A retried request with the same idempotency key returns the first case."""
     _validate(text=text, address=address, latitude=latitude, longitude=longitude, region=region, channel=channel,
               request_type=request_type, urgency=urgency)
-    body = {"channel": channel, "text": text.strip(), "title": title.strip(), "address": address.strip(),
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _fingerprint({
+            "channel": channel, "text": text.strip(), "title": title.strip(), "address": address.strip(),
             "latitude": latitude, "longitude": longitude, "region": region.pk if region else None,
             "category": category.pk if category else None, "request_type": request_type, "urgency": urgency,
-            "reporter_phone": reporter_phone.strip()}
-    fingerprint = _fingerprint(body)
-    if idempotency_key:
+            "reporter_phone": reporter_phone.strip()})
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.request_fingerprint != fingerprint:
@@ -201,19 +268,24 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
                 reporter=reporter if channel == Channel.WEB else None, is_proactive=is_proactive,
                 is_public=is_public, created_at=received_at or timezone.now(), created_by=reporter,
                 idempotency_key=idempotency_key or None, request_fingerprint=fingerprint)
-    # Field checks only: the related objects were passed in as instances, and uniqueness (tracking code,
-    # idempotency key) is the database's job — checking it here would cost queries on every intake.
-    case.full_clean(exclude=["access_token_hash", "tracking_code", "region", "category", "reporter", "created_by",
-                             "owner_unit", "merged_into"], validate_unique=False)
+    # Field checks of what the request filled in (text is checked above); uniqueness (tracking code, idempotency
+    # key) is the database's job — checking it here would cost queries on every intake.
+    _clean_request_fields(case)
+    # Every row is built before the transaction, so the database's write lock is held only for the statements:
+    # plain INSERTs (Case.save() adds nothing to an insert; the ORM's would compile each statement every time).
+    case_row = prepare(case)
+    event_row = prepare(CaseEvent(case=case, at=case.created_at, actor=reporter, action="receive",
+                                  to_state=case.state, data={"channel": channel}))
+    audit = audit_prepare(actor=reporter, action="case.receive", target=ObjectRef(Case._meta.label_lower, ""),
+                          summary={"after": {"channel": channel, "region": case.region.code,
+                                             "category": category.pk if category else None}})
     try:
-        with transaction.atomic():
-            insert(case)  # a plain INSERT: Case.save() adds nothing to an insert, the compiled ORM insert costs
-            insert(CaseEvent(case=case, at=case.created_at, actor=reporter, action="receive",
-                             to_state=case.state, data={"channel": channel}))
+        with transaction.atomic(using=case_row.alias), connections[case_row.alias].cursor() as cursor:
+            case_row.execute(cursor)
+            event_row.set("case_id", case.pk)
+            event_row.execute(cursor)
             index_for_search(case)
-            audit_record(actor=reporter, action="case.receive", target=case,
-                         summary={"after": {"channel": channel, "region": case.region.code,
-                                            "category": category.pk if category else None}})
+            audit_append(audit, cursor, object_id=case.pk)
     except IntegrityError:
         if idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).exists():
             raise IdempotencyInProgressError("a request with this idempotency key is being processed") from None
