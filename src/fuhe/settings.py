@@ -118,7 +118,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "fuhe.db.sqlite",
             "NAME": SQLITE_PATH,
             "CONN_MAX_AGE": 600,
             "OPTIONS": {
@@ -141,6 +141,9 @@ else:
             "TEST": {"NAME": os.environ.get("FUHE_TEST_SQLITE", "")} if os.environ.get("FUHE_TEST_SQLITE") else {},
         }
     }
+# SQLite (fuhe.db.sqlite): writers queue on a file lock, and one process's thread checkpoints the write-ahead log
+# outside the requests; set FUHE_SQLITE_CHECKPOINTER=0 to leave checkpoints to SQLite's commits (ADR 0007)
+FUHE_SQLITE_CHECKPOINTER = env_bool("FUHE_SQLITE_CHECKPOINTER", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication and session security -------------------------------------------------------
