@@ -133,6 +133,8 @@ else:
                     # WAL and the database file inside some request's commit, and a hot index page written by
                     # many commits is copied once (intake ~25 % faster; docs/performance.md)
                     "PRAGMA wal_autocheckpoint=10000;"
+                    # a log grown by one big transaction (an import) is cut back to 64 MB once it restarts
+                    "PRAGMA journal_size_limit=67108864;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA cache_size=-65536;"
                     "PRAGMA temp_store=MEMORY;"

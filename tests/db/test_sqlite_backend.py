@@ -128,7 +128,7 @@ def _frames(path) -> int:
         return probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
 
 
-def test_the_checkpointer_copies_the_log_and_restarts_it_once_long(tmp_path, monkeypatch):
+def test_the_checkpointer_copies_the_log_and_lets_it_restart_once_long(tmp_path, monkeypatch):
     path = str(tmp_path / "fuhe.sqlite3")
     monkeypatch.setattr(base, "RESTART_FRAMES", 20)
     writer = sqlite3.connect(path, isolation_level=None)
@@ -142,12 +142,12 @@ def test_the_checkpointer_copies_the_log_and_restarts_it_once_long(tmp_path, mon
     fd = os.open(base.lock_path(path), os.O_RDWR | os.O_CREAT)
     try:
         checkpointer.checkpoint(connection_, fd)
-        assert checkpointer.passes == 1 and checkpointer.restarts == 0  # short: copied, not restarted
+        assert checkpointer.passes == 1 and checkpointer.catch_ups == 0  # short: copied, no need to queue
         for i in range(30):
             writer.execute("INSERT INTO t VALUES (?)", [str(i) * 3000])
         before = _frames(path)
         checkpointer.checkpoint(connection_, fd)
-        assert checkpointer.restarts == 1
+        assert checkpointer.catch_ups == 1
         writer.execute("INSERT INTO t VALUES ('after')")
         assert before > 20 and _frames(path) < 5  # the next write started the log from its beginning
         assert writer.execute("SELECT count(*) FROM t").fetchone()[0] == 36

@@ -19,9 +19,9 @@ Checkpoints are moved out of the requests too. SQLite copies the write-ahead log
 disk, 20–200 ms, while it still holds the writer lock, so every writer of every process waited for it. Instead,
 one process at a time (the holder of ``<name>-checkpointer.lock``) runs a thread that checkpoints every
 ``CHECKPOINT_INTERVAL`` seconds without blocking anyone (PASSIVE), and, once the log is longer than
-``RESTART_FRAMES``, queues like a writer for the few frames written since and restarts the log, so it does not
-grow without end. Connections keep SQLite's own automatic checkpoint only as a backstop (``BACKSTOP_FRAMES``)
-for a checkpointer that is not running.
+``RESTART_FRAMES``, queues like a writer to copy the few frames written since, so the log is copied whole and
+the next writer starts it from the beginning: it does not grow without end. Connections keep SQLite's own
+automatic checkpoint only as a backstop (``BACKSTOP_FRAMES``) for a checkpointer that is not running.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from django.db.utils import OperationalError
 DEFAULT_TIMEOUT = 5.0  # seconds, as Python's sqlite3 waits by default
 FIRST_POLL, LAST_POLL = 50e-6, 500e-6  # seconds between tries of a waiter: grows by half each time
 CHECKPOINT_INTERVAL = 0.1  # seconds between the checkpointer's passes
-RESTART_FRAMES = 4000  # log frames (4 KiB pages) after which the checkpointer restarts the log (~16 MB)
+RESTART_FRAMES = 4000  # log frames (4 KiB pages) after which the checkpointer copies it whole (~16 MB)
 BACKSTOP_FRAMES = 100_000  # SQLite's automatic checkpoint in a commit, should the checkpointer not run (~400 MB)
 
 logger = logging.getLogger("fuhe.db")
@@ -81,7 +81,7 @@ class Checkpointer:
 
     def __init__(self, database: str, timeout: float):
         self.database, self.timeout = database, timeout
-        self.passes = self.restarts = 0
+        self.passes = self.catch_ups = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"sqlite-checkpointer:{os.path.basename(database)}",
                                         daemon=True)
@@ -124,7 +124,12 @@ class Checkpointer:
 
     def checkpoint(self, connection: sqlite3.Connection, writer_fd: int) -> None:
         """One pass: copy what the log holds into the database file without waiting for anyone; once the log is
-        long, queue like a writer, copy what came in meanwhile and restart the log."""
+        long, queue like a writer and copy what came in meanwhile, so the whole log is copied and the next writer
+        starts it again from the beginning.
+
+        Only PASSIVE checkpoints: they never wait for readers (RESTART would wait for them while holding the
+        writer lock, so one long report could stall every intake). A reader still using old pages keeps them
+        from being copied; the log then grows until it is done, as with SQLite's own checkpoints."""
         _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.passes += 1
         if frames < RESTART_FRAMES:
@@ -132,8 +137,8 @@ class Checkpointer:
         if not acquire(writer_fd, self.timeout):
             return
         try:
-            busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-            self.restarts += 0 if busy else 1
+            _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self.catch_ups += 1 if copied == frames else 0
         finally:
             fcntl.flock(writer_fd, fcntl.LOCK_UN)
 
