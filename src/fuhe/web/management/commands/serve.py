@@ -8,6 +8,7 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             # the timers (deadline warnings, escalation) run in a huey consumer beside the web server
             worker = subprocess.Popen([sys.executable, "-m", "fuhe.cli", "run_huey", "--quiet"])  # noqa: S603
         self.stdout.write(f"Fuhe serving on http://{options['bind']}/  (Ctrl-C stops)")
+        # the workers are forked from this process: none may inherit its database connection (SQLite forbids
+        # using a connection across fork, and a worker would share the writer lock's file description)
+        connections.close_all()
         try:
             Server().run()
         finally:
