@@ -83,3 +83,12 @@ def test_a_renamed_region_is_read_again_and_unknown_ids_are_none(tree):
     community.save()  # a save in this process drops the kept copy
     assert region_for_intake(community.pk).name == "新华里社区"
     assert region_for_intake(999) is None and region_for_intake("abc") is None and region_for_intake(None) is None
+
+
+def test_a_case_placed_by_its_address_costs_no_second_read_of_the_region(tree):
+    case_create(actor=None, channel="web", text="warm-up", address="新华社区")  # the index of names is built
+    with CaptureQueriesContext(connection) as queries:
+        case = case_create(actor=None, channel="web", text="路灯不亮", address="花园路社区3号楼").case
+    assert case.region == tree.regions["花园路社区"]
+    region_reads = [q["sql"] for q in queries if "org_region" in q["sql"]]
+    assert len(region_reads) == 1, region_reads  # the region by its key, with the code the audit row records

@@ -158,7 +158,7 @@ def region_from_address(address: str) -> Region | None:
         region_id = _deepest_named(_served_region_names(), address)
         if region_id < 0:
             return None
-        region = Region.objects.filter(pk=region_id).only("id", "name", "level").first()
+        region = region_for_intake(region_id)  # with its code, which the audit row records
         if region is not None:
             return region
         if attempt == 0:
