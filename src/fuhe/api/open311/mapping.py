@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, QuerySet
 
 from fuhe.audit.core.masking import mask_text
@@ -42,10 +43,26 @@ def service_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).exclude(Exists(active_children)).order_by("path")
 
 
+_CATEGORY_FIELDS = ("id", "name", "parent_id", "level", "path", "is_active")
+_TABLE = Category._meta.db_table
+# the table name is the model's own; the code is a bound parameter
+_SERVICE_SQL = (f"SELECT c.id, c.name, c.parent_id, c.level, c.path, c.is_active FROM {_TABLE} c "  # noqa: S608
+                f"WHERE c.id = %s AND c.is_active AND NOT EXISTS "
+                f"(SELECT 1 FROM {_TABLE} k WHERE k.parent_id = c.id AND k.is_active)")
+
+
 def service_get(code: str) -> Category | None:
+    """The service (an active category without active children, as ``service_categories``) with this code.
+
+    Plain SQL: every Open311 intake looks its service up, and building the ORM's query cost ~1 ms, ten times the
+    query."""
     if not code.isdigit() or len(code) > 18:
         return None
-    return service_categories().filter(pk=int(code)).first()
+    db = Category.objects.db
+    with connections[db].cursor() as cursor:
+        cursor.execute(_SERVICE_SQL, [int(code)])
+        row = cursor.fetchone()
+    return None if row is None else Category.from_db(db, _CATEGORY_FIELDS, (*row[:5], bool(row[5])))
 
 
 def service_out(category: Category) -> dict:
