@@ -35,18 +35,21 @@ class PendingAuditEvent:
     chain's head (``audit_prepare``); ``audit_append`` adds it inside the transaction."""
 
     row: Prepared  # the AuditEvent's INSERT; seq, prev_hash and hash are set on append
-    tail: str  # the canonical JSON that the event's hash covers, without its sequence number
+    tail: str | None  # the canonical JSON the hash covers, without the sequence number; None until the target's
+    # key is known (given to ``audit_append``)
 
 
 def audit_prepare(*, actor, action: str, target, summary: dict | None = None, at=None) -> PendingAuditEvent:
-    """The event of ``actor`` doing ``action`` on ``target`` (a model instance with its key, or an ObjectRef) at
-    ``at`` (now by default), ready to append."""
+    """The event of ``actor`` doing ``action`` on ``target`` (a model instance, or an ObjectRef whose object id
+    may be left empty until ``audit_append`` is given it) at ``at`` (now by default), ready to append."""
     ref = target if isinstance(target, ObjectRef) else ObjectRef.of(target)
     actor_id, actor_label = _actor_fields(actor)
     at = at or timezone.now()
     summary = json.loads(canonical(summary or {}))  # exactly what the JSON column will give back
-    tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-                        object_type=ref.object_type, object_id=ref.object_id, summary=summary)
+    tail = None
+    if ref.object_id:
+        tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                            object_type=ref.object_type, object_id=ref.object_id, summary=summary)
     event = AuditEvent(seq=0, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
                        object_type=ref.object_type, object_id=ref.object_id, summary=summary, prev_hash="", hash="")
     return PendingAuditEvent(prepare(event), tail)
@@ -58,7 +61,7 @@ def audit_append(pending: PendingAuditEvent, cursor=None, *, object_id=None) -> 
     ``object_id``: the target's key when it was inserted after the event was prepared."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must be called inside the transaction of the change it records")
+        raise RuntimeError("an audit event must be written inside the transaction of the change it records")
     if cursor is None:
         with connection.cursor() as cursor:
             return audit_append(pending, cursor, object_id=object_id)
@@ -66,6 +69,7 @@ def audit_append(pending: PendingAuditEvent, cursor=None, *, object_id=None) -> 
     tail = pending.tail
     if object_id is not None:
         row.set("object_id", str(object_id))
+    if object_id is not None or tail is None:
         event = row.instance
         tail = payload_tail(at=event.at, actor_id=event.actor_id, actor_label=event.actor_label, action=event.action,
                             object_type=event.object_type, object_id=event.object_id, summary=event.summary)
@@ -86,8 +90,6 @@ def audit_record(*, actor, action: str, target, summary: dict | None = None) -> 
     Must run inside the caller's transaction (``transaction.atomic``) so the event and the change it
     records commit or roll back together; the chain head row is locked for the append.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must be called inside the transaction of the change it records")
     return audit_append(audit_prepare(actor=actor, action=action, target=target, summary=summary))
 
 
