@@ -143,15 +143,17 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
     if depth < LEVEL_ORDER.index(Level.DISTRICT):
         return Resolution(None, "the case is not placed in a district")
     if item.owner_level == OwnerLevel.DISTRICT:
-        units = _district_units(region.id)
+        # the queries are built only when the memo has no answer: building one costs more than the look-up
         district = _ancestor(region.id, Level.DISTRICT)
         if item.lead_department_type:
-            unit = _first_unit(memo, ("department", district, item.lead_department_type), lambda: units.filter(
-                kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type).order_by("region_id", "pk"))
+            unit = _first_unit(memo, ("department", district, item.lead_department_type),
+                               lambda: _district_units(region.id).filter(
+                                   kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type)
+                               .order_by("region_id", "pk"))
             how = "the district's department of this type"
         else:
             unit = _first_unit(memo, ("government", district),
-                               lambda: units.filter(kind=UnitKind.DISTRICT_GOVERNMENT))
+                               lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT))
             how = "the district government"
         return Resolution(unit, how) if unit else _fallback(region, "this district has no such department", memo)
     if item.owner_level == OwnerLevel.STREET or depth < LEVEL_ORDER.index(Level.COMMUNITY):
