@@ -2,22 +2,31 @@
 
 ``POST /bench/cases``: a JSON intake that validates and calls ``case_create`` (channel ``api``) — what a JSON
 API for hotline systems would do. ``POST /bench/bare``: one raw ``INSERT`` of the request body into a bench
-table, through the same middleware, as the ceiling of a writing request on this stack.
+table, through the same middleware, as the ceiling of a writing request on this stack. ``POST /bench/writes``:
+only the writes of an intake — the case, its receive event, its audit event and the chain head, as plain
+statements with parameters prepared from templates, in one writer-locked transaction — without validation or
+model code: the floor under ``case_create`` on this stack (whatever Python it runs, it cannot be faster).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
+import sqlite3
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from fuhe.cases.models import Channel
-from fuhe.cases.services.intake import case_create, region_for_intake
+from fuhe.audit.core.chain import hash_with_tail, payload_tail
+from fuhe.audit.models import AuditEvent
+from fuhe.cases.models import Case, CaseEvent, Channel
+from fuhe.cases.services.intake import _tracking_code, case_create, hash_token, region_for_intake
+from fuhe.db import prepare
 
 BARE_TABLE = "bench_bare"
 FIELDS = ("text", "title", "address", "request_type", "urgency", "reporter_name", "reporter_phone")
@@ -64,7 +73,65 @@ def bare_insert(request):
     return JsonResponse({"id": row_id}, status=201)
 
 
+_TEMPLATES: dict[str, tuple[str, list, dict[str, int]]] = {}
+
+
+def _template(name: str, instance) -> tuple[str, list, dict[str, int]]:
+    """The INSERT of ``instance`` in sqlite3's parameter style, its parameters and each column's position."""
+    if name not in _TEMPLATES:
+        row = prepare(instance)
+        _TEMPLATES[name] = (row.sql.replace("%s", "?"), row.params, row._positions)
+    return _TEMPLATES[name]
+
+
+@csrf_exempt
+@require_POST
+def intake_writes(request):
+    """The rows ``case_create`` writes for this body, and nothing else (SQLite only)."""
+    body = _body(request)
+    if body is None:
+        return JsonResponse({"error": "send a JSON object"}, status=400)
+    now = timezone.now()
+    stamp = now.replace(tzinfo=None).isoformat(" ", timespec="microseconds")  # as the ORM stores it
+    case_sql, case_params, case_at = _template("case", Case(
+        tracking_code="", access_token_hash="", channel=Channel.API, title="", text="", address="",
+        reporter_phone="", created_at=now, request_fingerprint=""))
+    event_sql, event_params, event_at = _template("event", CaseEvent(
+        case_id=0, at=now, action="receive", to_state="received", data={"channel": Channel.API}))
+    audit_sql, audit_params, audit_at = _template("audit", AuditEvent(
+        seq=0, at=now, actor_id=None, actor_label="system", action="case.receive", object_type="cases.case",
+        object_id="", summary={}, prev_hash="", hash=""))
+    token = secrets.token_urlsafe(16)
+    case = list(case_params)
+    for name, value in (("tracking_code", _tracking_code()), ("access_token_hash", hash_token(token)),
+                        ("title", str(body.get("title", ""))[:120]), ("text", str(body.get("text", ""))),
+                        ("address", str(body.get("address", ""))), ("region_id", body.get("region")),
+                        ("request_type", str(body.get("request_type", "help"))),
+                        ("reporter_phone", str(body.get("reporter_phone", ""))), ("created_at", stamp)):
+        case[case_at[name]] = value
+    summary = {"after": {"category": None, "channel": Channel.API, "region": str(body.get("region"))}}
+    execute = sqlite3.Cursor.execute  # the driver's own, past Django's wrappers
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        case_id = execute(cursor, case_sql, case).fetchone()[0]
+        event = list(event_params)
+        event[event_at["case_id"]], event[event_at["at"]] = case_id, stamp
+        execute(cursor, event_sql, event).fetchone()
+        seq, prev_hash = execute(cursor, "SELECT seq, hash FROM audit_auditchainhead WHERE id = 1").fetchone()
+        tail = payload_tail(at=now, actor_id=None, actor_label="system", action="case.receive",
+                            object_type="cases.case", object_id=str(case_id), summary=summary)
+        digest = hash_with_tail(prev_hash=prev_hash, seq=seq + 1, tail=tail)
+        audit = list(audit_params)
+        for name, value in (("seq", seq + 1), ("at", stamp), ("object_id", str(case_id)),
+                            ("summary", json.dumps(summary)), ("prev_hash", prev_hash), ("hash", digest)):
+            audit[audit_at[name]] = value
+        execute(cursor, audit_sql, audit).fetchone()
+        execute(cursor, "UPDATE audit_auditchainhead SET seq = ?, hash = ? WHERE id = 1", [seq + 1, digest])
+    return JsonResponse({"id": case_id, "access_token": token}, status=201)
+
+
 urlpatterns = [
     path("bench/cases", cases_create),
     path("bench/bare", bare_insert),
+    path("bench/writes", intake_writes),
 ]

@@ -654,6 +654,7 @@ def server_configs(args: argparse.Namespace) -> list[tuple[str, int, int]]:
 
 
 def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
+    from django.db import connection
     from huey.contrib.djhuey import HUEY
 
     from fuhe.cases.models import Case
@@ -668,21 +669,28 @@ def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
     print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, wrk (1 thread, {args.clients} keep-alive connections) "
           f"for {args.seconds:g} s after a 2 s warm-up (6 s each at server start), bare and case_create alternating; "
           f"median of {args.runs} runs. "
-          "Routing is queued; no huey consumer runs during the measurement")
-    print(f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
+          "Routing is queued; no huey consumer runs during the measurement. 'intake writes': only the rows "
+          "case_create writes (case, event, audit, chain head), raw statements, no validation or model code "
+          "(SQLite only): the floor under case_create")
+    print(f"   {'server':<26} {'bare insert req/s':>18} {'intake writes':>14} {'case_create req/s':>18} {'ratio':>6} "
           f"{'case p50 / p90 / p99 ms':>24} {'errors':>7}")
+    writes = connection.vendor == "sqlite"
     for worker_class, workers, threads in server_configs(args):
         before = Case.objects.filter(channel="api").count()
         server, port = start_server(worker_class, workers, threads)
         try:
             load = WrkLoad(port, args.clients, args.seconds, bodies_file, script)
-            for path in ("/bench/bare", "/bench/cases"):  # each worker's first intake imports routing (~3 s)
-                load._wrk(path, 6)
-            bare_rates, case_rates, case_latencies, errors = [], [], [], 0
+            for path in ("/bench/bare", "/bench/writes", "/bench/cases")[::1 if writes else 2]:
+                load._wrk(path, 6)  # each worker's first intake imports routing (~3 s)
+            bare_rates, write_rates, case_rates, case_latencies, errors = [], [], [], [], 0
             for _ in range(args.runs):
                 rate, _latencies, failed = load.run("/bench/bare")
                 bare_rates.append(rate)
                 errors += failed
+                if writes:
+                    rate, _latencies, failed = load.run("/bench/writes")
+                    write_rates.append(rate)
+                    errors += failed
                 rate, latencies, failed = load.run("/bench/cases")
                 case_rates.append(rate)
                 case_latencies.append(latencies)
@@ -693,10 +701,12 @@ def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
         p50, p90, p99 = (statistics.median(run.get(q, math.nan) for run in case_latencies) * 1000
                          for q in ("50", "90", "99"))
         label = f"{worker_class} {workers} workers × {threads}"
-        print(f"   {label:<26} {bare:>18,.0f} {cases:>18,.0f} {cases / bare:>6.2f} "
+        floor = f"{statistics.median(write_rates):,.0f}" if write_rates else "-"
+        print(f"   {label:<26} {bare:>18,.0f} {floor:>14} {cases:>18,.0f} {cases / bare:>6.2f} "
               f"{p50:>7.1f} / {p90:>5.1f} / {p99:>6.1f} {errors:>7}")
         print(f"     runs: bare {', '.join(f'{r:,.0f}' for r in bare_rates)}; "
-              f"case_create {', '.join(f'{r:,.0f}' for r in case_rates)} req/s")
+              + (f"intake writes {', '.join(f'{r:,.0f}' for r in write_rates)}; " if write_rates else "")
+              + f"case_create {', '.join(f'{r:,.0f}' for r in case_rates)} req/s")
         created = Case.objects.filter(channel="api").count() - before
         print(f"     ({created:,} cases created through HTTP with this server, including warm-up; "
               f"{HUEY.pending_count():,} routings queued)")
