@@ -170,3 +170,29 @@ def test_the_background_worker_runs_the_sweep(tree, new_case, settings):
     case = loop.case_dispatch(actor=tree.people["dispatcher"], case=new_case(), unit=tree.units["和平区城管委"])
     with time_machine.travel(case.resolution_due + timedelta(hours=1), tick=False):
         assert sweep_deadlines.call_local() == {"warned": 0, "escalated": 1}
+
+
+def test_a_step_updates_only_the_columns_it_changed(tree, new_case):
+    """An UPDATE of every column rewrote every index entry of the row (tracking code, category, reporter …) and
+    serialised the text and routing note again at every step; the step's own columns are all it writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = new_case()
+    with CaptureQueriesContext(connection) as queries:
+        case = loop.case_dispatch(actor=tree.people["dispatcher"], case=case, unit=tree.units["和平区城管委"])
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(updates) == 1
+    assert all(f'"{column}"' in updates[0] for column in ("state", "owner_unit_id", "dispatched_at",
+                                                          "acceptance_due", "resolution_due"))
+    assert not any(f'"{column}"' in updates[0] for column in ("text", "tracking_code", "routing", "reporter_phone"))
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.state, stored.owner_unit) == ("dispatched", tree.units["和平区城管委"])
+    assert stored.resolution_due == case.resolution_due and stored.text == case.text
+    with CaptureQueriesContext(connection) as queries:
+        case = loop.case_transition(actor=tree.people["handler"], case=case, action="accept")
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(updates) == 1 and '"owner_unit_id"' not in updates[0] and '"accepted_at"' in updates[0]
+    assert Case.objects.get(pk=case.pk).accepted_on_time is True
+    case = loop.case_transition(actor=tree.people["handler"], case=case, action="return", reason="不属于本单位职责")
+    assert Case.objects.get(pk=case.pk).return_count == case.return_count == 1  # counters raised in the database

@@ -50,6 +50,7 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
     action = Action(action)
     with transaction.atomic():
         case = _lock(case)
+        stored = _values(case)
         if check_permission and not can_act(actor, case, action):
             raise PermissionDenied(f"You may not {action.words} this case.")
         result = apply(case.state, action, case_facts(case, owner=owner, duplicate_of=duplicate_of), reason=reason)
@@ -73,7 +74,10 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
         if action is Action.MERGE:
             case.merged_into = duplicate_of
         _apply_clocks(case, result.clocks, now, action)
-        case.save()
+        # only the columns this step changed: an UPDATE of every column rewrites every index entry of the row
+        # (tracking code, category, reporter …) and serialises the text and the routing note again for nothing
+        case.save(update_fields=[name for name, value in _values(case).items() if value is not stored[name]
+                                 and value != stored[name]])
         if counted:  # every other field holds what was just saved
             case.refresh_from_db(fields=counted)
         insert(CaseEvent(case=case, at=now, actor=actor if _is_user(actor) else None, action=action.value,
@@ -88,6 +92,15 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
 
 def is_dispatcher_or_handler(actor, case: Case) -> bool:
     return is_dispatcher_for(actor, case) or is_handler_for(actor, case)
+
+
+_CASE_FIELDS = [(field.name, field.attname) for field in Case._meta.concrete_fields if not field.primary_key]
+
+
+def _values(case: Case) -> dict:
+    """The case's column values by field name (a key's value for a relation: its id)."""
+    values = case.__dict__
+    return {name: values[attname] for name, attname in _CASE_FIELDS if attname in values}
 
 
 def _is_user(actor) -> bool:
