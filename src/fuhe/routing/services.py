@@ -252,9 +252,33 @@ def _store_routing(case: Case, routing: dict) -> None:
     Case.objects.filter(pk=case.pk).update(routing=routing)
 
 
-def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommendation | None = None) -> dict | None:
+NOTES_PER_TRANSACTION = 50  # routing notes written together: the writer lock is held a few milliseconds
+
+
+def _store_routings(notes: list[tuple[int, dict]]) -> None:
+    """Routing notes of many cases (``(case pk, routing)``), a few dozen per short transaction: one commit each,
+    not one per case. Only where routing is still empty, as the batch found it."""
+    if not notes:
+        return
+    connection = transaction.get_connection()
+    field = Case._meta.get_field("routing")
+    table, quote = Case._meta.db_table, connection.ops.quote_name
+    # the empty note as the database holds it (the JSON of {} in the field's own form)
+    empty = field.get_db_prep_save({}, connection)
+    sql = (f"UPDATE {quote(table)} SET {quote(field.column)} = %s "  # noqa: S608 - names from the model
+           f"WHERE {quote('id')} = %s AND {quote(field.column)} = %s")
+    for start in range(0, len(notes), NOTES_PER_TRANSACTION):
+        rows = [(field.get_db_prep_save(routing, connection), pk, empty)
+                for pk, routing in notes[start:start + NOTES_PER_TRANSACTION]]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommendation | None = None,
+               notes: list[tuple[int, dict]] | None = None) -> dict | None:
     """Recommend, store the explanation on the case and dispatch automatically when confident enough.
-    ``recommendation``: already computed for this case (a batch); else it is computed here."""
+    ``recommendation``: already computed for this case (a batch); else it is computed here. ``notes``: a batch's
+    list to add the explanation to, when it is not dispatched, for ``_store_routings`` to write with the others'."""
     recommendation = recommendation or recommend(case)
     if recommendation is None:
         return None
@@ -266,7 +290,10 @@ def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommend
             and not top.resolution.is_fallback and top.score >= threshold and case.state == State.RECEIVED)
     routing = recommendation.as_routing(decision="auto_dispatched" if auto else "queued", threshold=threshold)
     if not auto:
-        _store_routing(case, routing)
+        if notes is not None:
+            notes.append((case.pk, routing))
+        else:
+            _store_routing(case, routing)
         return routing
     from fuhe.cases.services.lifecycle import case_transition
     from fuhe.cases.services.notify import notify_unit
@@ -311,16 +338,22 @@ def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) 
         except Exception:  # noqa: BLE001 - the queue must go on; the cases stay unrouted for the next sweep
             logger.exception("routing of cases %s..%s failed", cases[0].pk, after)
             continue
+        notes: list[tuple[int, dict]] = []
         for case, recommendation in zip(cases, recommendations, strict=True):
             try:
                 if recommendation is None:
-                    _store_routing(case, {"schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(),
-                                          "decision": "no_duty_list"})
+                    notes.append((case.pk, {"schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(),
+                                            "decision": "no_duty_list"}))
                 else:
-                    case_route(case=case, recommendation=recommendation)
+                    case_route(case=case, recommendation=recommendation, notes=notes)
                 done += 1
             except Exception:  # noqa: BLE001
                 logger.exception("routing of case %s failed", case.pk)
+        try:
+            _store_routings(notes)
+        except Exception:  # noqa: BLE001 - these cases stay unrouted for the next sweep
+            logger.exception("routing notes of cases %s..%s could not be stored", cases[0].pk, after)
+            done -= len(notes)
 
 
 def route_on_intake(case_pk: int) -> None:

@@ -96,3 +96,24 @@ def test_a_case_with_no_list_in_force_is_noted_once(tree, make_case):
     case.refresh_from_db()
     assert case.routing["decision"] == "no_duty_list" and "item" not in case.routing
     assert cases_route() == 0  # not looked at again
+
+
+def test_a_batch_writes_its_routing_notes_together_and_never_over_a_decision(tree, duty_list, make_case):
+    """One commit per case made the notes a large share of routing's time; a batch writes them in a few short
+    transactions, and only on cases still without a note (a dispatcher's decision in between stays)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fuhe.cases.models import Case
+    from fuhe.routing.services import _store_routings, cases_route
+
+    cases = [make_case() for _ in range(4)] + [make_case(region="西关村"), make_case(text="小区电梯经常坏")]
+    with CaptureQueriesContext(connection) as queries:
+        assert cases_route([case.pk for case in cases]) == len(cases)
+    updates = [q["sql"] for q in queries.captured_queries if 'UPDATE "cases_case"' in q["sql"]]
+    assert len(updates) == 1
+    notes = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "routing"))
+    assert all(note["decision"] == "queued" and note["item"]["code"] for note in notes.values())
+    assert notes[cases[4].pk]["unit"]["id"] == tree.units["蓟州区城管委"].pk
+    _store_routings([(cases[0].pk, {"decision": "stale"})])
+    assert Case.objects.get(pk=cases[0].pk).routing == notes[cases[0].pk]
