@@ -125,3 +125,25 @@ def test_training_examples_keep_no_phone_number_from_the_message(tree, duty_list
     texts = " ".join(RoutingExample.objects.values_list("text", flat=True))
     assert RoutingExample.objects.count() == 2
     assert "13912345678" not in texts and "13800001111" not in texts and "139****5678" in texts
+
+
+def test_collecting_many_decisions_costs_the_same_few_queries(tree, duty_list, django_assert_max_num_queries):
+    """One classifier call per duty list and one statement for the current flags, however many cases (was a
+    call and an UPDATE per case)."""
+    dispatcher = tree.people["dispatcher"]
+    cases = [case_dispatch(actor=tree.people["jz-dispatcher" if region == "西关村" else "dispatcher"],
+                           case=new_case(tree, text, region), unit=unit)
+             for text, region, unit in [("楼道里电梯坏了，物业不修", "花园路社区", tree.units["和平区城管委"]),
+                                        ("井盖丢了", "花园路社区", tree.units["和平区城管委"]),
+                                        ("村口路灯不亮", "西关村", tree.units["蓟州区城管委"]),
+                                        ("小区门口违章搭建", "新华社区", tree.units["劝业场街道办事处"])] * 3]
+    for case in cases[:2]:
+        case = case_return(actor=tree.people["handler"], case=case, reason="不属于本部门职责")
+        case_reassign(actor=dispatcher, case=case, unit=tree.units["花园路社区居委会"], reason="物业问题归社区")
+    with django_assert_max_num_queries(10):
+        assert routing_examples_collect() == len(cases) + 2
+    current = RoutingExample.objects.filter(is_current=True)
+    assert sorted(current.values_list("case_id", flat=True)) == sorted(case.pk for case in cases)
+    assert set(current.filter(case__in=cases[:2]).values_list("source", flat=True)) == {"reassign"}
+    single = RoutingExample.objects.get(case=cases[2])
+    assert single.duty_item_code in {"CG-01", "CG-02"} and single.owner_key == "department:urban_management"
