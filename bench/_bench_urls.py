@@ -10,6 +10,7 @@ model code: the floor under ``case_create`` on this stack (whatever Python it ru
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
@@ -32,20 +33,26 @@ BARE_TABLE = "bench_bare"
 FIELDS = ("text", "title", "address", "request_type", "urgency", "reporter_name", "reporter_phone")
 
 
-def _body(request) -> dict | None:
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return body if isinstance(body, dict) else None
+def _json_post(view):
+    """A POST view given the request's JSON object, or a 400 answer when the body is not one."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def wrapper(request):
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            return JsonResponse({"error": "send a JSON object"}, status=400)
+        return view(request, body)
+
+    return wrapper
 
 
-@csrf_exempt
-@require_POST
-def cases_create(request):
-    body = _body(request)
-    if body is None:
-        return JsonResponse({"error": "send a JSON object"}, status=400)
+@_json_post
+def cases_create(request, body: dict):
     fields = {name: str(body[name]) for name in FIELDS if name in body}
     region = None
     if body.get("region") is not None:
@@ -61,12 +68,8 @@ def cases_create(request):
                          "access_token": intake.access_token}, status=201 if intake.created else 200)
 
 
-@csrf_exempt
-@require_POST
-def bare_insert(request):
-    body = _body(request)
-    if body is None:
-        return JsonResponse({"error": "send a JSON object"}, status=400)
+@_json_post
+def bare_insert(request, body: dict):
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {BARE_TABLE} (body) VALUES (%s)", [request.body.decode()])  # noqa: S608
         row_id = cursor.lastrowid
@@ -84,13 +87,9 @@ def _template(name: str, instance) -> tuple[str, list, dict[str, int]]:
     return _TEMPLATES[name]
 
 
-@csrf_exempt
-@require_POST
-def intake_writes(request):
+@_json_post
+def intake_writes(request, body: dict):
     """The rows ``case_create`` writes for this body, and nothing else (SQLite only)."""
-    body = _body(request)
-    if body is None:
-        return JsonResponse({"error": "send a JSON object"}, status=400)
     now = timezone.now()
     stamp = now.replace(tzinfo=None).isoformat(" ", timespec="microseconds")  # as the ORM stores it
     case_sql, case_params, case_at = _template("case", Case(

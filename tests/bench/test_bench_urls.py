@@ -45,3 +45,11 @@ def test_the_intake_writes_are_the_rows_case_create_writes(bench_urls, client, t
     assert events[0] == events[1] == [("receive", "received", {"channel": "api"})]
     checked, breaches = audit_verify()
     assert checked >= 2 and breaches == []
+
+
+@pytest.mark.parametrize("path", ["/bench/bare", "/bench/writes", "/bench/cases"])
+def test_every_endpoint_refuses_what_is_not_a_json_object(bench_urls, client, path):
+    for body in ("not json", "[1, 2]"):
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code == 400 and response.json() == {"error": "send a JSON object"}
+    assert client.get(path).status_code == 405
