@@ -8,7 +8,9 @@ from django.core.management import call_command
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.audit.services import audit_verify
+from fuhe.cases.models import Case
 from fuhe.org.models import Region, Unit
+from fuhe.routing.models import RoutingModel
 
 DIVISIONS = settings.FUHE_SHARED_DATA / "divisions"
 pytestmark = pytest.mark.skipif(not DIVISIONS.is_dir(), reason="the shared data set is not beside the checkout")
@@ -40,6 +42,13 @@ def test_demo_builds_the_real_districts_with_a_login_per_role():
     printed = out.getvalue()
     assert "hp-dispatcher" in printed and settings.FUHE_DEMO_PASSWORD in printed
     assert audit_verify()[1] == []
+    # the dispatchers follow the duty list: what it makes a committee's or a street's goes there, not to a
+    # department (the load page counts those cases as the grassroots units' own)
+    grassroots = Case.objects.filter(owner_unit__kind__in=["residents_committee", "village_committee",
+                                                           "street_office", "township_government"])
+    assert grassroots.filter(events__action="dispatch", events__actor__isnull=False).exists()
+    assert RoutingModel.objects.count() == 1
 
     call_command("demo", stdout=io.StringIO())  # idempotent
+    assert RoutingModel.objects.count() == 1
     assert Region.objects.filter(level="community").count() == 64 + 983

@@ -73,13 +73,29 @@ def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
     return made
 
 
+def _owner(case, message: dict) -> Unit | None:
+    """Where the dispatcher sends it: the community's committee or the street's office when the duty list in
+    force makes it theirs (物业, 邻里纠纷, 楼道卫生, 违建 …), else the district department of the message's real
+    label — so the committees carry cases on the load page, as they do in practice."""
+    from fuhe.duties.models import OwnerLevel
+    from fuhe.routing.services import recommend
+
+    recommendation = recommend(case)
+    if recommendation is not None:
+        top = recommendation.top
+        if (top.item.owner_level in (OwnerLevel.COMMUNITY, OwnerLevel.STREET) and top.resolution.unit is not None
+                and not top.resolution.is_fallback):
+            return top.resolution.unit
+    district_low, district_high = case.region.parent.parent.subtree
+    return Unit.objects.filter(kind="department", department_type=LABEL_DEPARTMENT.get(message["label"], ""),
+                               region_id__gte=district_low, region_id__lt=district_high).first()
+
+
 def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dict, replies: dict) -> None:
     """Take the case a random but realistic distance along the loop, at realistic times."""
     if dispatcher is None:
         return
-    district_low, district_high = case.region.parent.parent.subtree
-    department = Unit.objects.filter(kind="department", department_type=LABEL_DEPARTMENT.get(message["label"], ""),
-                                     region_id__gte=district_low, region_id__lt=district_high).first()
+    department = _owner(case, message)
     handler_assignment = RoleAssignment.objects.filter(unit=department).select_related("user").first()
     if department is None or handler_assignment is None:
         return

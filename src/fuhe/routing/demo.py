@@ -9,22 +9,34 @@ from django.conf import settings
 
 from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Case
+from fuhe.duties.models import DutyList, ListStatus
 from fuhe.duties.services import duty_list_seed_demo
 from fuhe.org.models import Region
+from fuhe.routing.models import RoutingModel
 from fuhe.routing.services import case_route, routing_examples_collect, routing_model_train
 
 DEMO_ROOT_CODE = "120000000000"  # 天津市: the list applies in both demo districts
 
 
-def demo_routing_seed(*, progress: Callable[[str], None] = lambda message: None,
-                      taxonomy_path: Path | None = None) -> bool:
-    """Seed and activate the demo duty list, learn from the demo's dispatches, route the waiting cases.
-    Idempotent: does nothing when the demo region already has a duty list."""
+def demo_duty_list_seed(*, taxonomy_path: Path | None = None) -> bool:
+    """Seed and activate the demo duty list (before the demo's cases: their dispatchers follow it). Idempotent:
+    does nothing when the demo region already has a duty list. True when a list was made."""
     region = Region.objects.filter(code=DEMO_ROOT_CODE).first()
     taxonomy_path = taxonomy_path or Path(settings.FUHE_SHARED_DATA) / "messages" / "taxonomy.csv"
     if region is None or not taxonomy_path.is_file():
         return False
-    duty_list = duty_list_seed_demo(actor=None, region=region, taxonomy_path=taxonomy_path)
+    return duty_list_seed_demo(actor=None, region=region, taxonomy_path=taxonomy_path) is not None
+
+
+def demo_routing_seed(*, progress: Callable[[str], None] = lambda message: None,
+                      taxonomy_path: Path | None = None) -> bool:
+    """The demo duty list (seeded if missing), the first model learnt from the demo's dispatches, the waiting
+    cases routed. Idempotent: does nothing once a routing model exists."""
+    region = Region.objects.filter(code=DEMO_ROOT_CODE).first()
+    if region is None or RoutingModel.objects.exists():
+        return False
+    demo_duty_list_seed(taxonomy_path=taxonomy_path)
+    duty_list = DutyList.objects.filter(region=region, status=ListStatus.ACTIVE).first()
     if duty_list is None:
         return False
     progress(f"duty list: {duty_list.items.count()} items, active")

@@ -12,7 +12,7 @@ from django.db import transaction
 from fuhe.demo.cases import demo_cases_build
 from fuhe.demo.services import demo_build, demo_exists
 from fuhe.org.core.divisions import DivisionImportError
-from fuhe.routing.demo import demo_routing_seed
+from fuhe.routing.demo import demo_duty_list_seed, demo_routing_seed
 
 
 class Command(BaseCommand):
@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
                 f"{result.people} people."))
             messages_dir = settings.FUHE_SHARED_DATA / "messages"
+            demo_duty_list_seed()  # first: the demo's dispatchers follow the duty list
             if messages_dir.is_dir() and options["cases"]:
                 with transaction.atomic():
                     made = demo_cases_build(messages_dir=messages_dir, count=options["cases"],
