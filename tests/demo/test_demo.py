@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.audit.services import audit_verify
-from fuhe.cases.models import Case
+from fuhe.cases.models import Case, ReportIn
 from fuhe.org.models import Region, Unit
 from fuhe.routing.models import RoutingModel
 
@@ -47,6 +47,12 @@ def test_demo_builds_the_real_districts_with_a_login_per_role():
     grassroots = Case.objects.filter(owner_unit__kind__in=["residents_committee", "village_committee",
                                                            "street_office", "township_government"])
     assert grassroots.filter(events__action="dispatch", events__actor__isnull=False).exists()
+    # 直派 and 吹哨报到: streets take cases with a clear place and summon the department, which reports in — on
+    # time or late — so the two-way assessment has figures
+    summoned = ReportIn.objects.filter(summons__case__owner_unit__kind__in=["street_office", "township_government"])
+    assert summoned.count() >= 30
+    assert {True, False} <= set(summoned.filter(status="reported").values_list("is_on_time", flat=True))
+    assert not Case.objects.filter(state="closed", summonses__report_ins__status="pending").exists()
     assert RoutingModel.objects.count() == 1
 
     call_command("demo", stdout=io.StringIO())  # idempotent

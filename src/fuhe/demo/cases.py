@@ -18,8 +18,10 @@ from fuhe.cases.models import Category, KnowledgeEntry
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.clocks import clock_policies_seed
 from fuhe.cases.services.intake import case_create, categories_seed
-from fuhe.org.models import DepartmentType, Region, Unit
+from fuhe.cases.services.summons import summons_report_in, summons_whistle
+from fuhe.org.models import STREET_KINDS, DepartmentType, Region, Unit, UnitKind
 
+TERRITORIAL_SHARE = 0.35  # 直派: cases with a clear place go to the street, which summons the department (吹哨)
 LABEL_DEPARTMENT = {
     "城乡建设": DepartmentType.HOUSING, "环境保护": DepartmentType.ECOLOGY, "交通运输": DepartmentType.TRANSPORT,
     "教育文体": DepartmentType.EDUCATION, "劳动和社会保障": DepartmentType.HUMAN_RESOURCES,
@@ -73,6 +75,25 @@ def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
     return made
 
 
+def _summon(case, street_staff, department: Unit, at: datetime, rng: random.Random) -> datetime | None:
+    """街乡吹哨、部门报到: the street whistles the department; it reports in 5–40 minutes later (the default
+    allowance is 30, so about one in four comes late: the two-way assessment has something to show). The time
+    it reported, or None when that is still to come."""
+    reporter = RoleAssignment.objects.filter(unit=department).select_related("user").first()
+    if reporter is None:
+        return at
+    with _at(at):
+        summons = summons_whistle(actor=street_staff, case=case, departments=[department],
+                                  reason="属地街道牵头处置，需职能部门到场共同解决")
+    reported = at + timedelta(minutes=rng.uniform(5, 40))
+    if reported > timezone.now():
+        return None
+    with _at(reported):
+        summons_report_in(actor=reporter.user, report_in=summons.report_ins.get(),
+                          note="部门已到场，配合街道完成处置")
+    return reported
+
+
 def _owner(case, message: dict) -> Unit | None:
     """Where the dispatcher sends it: the community's committee or the street's office when the duty list in
     force makes it theirs (物业, 邻里纠纷, 楼道卫生, 违建 …), else the district department of the message's real
@@ -96,10 +117,16 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
     if dispatcher is None:
         return
     department = _owner(case, message)
+    summoned = None  # the department the street summons when it takes the case itself
+    if department is not None and department.kind == UnitKind.DEPARTMENT and rng.random() < TERRITORIAL_SHARE:
+        office = Unit.objects.filter(region_id=case.region.parent_id, kind__in=STREET_KINDS, is_active=True,
+                                     members__user=dispatcher).first()
+        if office is not None:
+            department, summoned = office, department
     handler_assignment = RoleAssignment.objects.filter(unit=department).select_related("user").first()
     if department is None or handler_assignment is None:
         return
-    handler = handler_assignment.user
+    handler = dispatcher if summoned is not None else handler_assignment.user
     age = (timezone.now() - received).days
     stage = rng.random()
     try:
@@ -108,7 +135,7 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
         t = received + timedelta(minutes=rng.uniform(10, 120))
         with _at(t):
             case = loop.case_dispatch(actor=dispatcher, case=case, unit=department)
-        if stage < 0.06:
+        if stage < 0.06 and summoned is None:
             with _at(t + timedelta(hours=3)):
                 loop.case_return(actor=handler, case=case, reason="不属于本部门职责，建议由街道协调")
             return
@@ -116,6 +143,10 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
         with _at(t):
             case = loop.case_transition(actor=handler, case=case, action="accept")
             case = loop.case_transition(actor=handler, case=case, action="start")
+        if summoned is not None:
+            t = _summon(case, handler, summoned, t, rng)
+            if t is None:
+                return  # the department has not reported in yet
         if age < 6 and stage < 0.4:
             return  # in progress, maybe overdue later
         t += timedelta(days=rng.uniform(0.5, 8))
