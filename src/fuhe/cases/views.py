@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -280,6 +280,10 @@ def notifications(request):
     return render(request, "cases/notifications.html", {"page": page})
 
 
+NO_GROUP = {"unit": gettext_lazy("no owning unit (not dispatched yet, or returned)"),
+            "street": gettext_lazy("no street"), "category": gettext_lazy("no category")}
+
+
 @login_required
 def rates(request):
     by = request.GET.get("by", "unit") if request.GET.get("by") in GROUPINGS else "unit"
@@ -287,10 +291,12 @@ def rates(request):
     days = min(max(days, 1), 366)
     rate_sets = rates_by(user=request.user, by=by, days=days)
     rows = rates_table(rate_sets)
+    for row in rows:  # the cases without a group get a name that says so (a bare dash read as a broken row)
+        row["label"] = str(NO_GROUP[by]) if row["key"] == "—" else str(row["key"])
     if request.GET.get("format") == "xlsx":
         return _rates_workbook(rows, by, days)
     specs = [RATE_SPECS[name] for name in RATE_ORDER if name in RATE_SPECS]
-    chart = {"groups": [str(r["key"]) for r in rows if r["position"] is not None][:15],
+    chart = {"groups": [r["label"] for r in rows if r["position"] is not None][:15],
              "series": [{"name": spec.zh, "data": [round((r["set"].rates[spec.name].value or 0) * 100, 1)
                                                    for r in rows if r["position"] is not None][:15]}
                         for spec in specs[:3]]}
@@ -312,7 +318,7 @@ def _rates_workbook(rows, by: str, days: int):
                    f"{spec.zh} 样本不足"]
     sheet.append(header)
     for row in rows:
-        line = [row["position"] or "", str(row["key"])]
+        line = [row["position"] or "", row["label"]]
         for rate in row["rates"]:
             flag = "是" if rate.small_sample else ""
             line += [rate.value, rate.numerator, rate.denominator, rate.low, rate.high, flag]

@@ -216,3 +216,18 @@ def test_bulk_dispatch_without_a_unit_names_the_field_and_changes_nothing(tree, 
     assert "unit" in response.content.decode()
     case.refresh_from_db()
     assert case.state == "received"
+
+
+def test_the_cases_without_a_group_are_named_as_such_on_the_rates_page_and_in_excel(tree, login, new_case):
+    """A row keyed by a bare dash read as a broken row; it names what its cases have in common."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    new_case()  # received, not dispatched: no owning unit, no category
+    client = login(tree.people["leader"])
+    page = client.get(reverse("cases:rates")).content.decode()
+    assert "无承办单位（待派或已退回）" in page
+    assert "未分类" in client.get(reverse("cases:rates"), {"by": "category"}).content.decode()
+    book = load_workbook(BytesIO(client.get(reverse("cases:rates"), {"format": "xlsx"}).content))
+    assert "无承办单位（待派或已退回）" in [row[1] for row in book.active.iter_rows(values_only=True)]
