@@ -255,11 +255,12 @@ def _store_routing(case: Case, routing: dict) -> None:
 NOTES_PER_TRANSACTION = 50  # routing notes written together: the writer lock is held a few milliseconds
 
 
-def _store_routings(notes: list[tuple[int, dict]]) -> None:
+def _store_routings(notes: list[tuple[int, dict]]) -> int:
     """Routing notes of many cases (``(case pk, routing)``), a few dozen per short transaction: one commit each,
-    not one per case. Only where routing is still empty, as the batch found it."""
+    not one per case. Only where routing is still empty, as the batch found it. Returns how many notes could not
+    be stored (logged; those cases stay unrouted for the next sweep)."""
     if not notes:
-        return
+        return 0
     connection = transaction.get_connection()
     field = Case._meta.get_field("routing")
     table, quote = Case._meta.db_table, connection.ops.quote_name
@@ -267,11 +268,17 @@ def _store_routings(notes: list[tuple[int, dict]]) -> None:
     empty = field.get_db_prep_save({}, connection)
     sql = (f"UPDATE {quote(table)} SET {quote(field.column)} = %s "  # noqa: S608 - names from the model
            f"WHERE {quote('id')} = %s AND {quote(field.column)} = %s")
+    failed = 0
     for start in range(0, len(notes), NOTES_PER_TRANSACTION):
-        rows = [(field.get_db_prep_save(routing, connection), pk, empty)
-                for pk, routing in notes[start:start + NOTES_PER_TRANSACTION]]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        chunk = notes[start:start + NOTES_PER_TRANSACTION]
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, [(field.get_db_prep_save(routing, connection), pk, empty)
+                                         for pk, routing in chunk])
+        except Exception:  # noqa: BLE001 - the other chunks go on
+            logger.exception("routing notes of cases %s..%s could not be stored", chunk[0][0], chunk[-1][0])
+            failed += len(chunk)
+    return failed
 
 
 def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommendation | None = None,
@@ -349,11 +356,7 @@ def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) 
                 done += 1
             except Exception:  # noqa: BLE001
                 logger.exception("routing of case %s failed", case.pk)
-        try:
-            _store_routings(notes)
-        except Exception:  # noqa: BLE001 - these cases stay unrouted for the next sweep
-            logger.exception("routing notes of cases %s..%s could not be stored", cases[0].pk, after)
-            done -= len(notes)
+        done -= _store_routings(notes)
 
 
 def route_on_intake(case_pk: int) -> None:

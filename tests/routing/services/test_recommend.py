@@ -117,3 +117,27 @@ def test_a_batch_writes_its_routing_notes_together_and_never_over_a_decision(tre
     assert notes[cases[4].pk]["unit"]["id"] == tree.units["蓟州区城管委"].pk
     _store_routings([(cases[0].pk, {"decision": "stale"})])
     assert Case.objects.get(pk=cases[0].pk).routing == notes[cases[0].pk]
+
+
+def test_a_chunk_of_notes_that_cannot_be_stored_leaves_only_its_cases_for_the_next_sweep(tree, duty_list,
+                                                                                        make_case, monkeypatch):
+    from fuhe.cases.models import Case
+    from fuhe.routing import services
+
+    cases = [make_case() for _ in range(5)]
+    monkeypatch.setattr(services, "NOTES_PER_TRANSACTION", 2)
+    field = Case._meta.get_field("routing")
+    real = field.get_db_prep_save
+
+    def failing(value, connection):
+        if isinstance(value, dict) and value.get("decision") and value is marked[0]:
+            raise ValueError("cannot serialise")
+        return real(value, connection)
+
+    marked: list = []
+    notes = [(case.pk, {"decision": "queued", "n": i}) for i, case in enumerate(cases)]
+    marked.append(notes[2][1])  # the second chunk (cases 2 and 3) fails
+    monkeypatch.setattr(field, "get_db_prep_save", failing)
+    assert services._store_routings(notes) == 2
+    stored = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "routing"))
+    assert [bool(stored[c.pk]) for c in cases] == [True, True, False, False, True]
