@@ -60,12 +60,19 @@ def cases_create(request, body: dict):
         if region is None:
             return JsonResponse({"errors": {"region": "no such region"}}, status=400)
     try:
-        intake = case_create(actor=None, channel=Channel.API, region=region,
-                             idempotency_key=body.get("idempotency_key") or None, **fields)
+        intake = case_create(
+            actor=None,
+            channel=Channel.API,
+            region=region,
+            idempotency_key=body.get("idempotency_key") or None,
+            **fields,
+        )
     except ValidationError as error:
         return JsonResponse({"errors": error.message_dict}, status=400)
-    return JsonResponse({"id": intake.case.pk, "tracking_code": intake.case.tracking_code,
-                         "access_token": intake.access_token}, status=201 if intake.created else 200)
+    return JsonResponse(
+        {"id": intake.case.pk, "tracking_code": intake.case.tracking_code, "access_token": intake.access_token},
+        status=201 if intake.created else 200,
+    )
 
 
 @_json_post
@@ -92,21 +99,51 @@ def intake_writes(request, body: dict):
     """The rows ``case_create`` writes for this body, and nothing else (SQLite only)."""
     now = timezone.now()
     stamp = now.replace(tzinfo=None).isoformat(" ", timespec="microseconds")  # as the ORM stores it
-    case_sql, case_params, case_at = _template("case", Case(
-        tracking_code="", access_token_hash="", channel=Channel.API, title="", text="", address="",
-        reporter_phone="", created_at=now, request_fingerprint=""))
-    event_sql, event_params, event_at = _template("event", CaseEvent(
-        case_id=0, at=now, action="receive", to_state="received", data={"channel": Channel.API}))
-    audit_sql, audit_params, audit_at = _template("audit", AuditEvent(
-        seq=0, at=now, actor_id=None, actor_label="system", action="case.receive", object_type="cases.case",
-        object_id="", summary={}, prev_hash="", hash=""))
+    case_sql, case_params, case_at = _template(
+        "case",
+        Case(
+            tracking_code="",
+            access_token_hash="",
+            channel=Channel.API,
+            title="",
+            text="",
+            address="",
+            reporter_phone="",
+            created_at=now,
+            request_fingerprint="",
+        ),
+    )
+    event_sql, event_params, event_at = _template(
+        "event", CaseEvent(case_id=0, at=now, action="receive", to_state="received", data={"channel": Channel.API})
+    )
+    audit_sql, audit_params, audit_at = _template(
+        "audit",
+        AuditEvent(
+            seq=0,
+            at=now,
+            actor_id=None,
+            actor_label="system",
+            action="case.receive",
+            object_type="cases.case",
+            object_id="",
+            summary={},
+            prev_hash="",
+            hash="",
+        ),
+    )
     token = secrets.token_urlsafe(16)
     case = list(case_params)
-    for name, value in (("tracking_code", _tracking_code()), ("access_token_hash", hash_token(token)),
-                        ("title", str(body.get("title", ""))[:120]), ("text", str(body.get("text", ""))),
-                        ("address", str(body.get("address", ""))), ("region_id", body.get("region")),
-                        ("request_type", str(body.get("request_type", "help"))),
-                        ("reporter_phone", str(body.get("reporter_phone", ""))), ("created_at", stamp)):
+    for name, value in (
+        ("tracking_code", _tracking_code()),
+        ("access_token_hash", hash_token(token)),
+        ("title", str(body.get("title", ""))[:120]),
+        ("text", str(body.get("text", ""))),
+        ("address", str(body.get("address", ""))),
+        ("region_id", body.get("region")),
+        ("request_type", str(body.get("request_type", "help"))),
+        ("reporter_phone", str(body.get("reporter_phone", ""))),
+        ("created_at", stamp),
+    ):
         case[case_at[name]] = value
     summary = {"after": {"category": None, "channel": Channel.API, "region": str(body.get("region"))}}
     execute = sqlite3.Cursor.execute  # the driver's own, past Django's wrappers
@@ -117,12 +154,25 @@ def intake_writes(request, body: dict):
         event[event_at["case_id"]], event[event_at["at"]] = case_id, stamp
         execute(cursor, event_sql, event).fetchone()
         seq, prev_hash = execute(cursor, "SELECT seq, hash FROM audit_auditchainhead WHERE id = 1").fetchone()
-        tail = payload_tail(at=now, actor_id=None, actor_label="system", action="case.receive",
-                            object_type="cases.case", object_id=str(case_id), summary=summary)
+        tail = payload_tail(
+            at=now,
+            actor_id=None,
+            actor_label="system",
+            action="case.receive",
+            object_type="cases.case",
+            object_id=str(case_id),
+            summary=summary,
+        )
         digest = hash_with_tail(prev_hash=prev_hash, seq=seq + 1, tail=tail)
         audit = list(audit_params)
-        for name, value in (("seq", seq + 1), ("at", stamp), ("object_id", str(case_id)),
-                            ("summary", json.dumps(summary)), ("prev_hash", prev_hash), ("hash", digest)):
+        for name, value in (
+            ("seq", seq + 1),
+            ("at", stamp),
+            ("object_id", str(case_id)),
+            ("summary", json.dumps(summary)),
+            ("prev_hash", prev_hash),
+            ("hash", digest),
+        ):
             audit[audit_at[name]] = value
         execute(cursor, audit_sql, audit).fetchone()
         execute(cursor, "UPDATE audit_auditchainhead SET seq = ?, hash = ? WHERE id = 1", [seq + 1, digest])

@@ -45,17 +45,18 @@ def main() -> None:
 
     settings.FUHE_RATE_LIMITS = {"public_read": "", "read": "", "write": ""}
     settings.ALLOWED_HOSTS = ["*"]
-    print(f"machine: {platform.processor() or platform.machine()}, usable cores={len(os.sched_getaffinity(0))}, "
-          f"Python {platform.python_version()}, Django {django.get_version()}, SQLite "
-          f"{__import__('sqlite3').sqlite_version} ({connection.vendor}); data in {data_dir}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, usable cores={len(os.sched_getaffinity(0))}, "
+        f"Python {platform.python_version()}, Django {django.get_version()}, SQLite "
+        f"{__import__('sqlite3').sqlite_version} ({connection.vendor}); data in {data_dir}"
+    )
     started = time.perf_counter()
     world = bench_cases.build_world(settings.FUHE_SHARED_DATA / "divisions")
     seconds = bench_cases.generate_cases(world, args.cases)
     with connection.cursor() as cursor:  # 5 % non-public (never listed), the category of a leaf for services
         cursor.execute("UPDATE cases_case SET is_public = 0 WHERE id % 20 = 0")
         cursor.execute("ANALYZE")
-    print(f"organisation + {args.cases:,} cases in {time.perf_counter() - started:.1f} s "
-          f"(bulk insert {seconds:.1f} s)")
+    print(f"organisation + {args.cases:,} cases in {time.perf_counter() - started:.1f} s (bulk insert {seconds:.1f} s)")
     bench_gets(args.query_runs)
     bench_posts(world, args.posts)
 
@@ -77,11 +78,15 @@ def bench_gets(runs: int) -> None:
             response = client.get(url)
             assert response.status_code == 200, response.content[:200]
             return response
+
         return run
 
     def floor():
-        rows = list(Case.objects.filter(is_public=True).order_by("-created_at")
-                    .values("id", "state", "text", "address", "created_at", "category__name")[:page_size])
+        rows = list(
+            Case.objects.filter(is_public=True)
+            .order_by("-created_at")
+            .values("id", "state", "text", "address", "created_at", "category__name")[:page_size]
+        )
         return json.dumps(rows, ensure_ascii=False, default=str)
 
     urls = [
@@ -89,14 +94,18 @@ def bench_gets(runs: int) -> None:
         ("requests.xml  (90 days, one page)", "/open311/v2/requests.xml"),
         ("requests.json?status=open", "/open311/v2/requests.json?status=open"),
         ("requests.json?service_code=…", f"/open311/v2/requests.json?service_code={category}"),
-        ("requests.json?service_request_id=20 ids", "/open311/v2/requests.json?service_request_id="
-         + ",".join(map(str, newest))),
+        (
+            "requests.json?service_request_id=20 ids",
+            "/open311/v2/requests.json?service_request_id=" + ",".join(map(str, newest)),
+        ),
         ("requests/{id}.json", f"/open311/v2/requests/{newest[0]}.json"),
         ("requests/{id}.xml", f"/open311/v2/requests/{newest[0]}.xml"),
         ("services.json", "/open311/v2/services.json"),
     ]
-    print(f"\n1. Open311 GET latency over {Case.objects.count():,} cases ({in_window:,} public); page size "
-          f"{page_size}; p50 / p95 over {runs} runs (ms), in-process through the middleware")
+    print(
+        f"\n1. Open311 GET latency over {Case.objects.count():,} cases ({in_window:,} public); page size "
+        f"{page_size}; p50 / p95 over {runs} runs (ms), in-process through the middleware"
+    )
     for label, url in urls:
         rows = len(json.loads(get(url)().content)) if url.endswith(".json") or ".json?" in url else None
         p50, p95 = bench_cases.percentiles_ms(get(url), runs)
@@ -120,8 +129,9 @@ def bench_posts(world, count: int) -> None:
 
     client = Client()
     secret = api_key_create(actor=None, application="bench").secret
-    services = list(Category.objects.filter(level=3).values_list("id", flat=True)[:20]) or \
-        list(Category.objects.values_list("id", flat=True)[:20])
+    services = list(Category.objects.filter(level=3).values_list("id", flat=True)[:20]) or list(
+        Category.objects.values_list("id", flat=True)[:20]
+    )
     payloads = bench_cases.intake_payloads(world, count)
     categories = {c.pk: c for c in Category.objects.filter(pk__in=services)}
 
@@ -129,25 +139,42 @@ def bench_posts(world, count: int) -> None:
         def run():
             for index, p in enumerate(payloads):
                 headers = {"HTTP_IDEMPOTENCY_KEY": f"bench-{time.monotonic_ns()}-{index}"} if idempotent else {}
-                response = client.post("/open311/v2/requests.json", {
-                    "api_key": secret, "service_code": services[index % len(services)],
-                    "address_string": p["address"], "description": p["text"], "phone": p["reporter_phone"],
-                    "attribute[request_type]": "complaint"}, **headers)
+                response = client.post(
+                    "/open311/v2/requests.json",
+                    {
+                        "api_key": secret,
+                        "service_code": services[index % len(services)],
+                        "address_string": p["address"],
+                        "description": p["text"],
+                        "phone": p["reporter_phone"],
+                        "attribute[request_type]": "complaint",
+                    },
+                    **headers,
+                )
                 assert response.status_code == 200, response.content[:300]
+
         return run
 
     def direct():
         for index, p in enumerate(payloads):
-            case_create(actor=None, channel="api", text=p["text"], address=p["address"],
-                        category=categories[services[index % len(services)]], request_type="complaint",
-                        reporter_phone=p["reporter_phone"])
+            case_create(
+                actor=None,
+                channel="api",
+                text=p["text"],
+                address=p["address"],
+                category=categories[services[index % len(services)]],
+                request_type="complaint",
+                reporter_phone=p["reporter_phone"],
+            )
 
     print(f"\n2. Open311 POST requests.json throughput, {count:,} requests each, one client, in-process")
     post_s = _django.median_seconds(post(False), 1)
     idem_s = _django.median_seconds(post(True), 1)
     direct_s = _django.median_seconds(direct, 1)
-    print(f"   POST requests.json (api_key, validation, case_create):  {count / post_s:>7,.0f} requests/s "
-          f"({post_s / count * 1000:.2f} ms each)")
+    print(
+        f"   POST requests.json (api_key, validation, case_create):  {count / post_s:>7,.0f} requests/s "
+        f"({post_s / count * 1000:.2f} ms each)"
+    )
     print(f"   the same with an Idempotency-Key (record + replay store): {count / idem_s:>7,.0f} requests/s")
     print(f"   baseline: case_create called directly, same fields:      {count / direct_s:>7,.0f} cases/s")
     print(f"   ratio POST / case_create: {direct_s / post_s:.2f}; with Idempotency-Key: {direct_s / idem_s:.2f}")

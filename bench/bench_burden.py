@@ -50,12 +50,28 @@ STREETS_PER_DISTRICT = 20
 COMMUNITIES_PER_STREET = 50
 STORED_SHARE = 0.7  # unit × stored item pairs that have at least one value
 VALIDITIES = (30, 90, 180, 365, None)
-KINDS = {"form": 30, "inspection": 12, "meeting": 14, "campaign": 8, "check_in": 10, "ranking": 6, "pledge": 6,
-         "other": 14}
+KINDS = {
+    "form": 30,
+    "inspection": 12,
+    "meeting": 14,
+    "campaign": 8,
+    "check_in": 10,
+    "ranking": 6,
+    "pledge": 6,
+    "other": 14,
+}
 RECURRENCES = {"once": 60, "weekly": 15, "biweekly": 5, "monthly": 17, "daily": 3}
 STATUSES = {"admitted": 62, "admitted_assisting": 12, "approved": 6, "pending_approval": 5, "refused": 15}
-DEPARTMENT_TYPES = ("civil_affairs", "human_resources", "emergency", "urban_management", "housing", "ecology",
-                    "health", "public_security")
+DEPARTMENT_TYPES = (
+    "civil_affairs",
+    "human_resources",
+    "emergency",
+    "urban_management",
+    "housing",
+    "ecology",
+    "health",
+    "public_security",
+)
 
 
 def utc(moment: datetime) -> str:
@@ -73,7 +89,7 @@ def insert(table: str, columns: tuple[str, ...], rows: list[tuple], batch: int =
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            cursor.executemany(sql, rows[start:start + batch])
+            cursor.executemany(sql, rows[start : start + batch])
 
 
 # --- data ----------------------------------------------------------------------------------------------------
@@ -102,8 +118,10 @@ class City:
     def build_regions(self, units: int) -> None:
         streets = max(1, math.ceil(units / COMMUNITIES_PER_STREET))
         districts = math.ceil(streets / STREETS_PER_DISTRICT)
-        rows = [(PROVINCE, str(PROVINCE // 1000), "基准省", "province", None, "unknown", None, None, True),
-                (CITY, str(CITY // 1000), "基准市", "city", PROVINCE, "unknown", None, None, True)]
+        rows = [
+            (PROVINCE, str(PROVINCE // 1000), "基准省", "province", None, "unknown", None, None, True),
+            (CITY, str(CITY // 1000), "基准市", "city", PROVINCE, "unknown", None, None, True),
+        ]
         self.districts, self.streets, self.communities, self.grids = [], [], [], 0
         self.grids_of: dict[int, int] = {}
         left = units
@@ -116,30 +134,59 @@ class City:
                     break
                 street = district + s * 10**6
                 self.streets.append(street)
-                rows.append((street, str(street // 1000), f"第{d}区{s}街道", "street", district, "urban", None, None,
-                             True))
+                rows.append(
+                    (street, str(street // 1000), f"第{d}区{s}街道", "street", district, "urban", None, None, True)
+                )
                 for c in range(1, min(COMMUNITIES_PER_STREET, left) + 1):
                     community = street + c * 1000
                     self.communities.append(community)
                     population = self.rng.randint(2000, 15000) if self.rng.random() < 0.95 else None
-                    rows.append((community, str(community // 1000), f"{d}-{s}-{c}社区", "community", street, "urban",
-                                 111, population, True))
+                    rows.append(
+                        (
+                            community,
+                            str(community // 1000),
+                            f"{d}-{s}-{c}社区",
+                            "community",
+                            street,
+                            "urban",
+                            111,
+                            population,
+                            True,
+                        )
+                    )
                     self.grids_of[community] = self.rng.randint(2, 8)
                     for g in range(1, self.grids_of[community] + 1):
-                        rows.append((community + g, str(community + g), f"第{g}网格", "grid", community, "urban",
-                                     None, None, True))
+                        rows.append(
+                            (
+                                community + g,
+                                str(community + g),
+                                f"第{g}网格",
+                                "grid",
+                                community,
+                                "urban",
+                                None,
+                                None,
+                                True,
+                            )
+                        )
                         self.grids += 1
                 left -= min(COMMUNITIES_PER_STREET, left)
-        insert("org_region", ("id", "code", "name", "level", "parent_id", "kind", "urban_rural_code", "population",
-                              "is_generated"), rows)
+        insert(
+            "org_region",
+            ("id", "code", "name", "level", "parent_id", "kind", "urban_rural_code", "population", "is_generated"),
+            rows,
+        )
 
     def build_units(self) -> None:
         from fuhe.org.models import Unit
 
         units = [Unit(name=f"{key}居委会", kind="residents_committee", region_id=key) for key in self.communities]
         units += [Unit(name=f"{key}街道办事处", kind="street_office", region_id=key) for key in self.streets]
-        units += [Unit(name=f"{district}{kind}", kind="department", department_type=kind, region_id=district)
-                  for district in self.districts for kind in DEPARTMENT_TYPES]
+        units += [
+            Unit(name=f"{district}{kind}", kind="department", department_type=kind, region_id=district)
+            for district in self.districts
+            for kind in DEPARTMENT_TYPES
+        ]
         Unit.objects.bulk_create(units, batch_size=2000)
         self.committees = dict(Unit.objects.filter(kind="residents_committee").values_list("region_id", "pk"))
         self.street_offices = dict(Unit.objects.filter(kind="street_office").values_list("region_id", "pk"))
@@ -158,12 +205,26 @@ class City:
             self.staff[unit] = rng.randint(3, 7)
             for _ in range(self.staff[unit]):
                 second = committee_list[index - 1] if rng.random() < 0.05 and index else None
-                plan.append((unit, region, rng.choice(("community_worker", "grid_worker")),
-                             "40.0" if rng.random() < 0.85 else "20.0", second))
+                plan.append(
+                    (
+                        unit,
+                        region,
+                        rng.choice(("community_worker", "grid_worker")),
+                        "40.0" if rng.random() < 0.85 else "20.0",
+                        second,
+                    )
+                )
         for region, unit in self.street_offices.items():
             plan.extend((unit, region, "street_dispatcher", "40.0", None) for _ in range(8))
-        users = [User(username=f"bench-{n}", password="!", display_name=f"工作人员{n}",  # noqa: S106
-                      weekly_capacity_hours=hours) for n, (_u, _r, _role, hours, _s) in enumerate(plan)]
+        users = [
+            User(
+                username=f"bench-{n}",
+                password="!",  # noqa: S106
+                display_name=f"工作人员{n}",
+                weekly_capacity_hours=hours,
+            )
+            for n, (_u, _r, _role, hours, _s) in enumerate(plan)
+        ]
         User.objects.bulk_create(users, batch_size=2000)
         ids = dict(User.objects.filter(username__startswith="bench-").values_list("username", "pk"))
         created = utc(self.now)
@@ -181,9 +242,17 @@ class City:
         from fuhe.burden.models import DataItem
 
         catalogue_seed()
-        extra = [DataItem(code=f"bench.item{n:02d}", name=f"基准数据项{n}", source="submission", owner="基准局",
-                          validity_days=VALIDITIES[n % len(VALIDITIES)], effort_minutes=3 + n % 12)
-                 for n in range(max(0, fields - DataItem.objects.count()))]
+        extra = [
+            DataItem(
+                code=f"bench.item{n:02d}",
+                name=f"基准数据项{n}",
+                source="submission",
+                owner="基准局",
+                validity_days=VALIDITIES[n % len(VALIDITIES)],
+                effort_minutes=3 + n % 12,
+            )
+            for n in range(max(0, fields - DataItem.objects.count()))
+        ]
         DataItem.objects.bulk_create(extra)
         self.items = list(DataItem.objects.order_by("pk")[:fields])
         rng = self.rng
@@ -197,8 +266,15 @@ class City:
                 for _ in range(rng.randint(1, 3)):
                     as_of = self.now - timedelta(days=age)
                     age += rng.uniform(30, 365)
-                    rows.append((item.pk, unit, str(rng.randint(0, 500)), utc(as_of),
-                                 rng.choice(("submission", "submission", "manual"))))
+                    rows.append(
+                        (
+                            item.pk,
+                            unit,
+                            str(rng.randint(0, 500)),
+                            utc(as_of),
+                            rng.choice(("submission", "submission", "manual")),
+                        )
+                    )
         insert("burden_datavalue", ("item_id", "unit_id", "value", "as_of", "source"), rows)
         self.values = len(rows)
 
@@ -224,15 +300,36 @@ class City:
             district = community // 10**9 * 10**9
             owner = self.committees[community] if rng.random() < 0.6 else rng.choice(self.departments[district])
             merged = first_id + index - 1 if index and rng.random() < 0.03 else None
-            values = {"id": first_id + index, "tracking_code": f"B{first_id + index:09d}", "access_token_hash": "0",
-                      "channel": "hotline", "request_type": "help", "title": "诉求", "text": "诉求内容",
-                      "urgency": "normal", "address": "", "reporter_name": "", "reporter_phone": "",
-                      "is_proactive": False, "is_public": True, "created_at": utc(created), "request_fingerprint": "",
-                      "state": "merged" if merged else "in_progress", "deadline_uses_fallback": False,
-                      "hop_count": 1, "return_count": 0, "reopen_count": 0, "was_escalated": False,
-                      "reply_outcome": "", "reply_text": "", "routing": "{}", "merged_into_id": merged,
-                      "owner_unit_id": owner, "region_id": community + rng.randint(0, 2),
-                      "category_id": rng.choice(categories)}
+            values = {
+                "id": first_id + index,
+                "tracking_code": f"B{first_id + index:09d}",
+                "access_token_hash": "0",
+                "channel": "hotline",
+                "request_type": "help",
+                "title": "诉求",
+                "text": "诉求内容",
+                "urgency": "normal",
+                "address": "",
+                "reporter_name": "",
+                "reporter_phone": "",
+                "is_proactive": False,
+                "is_public": True,
+                "created_at": utc(created),
+                "request_fingerprint": "",
+                "state": "merged" if merged else "in_progress",
+                "deadline_uses_fallback": False,
+                "hop_count": 1,
+                "return_count": 0,
+                "reopen_count": 0,
+                "was_escalated": False,
+                "reply_outcome": "",
+                "reply_text": "",
+                "routing": "{}",
+                "merged_into_id": merged,
+                "owner_unit_id": owner,
+                "region_id": community + rng.randint(0, 2),
+                "category_id": rng.choice(categories),
+            }
             rows.append(tuple(values.get(column) for column in CASE_COLUMNS))
         insert("cases_case", CASE_COLUMNS, rows)
         self.cases = count
@@ -263,10 +360,22 @@ class City:
             due = starts + timedelta(days=rng.randint(1, 4) if recurrence == "daily" else rng.randint(3, 20))
             interval = RECURRENCE_DAYS[recurrence]
             until = min((due + timedelta(days=60)).date(), self.last) if interval else None
-            tasks.append(Task(title=f"任务{n}", kind=kind, sender_id=rng.choice(self.departments[district]),
-                              created_at=created, target_region_id=region, target_level=level, starts_at=starts,
-                              due_at=due, recurrence=recurrence, recurrence_until=until,
-                              effort_minutes=DEFAULT_EFFORT_MINUTES[kind], status=weighted(rng, STATUSES)))
+            tasks.append(
+                Task(
+                    title=f"任务{n}",
+                    kind=kind,
+                    sender_id=rng.choice(self.departments[district]),
+                    created_at=created,
+                    target_region_id=region,
+                    target_level=level,
+                    starts_at=starts,
+                    due_at=due,
+                    recurrence=recurrence,
+                    recurrence_until=until,
+                    effort_minutes=DEFAULT_EFFORT_MINUTES[kind],
+                    status=weighted(rng, STATUSES),
+                )
+            )
             scopes.append((region, level))
         Task.objects.bulk_create(tasks, batch_size=1000)
         rows = []
@@ -279,14 +388,32 @@ class City:
             basis = DEFAULT_EFFORT_BASIS.get(task.kind)
             for region_id, unit in reached:
                 # as ``services``: the prior × staff or grids, plus the form fields not prefilled
-                multiplier = self.staff.get(unit, 1) if basis == "staff" else \
-                    self.grids_of.get(region_id, 1) if basis == "grid" else 1
+                multiplier = (
+                    self.staff.get(unit, 1)
+                    if basis == "staff"
+                    else self.grids_of.get(region_id, 1)
+                    if basis == "grid"
+                    else 1
+                )
                 asked = 3 * rng.randint(0, 8) if task.kind == "form" else 0
                 estimated = task.effort_minutes * multiplier + asked
                 actual = round(estimated * rng.uniform(0.5, 2.0)) if rng.random() < 0.1 else None
                 rows.append((task.pk, unit, region_id, estimated, 0, 0, 0.0, actual, False))
-        insert("burden_tasktarget", ("task_id", "unit_id", "region_id", "estimated_minutes", "fields_total",
-                                     "fields_prefilled", "minutes_saved", "actual_minutes", "bypassed"), rows)
+        insert(
+            "burden_tasktarget",
+            (
+                "task_id",
+                "unit_id",
+                "region_id",
+                "estimated_minutes",
+                "fields_total",
+                "fields_prefilled",
+                "minutes_saved",
+                "actual_minutes",
+                "bypassed",
+            ),
+            rows,
+        )
         self.tasks, self.targets = count, len(rows)
 
 
@@ -301,27 +428,35 @@ def raw_prefill_read(city: City, unit_ids: list[int]) -> int:
         by_validity.setdefault(item.validity_days, []).append(item.pk)
     fresh, fresh_params = [], []
     for days, item_ids in by_validity.items():
-        fresh.append(f"(item_id IN ({', '.join(['%s'] * len(item_ids))})"
-                     + (" AND as_of >= %s)" if days is not None else ")"))
+        fresh.append(
+            f"(item_id IN ({', '.join(['%s'] * len(item_ids))})" + (" AND as_of >= %s)" if days is not None else ")")
+        )
         fresh_params += [*item_ids, *([utc(city.now - timedelta(days=days))] if days is not None else [])]
     since = utc(city.now - timedelta(days=90))
     low, high = CITY, CITY + 10**11
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, population FROM org_region WHERE id IN ({', '.join(['%s'] * len(city.communities))})",  # noqa: S608, E501
-                       city.communities)
+        cursor.execute(
+            f"SELECT id, population FROM org_region WHERE id IN ({', '.join(['%s'] * len(city.communities))})",  # noqa: S608, E501
+            city.communities,
+        )
         n = len(cursor.fetchall())
         cursor.execute("SELECT id FROM org_region WHERE level = 'grid' AND id >= %s AND id < %s", [low, high])
         n += len(cursor.fetchall())
-        cursor.execute("SELECT c.region_id, k.path, c.merged_into_id FROM cases_case c LEFT JOIN cases_category k "
-                       "ON k.id = c.category_id WHERE c.created_at >= %s AND c.created_at <= %s AND c.region_id >= %s"
-                       " AND c.region_id < %s", [since, at, low, high])
+        cursor.execute(
+            "SELECT c.region_id, k.path, c.merged_into_id FROM cases_case c LEFT JOIN cases_category k "
+            "ON k.id = c.category_id WHERE c.created_at >= %s AND c.created_at <= %s AND c.region_id >= %s"
+            " AND c.region_id < %s",
+            [since, at, low, high],
+        )
         n += len(cursor.fetchall())
         for start in range(0, len(unit_ids), 500):
-            chunk = unit_ids[start:start + 500]
+            chunk = unit_ids[start : start + 500]
             cursor.execute(
                 "SELECT unit_id, item_id, value, as_of, source FROM burden_datavalue "  # noqa: S608
                 f"WHERE unit_id IN ({', '.join(['%s'] * len(chunk))}) AND as_of <= %s AND ({' OR '.join(fresh)})"
-                " ORDER BY unit_id, item_id, as_of DESC, id DESC", [*chunk, at, *fresh_params])
+                " ORDER BY unit_id, item_id, as_of DESC, id DESC",
+                [*chunk, at, *fresh_params],
+            )
             n += len(cursor.fetchall())
     return n
 
@@ -333,23 +468,33 @@ def raw_load_read(city: City) -> int:
     low, high = CITY, CITY + 10**11
     start, end = utc(city.now - timedelta(days=13 * 7)), utc(city.now)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, name, region_id, kind FROM org_unit WHERE region_id >= %s AND region_id < %s AND "
-                       "kind IN ('residents_committee', 'village_committee', 'street_office', 'township_government')"
-                       " AND is_active", [low, high])
+        cursor.execute(
+            "SELECT id, name, region_id, kind FROM org_unit WHERE region_id >= %s AND region_id < %s AND "
+            "kind IN ('residents_committee', 'village_committee', 'street_office', 'township_government')"
+            " AND is_active",
+            [low, high],
+        )
         n = len(cursor.fetchall())
-        cursor.execute("SELECT r.user_id, r.unit_id, u.weekly_capacity_hours FROM accounts_roleassignment r "
-                       "JOIN accounts_user u ON u.id = r.user_id WHERE r.unit_id IS NOT NULL AND u.is_active "
-                       "AND u.weekly_capacity_hours IS NOT NULL")
+        cursor.execute(
+            "SELECT r.user_id, r.unit_id, u.weekly_capacity_hours FROM accounts_roleassignment r "
+            "JOIN accounts_user u ON u.id = r.user_id WHERE r.unit_id IS NOT NULL AND u.is_active "
+            "AND u.weekly_capacity_hours IS NOT NULL"
+        )
         n += len(cursor.fetchall())
-        cursor.execute("SELECT t.task_id, t.unit_id, t.estimated_minutes, t.actual_minutes, k.starts_at, k.due_at, "
-                       "k.recurrence, k.recurrence_until, k.sender_id FROM burden_tasktarget t "
-                       "JOIN burden_task k ON k.id = t.task_id WHERE t.region_id >= %s AND t.region_id < %s "
-                       "AND (k.status IN ('admitted', 'admitted_assisting', 'approved') OR t.bypassed)", [low, high])
+        cursor.execute(
+            "SELECT t.task_id, t.unit_id, t.estimated_minutes, t.actual_minutes, k.starts_at, k.due_at, "
+            "k.recurrence, k.recurrence_until, k.sender_id FROM burden_tasktarget t "
+            "JOIN burden_task k ON k.id = t.task_id WHERE t.region_id >= %s AND t.region_id < %s "
+            "AND (k.status IN ('admitted', 'admitted_assisting', 'approved') OR t.bypassed)",
+            [low, high],
+        )
         n += len(cursor.fetchall())
-        cursor.execute("SELECT c.owner_unit_id, c.created_at FROM cases_case c JOIN org_unit u "
-                       "ON u.id = c.owner_unit_id WHERE u.region_id >= %s AND u.region_id < %s "
-                       "AND c.created_at >= %s AND c.created_at <= %s",
-                       [low, high, start, end])
+        cursor.execute(
+            "SELECT c.owner_unit_id, c.created_at FROM cases_case c JOIN org_unit u "
+            "ON u.id = c.owner_unit_id WHERE u.region_id >= %s AND u.region_id < %s "
+            "AND c.created_at >= %s AND c.created_at <= %s",
+            [low, high, start, end],
+        )
         n += len(cursor.fetchall())
     return n
 
@@ -358,11 +503,19 @@ def raw_load_read(city: City) -> int:
 def machine() -> str:
     import django
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.machine())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
     nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
-    return (f"{cpu}, nproc={nproc}, Python {platform.python_version()}, Django {django.get_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
+    return (
+        f"{cpu}, nproc={nproc}, Python {platform.python_version()}, Django {django.get_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def timed(label: str, function, runs: int, *, warm_up: bool = True) -> float:
@@ -392,14 +545,18 @@ def main() -> None:
     from fuhe.burden.reports import load_compute
     from fuhe.org.models import Region, Unit
 
-    print(f"machine: {machine()}; database: {connection.vendor}, "
-          f"journal_mode={connection.cursor().execute('PRAGMA journal_mode').fetchone()[0]}")
+    print(
+        f"machine: {machine()}; database: {connection.vendor}, "
+        f"journal_mode={connection.cursor().execute('PRAGMA journal_mode').fetchone()[0]}"
+    )
     city = City(args.units, args.fields, args.tasks, args.cases, args.seed)
-    print(f"city: {len(city.districts)} districts, {len(city.streets)} streets, {len(city.communities):,} communities "
-          f"with committees, {city.grids:,} grids, {city.people:,} staff; catalogue {len(city.items)} items "
-          f"({sum(bool(i.derivation) for i in city.items)} derived), {city.values:,} stored values; "
-          f"{city.cases:,} cases and {city.tasks} tasks ({city.targets:,} targets) over {city.first} .. {city.last}; "
-          f"built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"city: {len(city.districts)} districts, {len(city.streets)} streets, {len(city.communities):,} communities "
+        f"with committees, {city.grids:,} grids, {city.people:,} staff; catalogue {len(city.items)} items "
+        f"({sum(bool(i.derivation) for i in city.items)} derived), {city.values:,} stored values; "
+        f"{city.cases:,} cases and {city.tasks} tasks ({city.targets:,} targets) over {city.first} .. {city.last}; "
+        f"built in {time.perf_counter() - started:.1f} s"
+    )
 
     units = list(Unit.objects.filter(kind="residents_committee").select_related("region").order_by("region_id"))
     unit_ids = [unit.pk for unit in units]
@@ -410,10 +567,14 @@ def main() -> None:
     derived = {item.code for item in city.items if item.derivation}
     prefilled_stored = sum(f.is_prefilled for r in result.values() for f in r if f.item_code not in derived)
     stored_fields = sum(1 for r in result.values() for f in r if f.item_code not in derived)
-    ours = timed("catalogue.prefill_for, all units at once", lambda: prefill_for(units, city.items, city.now),
-                 args.runs, warm_up=False)  # the call above was the warm-up
+    ours = timed(
+        "catalogue.prefill_for, all units at once",
+        lambda: prefill_for(units, city.items, city.now),
+        args.runs,
+        warm_up=False,
+    )  # the call above was the warm-up
     floor = timed("baseline: raw SQL read of the same rows", lambda: raw_prefill_read(city, unit_ids), args.runs)
-    sample = units[:args.sample]
+    sample = units[: args.sample]
 
     def one_by_one():
         for unit in sample:
@@ -421,28 +582,42 @@ def main() -> None:
 
     per_unit = timed(f"baseline: prefill_for one unit at a time, {len(sample)} units", one_by_one, args.runs)
     print(f"   {'  … scaled to all units':<62} {per_unit * len(units) / len(sample):8.1f} s")
-    print(f"   prefilled share: {prefilled:,} of {fields:,} fields = {prefilled / fields:.1%} "
-          f"(stored items {prefilled_stored / stored_fields:.1%}, derived items "
-          f"{(prefilled - prefilled_stored) / (fields - stored_fields):.1%})")
-    print(f"   per unit: {ours / len(units) * 1000:.2f} ms; ratio raw read / prefill_for: {floor / ours:.2f}; "
-          f"batch vs one at a time: {per_unit * len(units) / len(sample) / ours:.0f}× faster")
+    print(
+        f"   prefilled share: {prefilled:,} of {fields:,} fields = {prefilled / fields:.1%} "
+        f"(stored items {prefilled_stored / stored_fields:.1%}, derived items "
+        f"{(prefilled - prefilled_stored) / (fields - stored_fields):.1%})"
+    )
+    print(
+        f"   per unit: {ours / len(units) * 1000:.2f} ms; ratio raw read / prefill_for: {floor / ours:.2f}; "
+        f"batch vs one at a time: {per_unit * len(units) / len(sample) / ours:.0f}× faster"
+    )
 
     region = Region.objects.get(pk=CITY)
     load = load_compute(region=region, first=city.first, last=city.last)
-    print(f"\n2. city-wide load, {region.name} {city.first} .. {city.last} ({load.weeks} weeks), "
-          f"median of {args.runs} runs")
-    ours = timed("reports.load_compute", lambda: load_compute(region=region, first=city.first, last=city.last),
-                 args.runs, warm_up=False)
+    print(
+        f"\n2. city-wide load, {region.name} {city.first} .. {city.last} ({load.weeks} weeks), "
+        f"median of {args.runs} runs"
+    )
+    ours = timed(
+        "reports.load_compute",
+        lambda: load_compute(region=region, first=city.first, last=city.last),
+        args.runs,
+        warm_up=False,
+    )
     floor = timed("baseline: raw SQL read of the same rows", lambda: raw_load_read(city), args.runs)
     factors = [u.factor for u in load.units if u.factor is not None]
-    print(f"   {len(load.units):,} units ({len(load.overloaded):,} overloaded, median factor "
-          f"{statistics.median(factors):.2f}), {len(load.streets)} streets, {len(load.senders)} senders, "
-          f"{len(load.trend)} trend weeks; total {load.total.demanded_hours:,.0f} h demanded a week "
-          f"against {load.total.capacity_hours:,.0f} h")
+    print(
+        f"   {len(load.units):,} units ({len(load.overloaded):,} overloaded, median factor "
+        f"{statistics.median(factors):.2f}), {len(load.streets)} streets, {len(load.senders)} senders, "
+        f"{len(load.trend)} trend weeks; total {load.total.demanded_hours:,.0f} h demanded a week "
+        f"against {load.total.capacity_hours:,.0f} h"
+    )
     print(f"   ratio raw read / load_compute: {floor / ours:.2f}")
     load1, load5, _load15 = os.getloadavg()
-    print(f"\nwhole run {time.perf_counter() - started:.0f} s; load average at the end {load1:.2f} (1 min), "
-          f"{load5:.2f} (5 min) on {os.cpu_count()} cores")
+    print(
+        f"\nwhole run {time.perf_counter() - started:.0f} s; load average at the end {load1:.2f} (1 min), "
+        f"{load5:.2f} (5 min) on {os.cpu_count()} cores"
+    )
     connection.close()
     if os.environ["FUHE_DATA_DIR"] == data_dir and not args.keep:
         shutil.rmtree(data_dir)

@@ -57,20 +57,75 @@ BARE_TABLE = "bench_bare"
 BARE_SCHEMA = f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)"
 SEARCH_WORD = "噪音"  # in about 2 % of the messages
 CASE_COLUMNS = (
-    "id", "tracking_code", "access_token_hash", "channel", "request_type", "title", "text", "urgency", "address",
-    "reporter_name", "reporter_phone", "is_proactive", "is_public", "created_at", "request_fingerprint", "state",
-    "dispatched_at", "accepted_at", "acceptance_due", "resolution_due", "deadline_uses_fallback", "hop_count",
-    "return_count", "reopen_count", "was_escalated", "replied_at", "reply_outcome", "reply_text", "replied_on_time",
-    "accepted_on_time", "rated_at", "rating_resolved", "rating_satisfied", "closed_at", "routing", "merged_into_id",
-    "owner_unit_id", "region_id", "category_id",
+    "id",
+    "tracking_code",
+    "access_token_hash",
+    "channel",
+    "request_type",
+    "title",
+    "text",
+    "urgency",
+    "address",
+    "reporter_name",
+    "reporter_phone",
+    "is_proactive",
+    "is_public",
+    "created_at",
+    "request_fingerprint",
+    "state",
+    "dispatched_at",
+    "accepted_at",
+    "acceptance_due",
+    "resolution_due",
+    "deadline_uses_fallback",
+    "hop_count",
+    "return_count",
+    "reopen_count",
+    "was_escalated",
+    "replied_at",
+    "reply_outcome",
+    "reply_text",
+    "replied_on_time",
+    "accepted_on_time",
+    "rated_at",
+    "rating_resolved",
+    "rating_satisfied",
+    "closed_at",
+    "routing",
+    "merged_into_id",
+    "owner_unit_id",
+    "region_id",
+    "category_id",
 )
 # state mix of cases received in the last 30 days, and of older ones (a few stuck open, hence overdue)
-RECENT_STATES = {"received": 5, "dispatched": 10, "accepted": 10, "in_progress": 25, "returned": 2,
-                 "under_review": 1, "escalated": 2, "reopened": 2, "replied": 15, "rated": 10, "closed": 15,
-                 "merged": 2, "dismissed": 1}
+RECENT_STATES = {
+    "received": 5,
+    "dispatched": 10,
+    "accepted": 10,
+    "in_progress": 25,
+    "returned": 2,
+    "under_review": 1,
+    "escalated": 2,
+    "reopened": 2,
+    "replied": 15,
+    "rated": 10,
+    "closed": 15,
+    "merged": 2,
+    "dismissed": 1,
+}
 OLD_STATES = {"closed": 84, "rated": 6, "merged": 4, "dismissed": 2, "in_progress": 2, "replied": 2}
-DISPATCHED_STATES = {"dispatched", "accepted", "in_progress", "returned", "escalated", "reopened", "replied",
-                     "rated", "closed", "under_review"}
+DISPATCHED_STATES = {
+    "dispatched",
+    "accepted",
+    "in_progress",
+    "returned",
+    "escalated",
+    "reopened",
+    "replied",
+    "rated",
+    "closed",
+    "under_review",
+}
 ACCEPTED_STATES = {"accepted", "in_progress", "escalated", "reopened", "replied", "rated", "closed"}
 REPLIED_STATES = {"replied", "rated", "closed", "reopened"}
 RATED_STATES = {"rated", "closed", "reopened"}
@@ -111,8 +166,10 @@ class World:
 
         self.districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("id"))
         self.urban = self.districts[0]  # 和平区
-        committees = {u.region_id: u.id for u in Unit.objects.filter(
-            kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE])}
+        committees = {
+            u.region_id: u.id
+            for u in Unit.objects.filter(kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE])
+        }
         grids: dict[int, list[int]] = {}
         for grid_id, parent_id in Region.objects.filter(level=Level.GRID).values_list("id", "parent_id"):
             grids.setdefault(parent_id, []).append(grid_id)
@@ -121,11 +178,15 @@ class World:
         for district in self.districts:
             low, high = district.subtree
             self.communities[district.id] = [
-                (c.id, c.name, committees[c.id], grids.get(c.id, [])) for c in
-                Region.objects.filter(level=Level.COMMUNITY, id__gte=low, id__lt=high).order_by("id")]
-            self.departments[district.id] = list(Unit.objects.filter(
-                kind=UnitKind.DEPARTMENT, region=district).exclude(
-                department_type=DepartmentType.BURDEN_OFFICE).order_by("id").values_list("id", flat=True)[:7])
+                (c.id, c.name, committees[c.id], grids.get(c.id, []))
+                for c in Region.objects.filter(level=Level.COMMUNITY, id__gte=low, id__lt=high).order_by("id")
+            ]
+            self.departments[district.id] = list(
+                Unit.objects.filter(kind=UnitKind.DEPARTMENT, region=district)
+                .exclude(department_type=DepartmentType.BURDEN_OFFICE)
+                .order_by("id")
+                .values_list("id", flat=True)[:7]
+            )
         self.dispatcher = User.objects.get(username="hp-dispatcher")
         self.handler = User.objects.get(username="hp-urban-management")
         self.handler_unit = RoleAssignment.objects.get(user=self.handler, role=Role.DEPARTMENT_HANDLER).unit_id
@@ -165,11 +226,16 @@ def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 2
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
         first_id = cursor.fetchone()[0] + 1
     codes: set[str] = set()
-    sql = (f"INSERT INTO cases_case ({', '.join(CASE_COLUMNS)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(CASE_COLUMNS))})")
+    sql = (
+        f"INSERT INTO cases_case ({', '.join(CASE_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(CASE_COLUMNS))})"
+    )
     # as intake and the worker write them: SQLite's FTS5 index (and its mark), PostgreSQL's table with a GIN index
-    search_sql = ("INSERT INTO cases_casesearch_fts (rowid, terms) VALUES (%s, %s)" if connection.vendor == "sqlite"
-                  else "INSERT INTO cases_casesearch (case_id, terms) VALUES (%s, %s)")
+    search_sql = (
+        "INSERT INTO cases_casesearch_fts (rowid, terms) VALUES (%s, %s)"
+        if connection.vendor == "sqlite"
+        else "INSERT INTO cases_casesearch (case_id, terms) VALUES (%s, %s)"
+    )
     started = time.perf_counter()
     rows, search_rows = [], []
     for index in range(count):
@@ -212,15 +278,49 @@ def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 2
             closed = min((rated or replied) + timedelta(days=rng.uniform(0, 2)), now)
         if state == "merged" and index:
             merged_into = case_id - rng.randint(1, min(index, 500))
-        rows.append((
-            case_id, code, "0" * 64, rng.choice(("hotline", "hotline", "web", "patrol", "api")), "help", title, text,
-            "normal", f"{community_name}{rng.randint(1, 60)}号楼", "", f"199{rng.randint(0, 99_999_999):08d}",
-            False, True, utc(created), "", state, dispatched and utc(dispatched), accepted and utc(accepted),
-            acceptance_due and utc(acceptance_due), resolution_due and utc(resolution_due), False,
-            (1 + returns) if dispatched else 0, returns, reopens, state == "escalated", replied and utc(replied),
-            "resolved" if replied else "", "已处理。" if replied else "", replied_on_time, accepted_on_time,
-            rated and utc(rated), rating_resolved, rating_satisfied, closed and utc(closed), "{}", merged_into, owner,
-            region_id, rng.choice(categories)))
+        rows.append(
+            (
+                case_id,
+                code,
+                "0" * 64,
+                rng.choice(("hotline", "hotline", "web", "patrol", "api")),
+                "help",
+                title,
+                text,
+                "normal",
+                f"{community_name}{rng.randint(1, 60)}号楼",
+                "",
+                f"199{rng.randint(0, 99_999_999):08d}",
+                False,
+                True,
+                utc(created),
+                "",
+                state,
+                dispatched and utc(dispatched),
+                accepted and utc(accepted),
+                acceptance_due and utc(acceptance_due),
+                resolution_due and utc(resolution_due),
+                False,
+                (1 + returns) if dispatched else 0,
+                returns,
+                reopens,
+                state == "escalated",
+                replied and utc(replied),
+                "resolved" if replied else "",
+                "已处理。" if replied else "",
+                replied_on_time,
+                accepted_on_time,
+                rated and utc(rated),
+                rating_resolved,
+                rating_satisfied,
+                closed and utc(closed),
+                "{}",
+                merged_into,
+                owner,
+                region_id,
+                rng.choice(categories),
+            )
+        )
         search_rows.append((case_id, search_terms(title, text, rows[-1][8])))
         if len(rows) >= batch or index == count - 1:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -238,21 +338,52 @@ def generate_cases(world: World, count: int, *, seed: int = 2026, batch: int = 2
 def outcome_of(row, now):
     from fuhe.cases.core.rates import CaseOutcome
 
-    (state, dispatched_at, merged_into_id, accepted_on_time, acceptance_due, replied_at, replied_on_time,
-     resolution_due, rating_resolved, rating_satisfied, return_count, reopen_count) = row
+    (
+        state,
+        dispatched_at,
+        merged_into_id,
+        accepted_on_time,
+        acceptance_due,
+        replied_at,
+        replied_on_time,
+        resolution_due,
+        rating_resolved,
+        rating_satisfied,
+        return_count,
+        reopen_count,
+    ) = row
     if accepted_on_time is None and acceptance_due is not None and acceptance_due < now:
         accepted_on_time = False
     if replied_on_time is None and resolution_due is not None and resolution_due < now:
         replied_on_time = False
-    return CaseOutcome(dispatched=dispatched_at is not None, merged=merged_into_id is not None,
-                       dismissed_unreasonable=state == "dismissed", responded=accepted_on_time,
-                       replied=replied_at is not None, replied_on_time=replied_on_time, resolved=rating_resolved,
-                       satisfied=rating_satisfied, return_count=return_count, reopen_count=reopen_count)
+    return CaseOutcome(
+        dispatched=dispatched_at is not None,
+        merged=merged_into_id is not None,
+        dismissed_unreasonable=state == "dismissed",
+        responded=accepted_on_time,
+        replied=replied_at is not None,
+        replied_on_time=replied_on_time,
+        resolved=rating_resolved,
+        satisfied=rating_satisfied,
+        return_count=return_count,
+        reopen_count=reopen_count,
+    )
 
 
-OUTCOME_FIELDS = ("state", "dispatched_at", "merged_into_id", "accepted_on_time", "acceptance_due", "replied_at",
-                  "replied_on_time", "resolution_due", "rating_resolved", "rating_satisfied", "return_count",
-                  "reopen_count")
+OUTCOME_FIELDS = (
+    "state",
+    "dispatched_at",
+    "merged_into_id",
+    "accepted_on_time",
+    "acceptance_due",
+    "replied_at",
+    "replied_on_time",
+    "resolution_due",
+    "rating_resolved",
+    "rating_satisfied",
+    "return_count",
+    "reopen_count",
+)
 
 
 def district_month_cases(district, start, end):
@@ -305,6 +436,7 @@ def bench_queries(world: World, runs: int) -> None:
             forget_scope(user)
             queryset = dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)
             return list(queryset[:50])
+
         return run
 
     def page(user, filters=None, queue=False):
@@ -313,6 +445,7 @@ def bench_queries(world: World, runs: int) -> None:
             queryset = dispatch_queue(user=user) if queue else case_list(user=user, filters=filters)
             page = Paginator(queryset, 50).get_page(1)
             return page.paginator.count, list(page)
+
         return run
 
     dispatcher, handler = world.dispatcher, world.handler
@@ -324,8 +457,10 @@ def bench_queries(world: World, runs: int) -> None:
         ("dispatcher, dispatch queue", dispatcher, None, True),
         ("department handler, open", handler, CaseFilters(state="open"), False),
     ]
-    print(f"\n1. query latency, {Case.objects.count():,} cases; p50 / p95 over {runs} runs (ms); dispatcher of "
-          f"{street.name} ({world.urban.name}), handler of its 城管 department, search word {SEARCH_WORD}")
+    print(
+        f"\n1. query latency, {Case.objects.count():,} cases; p50 / p95 over {runs} runs (ms); dispatcher of "
+        f"{street.name} ({world.urban.name}), handler of its 城管 department, search word {SEARCH_WORD}"
+    )
     print(f"   {'query':<40} {'matches':>8} {'50 rows':>17} {'count + 50 rows':>23}")
     for label, user, filters, queue in queries:
         forget_scope(user)
@@ -343,9 +478,11 @@ def bench_queries(world: World, runs: int) -> None:
     reference = district_month_rates_per_case(district, start, end, now)
     r50, r95 = percentiles_ms(lambda: district_month_rates(district, start, end), runs)
     p50, p95 = percentiles_ms(lambda: district_month_rates_per_case(district, start, end), runs)
-    print(f"   three rates, {district.name} {start:%Y-%m} ({result.cases:,} cases, {result.assessed:,} assessed), "
-          f"counted in SQL: {r50:.1f} / {r95:.1f}; per case (rows + CaseOutcome, until 2026-12-01): "
-          f"{p50:.1f} / {p95:.1f}; same figures: {'yes' if result == reference else 'NO'}")
+    print(
+        f"   three rates, {district.name} {start:%Y-%m} ({result.cases:,} cases, {result.assessed:,} assessed), "
+        f"counted in SQL: {r50:.1f} / {r95:.1f}; per case (rows + CaseOutcome, until 2026-12-01): "
+        f"{p50:.1f} / {p95:.1f}; same figures: {'yes' if result == reference else 'NO'}"
+    )
     rates = [result[name] for name in ("response", "resolution", "satisfaction")]
     print("     " + ", ".join(f"{r.spec.zh} {r.value:.1%} ({r.numerator}/{r.denominator})" for r in rates))
 
@@ -355,12 +492,16 @@ def bench_queries(world: World, runs: int) -> None:
 
     groups = rates_page()
     g50, g95 = percentiles_ms(rates_page, runs)
-    print(f"   three-rates page of the street dispatcher, by unit, last 30 days (rates_by: scope + counts; "
-          f"{sum(rs.cases for rs in groups.values()):,} cases, {len(groups)} units): {g50:.1f} / {g95:.1f}")
+    print(
+        f"   three-rates page of the street dispatcher, by unit, last 30 days (rates_by: scope + counts; "
+        f"{sum(rs.cases for rs in groups.values()):,} cases, {len(groups)} units): {g50:.1f} / {g95:.1f}"
+    )
 
-    for label, user, filters in [("dispatcher, open", dispatcher, CaseFilters(state="open")),
-                                 ("department handler, open", handler, CaseFilters(state="open")),
-                                 ("dispatcher, text search", dispatcher, CaseFilters(query=SEARCH_WORD))]:
+    for label, user, filters in [
+        ("dispatcher, open", dispatcher, CaseFilters(state="open")),
+        ("department handler, open", handler, CaseFilters(state="open")),
+        ("dispatcher, text search", dispatcher, CaseFilters(query=SEARCH_WORD)),
+    ]:
         forget_scope(user)
         queryset = case_list(user=user, filters=filters)
         print(f"   EXPLAIN QUERY PLAN, {label}, first 50 rows:")
@@ -386,9 +527,16 @@ def intake_payloads(world: World, count: int) -> list[dict]:
     for index in range(count):
         message = texts[index % len(texts)]
         community_id, community_name, _committee, _grids = rng.choice(communities)
-        payloads.append({"text": message["text"][:3900], "title": message["title"][:120],
-                         "address": f"{community_name}{rng.randint(1, 60)}号楼", "region": community_id,
-                         "request_type": "complaint", "reporter_phone": f"1990002{index % 10_000:04d}"})
+        payloads.append(
+            {
+                "text": message["text"][:3900],
+                "title": message["title"][:120],
+                "address": f"{community_name}{rng.randint(1, 60)}号楼",
+                "region": community_id,
+                "request_type": "complaint",
+                "reporter_phone": f"1990002{index % 10_000:04d}",
+            }
+        )
     return payloads
 
 
@@ -404,19 +552,34 @@ def bench_service(world: World, n: int, runs: int) -> None:
 
     def service():
         for p in payloads:
-            case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
-                        region=regions[p["region"]], request_type=p["request_type"],
-                        reporter_phone=p["reporter_phone"])
+            case_create(
+                actor=None,
+                channel="api",
+                text=p["text"],
+                title=p["title"],
+                address=p["address"],
+                region=regions[p["region"]],
+                request_type=p["request_type"],
+                reporter_phone=p["reporter_phone"],
+            )
 
     def orm_save():
         from django.utils import timezone
 
         for p in payloads:
             with transaction.atomic():
-                Case(tracking_code=_tracking_code(), access_token_hash="0" * 64, channel="api", title=p["title"],
-                     text=p["text"], address=p["address"], region=regions[p["region"]],
-                     request_type=p["request_type"], reporter_phone=p["reporter_phone"],
-                     created_at=timezone.now()).save(force_insert=True)
+                Case(
+                    tracking_code=_tracking_code(),
+                    access_token_hash="0" * 64,
+                    channel="api",
+                    title=p["title"],
+                    text=p["text"],
+                    address=p["address"],
+                    region=regions[p["region"]],
+                    request_type=p["request_type"],
+                    reporter_phone=p["reporter_phone"],
+                    created_at=timezone.now(),
+                ).save(force_insert=True)
 
     def bare():
         for p in payloads:
@@ -427,12 +590,15 @@ def bench_service(world: World, n: int, runs: int) -> None:
     orm_s = _django.median_seconds(orm_save, runs)
     bare_s = _django.median_seconds(bare, runs)
     print(f"\n2. intake through the service layer: median of {runs} runs of {n:,}")
-    print(f"   case_create (validation, region, event, audit, routing queued): {n / service_s:>8,.0f} cases/s "
-          f"({service_s / n * 1000:.2f} ms each)")
+    print(
+        f"   case_create (validation, region, event, audit, routing queued): {n / service_s:>8,.0f} cases/s "
+        f"({service_s / n * 1000:.2f} ms each)"
+    )
     print(f"   baseline: Case(...).save() alone, one transaction each:         {n / orm_s:>8,.0f} rows/s")
     print(f"   ceiling: one-row INSERT through Django's cursor:                 {n / bare_s:>8,.0f} rows/s")
-    print(f"   ratio case_create / ORM save: {orm_s / service_s:.2f}; case_create / bare insert: "
-          f"{bare_s / service_s:.2f}")
+    print(
+        f"   ratio case_create / ORM save: {orm_s / service_s:.2f}; case_create / bare insert: {bare_s / service_s:.2f}"
+    )
     bench_routing_worker(world, min(n, 500))
     bench_routing_inline(world, min(n, 200))
 
@@ -449,14 +615,23 @@ def bench_routing_inline(world: World, n: int) -> None:
     regions = {r.id: r for r in Region.objects.filter(id__in={p["region"] for p in payloads})}
     started = time.perf_counter()
     for p in payloads:
-        case = case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
-                           region=regions[p["region"]], request_type=p["request_type"],
-                           reporter_phone=p["reporter_phone"]).case
+        case = case_create(
+            actor=None,
+            channel="api",
+            text=p["text"],
+            title=p["title"],
+            address=p["address"],
+            region=regions[p["region"]],
+            request_type=p["request_type"],
+            reporter_phone=p["reporter_phone"],
+        ).case
         route_on_intake(case.pk)
     seconds = time.perf_counter() - started
     HUEY.flush()
-    print(f"   for comparison, routing inside the request (before): {n / seconds:>8,.0f} cases/s "
-          f"({seconds / n * 1000:.1f} ms each, {n:,} cases)")
+    print(
+        f"   for comparison, routing inside the request (before): {n / seconds:>8,.0f} cases/s "
+        f"({seconds / n * 1000:.1f} ms each, {n:,} cases)"
+    )
 
 
 def bench_routing_worker(world: World, n: int) -> None:
@@ -472,9 +647,19 @@ def bench_routing_worker(world: World, n: int) -> None:
     HUEY.flush()
     payloads = intake_payloads(world, n)
     regions = {r.id: r for r in Region.objects.filter(id__in={p["region"] for p in payloads})}
-    pks = [case_create(actor=None, channel="api", text=p["text"], title=p["title"], address=p["address"],
-                       region=regions[p["region"]], request_type=p["request_type"],
-                       reporter_phone=p["reporter_phone"]).case.pk for p in payloads]
+    pks = [
+        case_create(
+            actor=None,
+            channel="api",
+            text=p["text"],
+            title=p["title"],
+            address=p["address"],
+            region=regions[p["region"]],
+            request_type=p["request_type"],
+            reporter_phone=p["reporter_phone"],
+        ).case.pk
+        for p in payloads
+    ]
     queued = HUEY.pending_count()
     waiting = Case.objects.filter(state="received", routing={}).count()
     auto_before = Case.objects.filter(routing__decision="auto_dispatched").count()
@@ -487,10 +672,12 @@ def bench_routing_worker(world: World, n: int) -> None:
     routed = waiting - left
     auto = Case.objects.filter(routing__decision="auto_dispatched").count() - auto_before
     mine = Case.objects.filter(pk__in=pks).exclude(routing={}).count()
-    print(f"   routing in the background worker: {n:,} intakes queued {queued:,} batch task(s); they routed "
-          f"{routed:,} waiting cases in {seconds:.1f} s = {routed / seconds:,.0f} cases/s "
-          f"({seconds / max(routed, 1) * 1000:.2f} ms each), {auto:,} dispatched automatically; {mine:,} of the "
-          f"{n:,} new cases have a recommendation")
+    print(
+        f"   routing in the background worker: {n:,} intakes queued {queued:,} batch task(s); they routed "
+        f"{routed:,} waiting cases in {seconds:.1f} s = {routed / seconds:,.0f} cases/s "
+        f"({seconds / max(routed, 1) * 1000:.2f} ms each), {auto:,} dispatched automatically; {mine:,} of the "
+        f"{n:,} new cases have a recommendation"
+    )
 
 
 # --- 3. HTTP ------------------------------------------------------------------------------------------------
@@ -504,16 +691,48 @@ def start_server(worker_class: str, workers: int, threads: int) -> tuple[subproc
     """gunicorn (``sync``/``gthread`` workers) or, for ``granian``, Granian's WSGI interface (Rust HTTP server,
     ``threads`` blocking threads per worker) serving ``fuhe.wsgi:application`` with the bench settings."""
     port = free_port()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="_bench_settings",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="_bench_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])),
+    )
     if worker_class == "granian":
-        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-                   str(port), "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
-                   "--log-level", "warning", "fuhe.wsgi:application"]
+        command = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "fuhe.wsgi:application",
+        ]
     else:
-        command = [sys.executable, "-m", "gunicorn", "fuhe.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                   "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
-                   "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "fuhe.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            worker_class,
+            "--log-level",
+            "warning",
+        ]
     server = subprocess.Popen(command, env=env)  # noqa: S603
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -542,8 +761,13 @@ class Load:
     it), POSTing ``requests`` JSON bodies after ``warmup`` unmeasured ones; stops early at ``time_limit``."""
 
     def __init__(self, port: int, clients: int, requests: int, warmup: int, time_limit: float):
-        self.port, self.clients, self.requests, self.warmup, self.time_limit = (port, clients, requests, warmup,
-                                                                                time_limit)
+        self.port, self.clients, self.requests, self.warmup, self.time_limit = (
+            port,
+            clients,
+            requests,
+            warmup,
+            time_limit,
+        )
 
     def run(self, path: str, bodies: list[bytes]) -> tuple[float, list[float], int]:
         barrier = threading.Barrier(self.clients + 1)
@@ -554,7 +778,7 @@ class Load:
         def client(k: int) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             headers = {"Content-Type": "application/json"}
-            mine = bodies[k::self.clients] or bodies
+            mine = bodies[k :: self.clients] or bodies
 
             def post(body: bytes) -> bool:
                 for _attempt in range(2):
@@ -620,12 +844,27 @@ class WrkLoad:
     warm-up of 2 s, POSTing the JSON bodies (one a line of ``bodies_file``) in turn."""
 
     def __init__(self, port: int, clients: int, duration: float, bodies_file: Path, script: Path):
-        self.port, self.clients, self.duration, self.bodies_file, self.script = (port, clients, duration,
-                                                                                 bodies_file, script)
+        self.port, self.clients, self.duration, self.bodies_file, self.script = (
+            port,
+            clients,
+            duration,
+            bodies_file,
+            script,
+        )
 
     def _wrk(self, path: str, seconds: float) -> str:
-        command = ["wrk", "-t1", f"-c{self.clients}", f"-d{seconds:g}s", "--latency", "-s", str(self.script),
-                   f"http://127.0.0.1:{self.port}{path}", "--", str(self.bodies_file)]
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{self.clients}",
+            f"-d{seconds:g}s",
+            "--latency",
+            "-s",
+            str(self.script),
+            f"http://127.0.0.1:{self.port}{path}",
+            "--",
+            str(self.bodies_file),
+        ]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
 
     def run(self, path: str) -> tuple[float, dict[str, float], int]:
@@ -666,21 +905,25 @@ def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
         for payload in intake_payloads(world, 5000):
             handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
     script.write_text(WRK_SCRIPT, encoding="utf-8")
-    print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, wrk (1 thread, {args.clients} keep-alive connections) "
-          f"for {args.seconds:g} s after a 2 s warm-up (6 s each at server start), bare and case_create alternating; "
-          f"median of {args.runs} runs. "
-          "Routing is queued; no huey consumer runs during the measurement. 'intake writes': only the rows "
-          "case_create writes (case, event, audit, chain head), raw statements, no validation or model code "
-          "(SQLite only): the floor under case_create")
-    print(f"   {'server':<26} {'bare insert req/s':>18} {'intake writes':>14} {'case_create req/s':>18} {'ratio':>6} "
-          f"{'case p50 / p90 / p99 ms':>24} {'errors':>7}")
+    print(
+        f"\n3. intake over HTTP: gunicorn on 127.0.0.1, wrk (1 thread, {args.clients} keep-alive connections) "
+        f"for {args.seconds:g} s after a 2 s warm-up (6 s each at server start), bare and case_create alternating; "
+        f"median of {args.runs} runs. "
+        "Routing is queued; no huey consumer runs during the measurement. 'intake writes': only the rows "
+        "case_create writes (case, event, audit, chain head), raw statements, no validation or model code "
+        "(SQLite only): the floor under case_create"
+    )
+    print(
+        f"   {'server':<26} {'bare insert req/s':>18} {'intake writes':>14} {'case_create req/s':>18} {'ratio':>6} "
+        f"{'case p50 / p90 / p99 ms':>24} {'errors':>7}"
+    )
     writes = connection.vendor == "sqlite"
     for worker_class, workers, threads in server_configs(args):
         before = Case.objects.filter(channel="api").count()
         server, port = start_server(worker_class, workers, threads)
         try:
             load = WrkLoad(port, args.clients, args.seconds, bodies_file, script)
-            for path in ("/bench/bare", "/bench/writes", "/bench/cases")[::1 if writes else 2]:
+            for path in ("/bench/bare", "/bench/writes", "/bench/cases")[:: 1 if writes else 2]:
                 load._wrk(path, 6)  # each worker's first intake imports routing (~3 s)
             bare_rates, write_rates, case_rates, case_latencies, errors = [], [], [], [], 0
             for _ in range(args.runs):
@@ -698,18 +941,25 @@ def bench_http_wrk(world: World, args: argparse.Namespace) -> None:
         finally:
             stop(server)
         bare, cases = statistics.median(bare_rates), statistics.median(case_rates)
-        p50, p90, p99 = (statistics.median(run.get(q, math.nan) for run in case_latencies) * 1000
-                         for q in ("50", "90", "99"))
+        p50, p90, p99 = (
+            statistics.median(run.get(q, math.nan) for run in case_latencies) * 1000 for q in ("50", "90", "99")
+        )
         label = f"{worker_class} {workers} workers × {threads}"
         floor = f"{statistics.median(write_rates):,.0f}" if write_rates else "-"
-        print(f"   {label:<26} {bare:>18,.0f} {floor:>14} {cases:>18,.0f} {cases / bare:>6.2f} "
-              f"{p50:>7.1f} / {p90:>5.1f} / {p99:>6.1f} {errors:>7}")
-        print(f"     runs: bare {', '.join(f'{r:,.0f}' for r in bare_rates)}; "
-              + (f"intake writes {', '.join(f'{r:,.0f}' for r in write_rates)}; " if write_rates else "")
-              + f"case_create {', '.join(f'{r:,.0f}' for r in case_rates)} req/s")
+        print(
+            f"   {label:<26} {bare:>18,.0f} {floor:>14} {cases:>18,.0f} {cases / bare:>6.2f} "
+            f"{p50:>7.1f} / {p90:>5.1f} / {p99:>6.1f} {errors:>7}"
+        )
+        print(
+            f"     runs: bare {', '.join(f'{r:,.0f}' for r in bare_rates)}; "
+            + (f"intake writes {', '.join(f'{r:,.0f}' for r in write_rates)}; " if write_rates else "")
+            + f"case_create {', '.join(f'{r:,.0f}' for r in case_rates)} req/s"
+        )
         created = Case.objects.filter(channel="api").count() - before
-        print(f"     ({created:,} cases created through HTTP with this server, including warm-up; "
-              f"{HUEY.pending_count():,} routings queued)")
+        print(
+            f"     ({created:,} cases created through HTTP with this server, including warm-up; "
+            f"{HUEY.pending_count():,} routings queued)"
+        )
         HUEY.flush()
 
 
@@ -720,10 +970,14 @@ def bench_http_python(world: World, args: argparse.Namespace) -> None:
     bodies = [json.dumps(p, ensure_ascii=False).encode() for p in intake_payloads(world, per_run)]
     configs = server_configs(args)
     (Path(os.environ["FUHE_DATA_DIR"]) / "static").mkdir(exist_ok=True)  # whitenoise warns when it is missing
-    print(f"\n3. intake over HTTP: gunicorn on 127.0.0.1, {args.clients} client threads (keep-alive http.client) "
-          f"× {args.requests:,} requests after {args.warmup} warm-up each; median of {args.runs} runs")
-    print(f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
-          f"{'case p50 / p95 ms':>18} {'errors':>7}")
+    print(
+        f"\n3. intake over HTTP: gunicorn on 127.0.0.1, {args.clients} client threads (keep-alive http.client) "
+        f"× {args.requests:,} requests after {args.warmup} warm-up each; median of {args.runs} runs"
+    )
+    print(
+        f"   {'server':<26} {'bare insert req/s':>18} {'case_create req/s':>18} {'ratio':>6} "
+        f"{'case p50 / p95 ms':>18} {'errors':>7}"
+    )
     for worker_class, workers, threads in configs:
         before = Case.objects.filter(channel="api").count()
         server, port = start_server(worker_class, workers, threads)
@@ -744,8 +998,9 @@ def bench_http_python(world: World, args: argparse.Namespace) -> None:
         p50 = statistics.median(case_latencies) * 1000
         p95 = statistics.quantiles(case_latencies, n=20, method="inclusive")[18] * 1000
         label = f"{worker_class} {workers} workers × {threads}"
-        print(f"   {label:<26} {bare:>18,.0f} {cases:>18,.0f} {cases / bare:>6.2f} {p50:>8.1f} / {p95:>7.1f} "
-              f"{errors:>7}")
+        print(
+            f"   {label:<26} {bare:>18,.0f} {cases:>18,.0f} {cases / bare:>6.2f} {p50:>8.1f} / {p95:>7.1f} {errors:>7}"
+        )
         created = Case.objects.filter(channel="api").count() - before
         print(f"     ({created:,} cases created through HTTP with this server, including warm-up)")
 
@@ -757,14 +1012,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--n", type=int, default=2000, help="cases per service-layer run (0 skips section 2)")
     parser.add_argument("--query-runs", type=int, default=50, help="runs per query (0 skips section 1)")
-    parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto",
-                        help="HTTP load generator: wrk when installed (auto), or Python client threads")
+    parser.add_argument(
+        "--load",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="HTTP load generator: wrk when installed (auto), or Python client threads",
+    )
     parser.add_argument("--clients", type=int, default=8, help="connections (wrk) or client threads (python)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per wrk run")
     parser.add_argument("--requests", type=int, default=2000, help="python load: measured requests per client")
     parser.add_argument("--warmup", type=int, default=100, help="python load: unmeasured requests per client")
-    parser.add_argument("--servers", default="sync:2:1,gthread:2:4",
-                        help="gunicorn configurations, worker-class:workers:threads, comma-separated")
+    parser.add_argument(
+        "--servers",
+        default="sync:2:1,gthread:2:4",
+        help="gunicorn configurations, worker-class:workers:threads, comma-separated",
+    )
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per measured HTTP run at most")
     args = parser.parse_args()
     data_dir = _django.setup()
@@ -772,17 +1034,21 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    print(f"machine: {platform.processor() or platform.machine()}, usable cores={len(os.sched_getaffinity(0))}, "
-          f"Python {platform.python_version()}, Django {django.get_version()}, SQLite "
-          f"{__import__('sqlite3').sqlite_version} ({connection.vendor}); data in {data_dir}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, usable cores={len(os.sched_getaffinity(0))}, "
+        f"Python {platform.python_version()}, Django {django.get_version()}, SQLite "
+        f"{__import__('sqlite3').sqlite_version} ({connection.vendor}); data in {data_dir}"
+    )
     started = time.perf_counter()
     world = build_world(settings.FUHE_SHARED_DATA / "divisions")
     with connection.cursor() as cursor:
         cursor.execute(BARE_SCHEMA)
     print(f"demo organisation built in {time.perf_counter() - started:.1f} s")
     seconds = generate_cases(world, args.cases)
-    print(f"bulk insert: {args.cases:,} cases in {seconds:.1f} s ({args.cases / seconds:,.0f} rows/s, "
-          "generation included)")
+    print(
+        f"bulk insert: {args.cases:,} cases in {seconds:.1f} s ({args.cases / seconds:,.0f} rows/s, "
+        "generation included)"
+    )
     if args.query_runs:
         bench_queries(world, args.query_runs)
     if args.n:

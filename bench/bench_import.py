@@ -32,12 +32,17 @@ def raw_sqlite_insert(rows) -> float:
     connection.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + RAW_SCHEMA)
     connection.execute("CREATE INDEX region_name ON region(name)")
     connection.execute("CREATE INDEX region_parent ON region(parent_id)")
-    values = [(r.key, r.code, r.name, r.level.value, r.parent_key, r.kind.value, r.urban_rural_code, r.population,
-               False) for r in rows]
+    values = [
+        (r.key, r.code, r.name, r.level.value, r.parent_key, r.kind.value, r.urban_rural_code, r.population, False)
+        for r in rows
+    ]
     started = time.perf_counter()
     with connection:
-        connection.executemany("INSERT INTO region (id, code, name, level, parent_id, kind, urban_rural_code, "
-                               "population, is_generated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        connection.executemany(
+            "INSERT INTO region (id, code, name, level, parent_id, kind, urban_rural_code, "
+            "population, is_generated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
     elapsed = time.perf_counter() - started
     connection.close()
     return elapsed

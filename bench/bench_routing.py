@@ -57,8 +57,10 @@ def baseline_pipeline(messages: Sequence[Message], labels: Sequence[str]) -> Pip
 def throughput(args: argparse.Namespace) -> None:
     messages, labels = read_labelled_csv(MESSAGES / "labelled_train.csv")
     keywords = load_taxonomy_keywords(MESSAGES / "taxonomy.csv")
-    unlabelled = [*read_message_table(MESSAGES / "replies.csv").messages,
-                  *read_message_table(MESSAGES / "endorsed.csv").messages]
+    unlabelled = [
+        *read_message_table(MESSAGES / "replies.csv").messages,
+        *read_message_table(MESSAGES / "endorsed.csv").messages,
+    ]
     corpus = list(itertools.islice(itertools.cycle([*messages, *unlabelled]), args.messages))
     documents = [message.document for message in corpus]
     mean_chars = statistics.fmean(len(document) for document in documents)
@@ -74,9 +76,11 @@ def throughput(args: argparse.Namespace) -> None:
         "chosen: TextClassifier.predict (label, confidence, alternatives, keywords)": lambda _: model.predict(corpus),
         "chosen: TextClassifier.predict_labels": lambda _: model.predict_labels(corpus),
     }
-    print(f"machine: {platform.processor() or platform.machine()}, os.cpu_count()={os.cpu_count()}, "
-          f"usable cores={len(os.sched_getaffinity(0))}, Python {platform.python_version()}, "
-          f"scikit-learn {sklearn.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, os.cpu_count()={os.cpu_count()}, "
+        f"usable cores={len(os.sched_getaffinity(0))}, Python {platform.python_version()}, "
+        f"scikit-learn {sklearn.__version__}"
+    )
     print(f"training: {len(messages)} labelled messages + {model.n_keyword_documents_} taxonomy keyword documents")
     print(f"  chosen model fit: {fit_seconds:.3f} s (median of {args.runs}); baseline fit: {baseline_fit:.3f} s")
     print(f"  serialised model: {len(model.to_bytes()) / 1024:.0f} KiB")
@@ -93,14 +97,16 @@ def throughput(args: argparse.Namespace) -> None:
 def variants(args: argparse.Namespace) -> None:
     messages, labels = read_labelled_csv(MESSAGES / "labelled_train.csv")
     keywords = load_taxonomy_keywords(MESSAGES / "taxonomy.csv")
-    print(f"cross-validated macro-F1, {args.repeats} × stratified {args.folds}-fold, seed {args.seed}, "
-          f"{len(messages)} messages; keyword variants use taxonomy.csv")
+    print(
+        f"cross-validated macro-F1, {args.repeats} × stratified {args.folds}-fold, seed {args.seed}, "
+        f"{len(messages)} messages; keyword variants use taxonomy.csv"
+    )
     for name, config in VARIANTS.items():
         started = time.perf_counter()
-        result = cross_validate(messages, labels, config=config, keywords=keywords, folds=args.folds,
-                                repeats=args.repeats, seed=args.seed)
-        print(f"  {name:48} {result.mean:.4f} ± {result.std:.4f}  ({time.perf_counter() - started:.1f} s)",
-              flush=True)
+        result = cross_validate(
+            messages, labels, config=config, keywords=keywords, folds=args.folds, repeats=args.repeats, seed=args.seed
+        )
+        print(f"  {name:48} {result.mean:.4f} ± {result.std:.4f}  ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
 def main() -> None:

@@ -23,20 +23,31 @@ class Tree:
 
 def _region(tree: Tree, name: str, code: str, level: Level, parent: str | None, kind=RegionKind.UNKNOWN):
     key = key_from_code(code, level) if level is not Level.GRID else int(code)
-    region = Region.objects.create(id=key, code=code.ljust(12, "0") if level is not Level.GRID else code,
-                                   name=name, level=level, parent=tree.regions.get(parent) if parent else None,
-                                   kind=kind)
+    region = Region.objects.create(
+        id=key,
+        code=code.ljust(12, "0") if level is not Level.GRID else code,
+        name=name,
+        level=level,
+        parent=tree.regions.get(parent) if parent else None,
+        kind=kind,
+    )
     tree.regions[name] = region
     return region
 
 
 def _person(tree: Tree, username: str, role: str, region: str, unit: str | None, hours=40) -> User:
-    person = User.objects.create_user(username=username, password=PASSWORD, display_name=username,
-                                      phone="13812345678", id_number="12010119900101123X",
-                                      address="天津市和平区劝业场街道花园路3号楼2门",
-                                      weekly_capacity_hours=Decimal(hours) if hours else None)
-    RoleAssignment.objects.create(user=person, role=role, region=tree.regions[region],
-                                  unit=tree.units.get(unit) if unit else None)
+    person = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        display_name=username,
+        phone="13812345678",
+        id_number="12010119900101123X",
+        address="天津市和平区劝业场街道花园路3号楼2门",
+        weekly_capacity_hours=Decimal(hours) if hours else None,
+    )
+    RoleAssignment.objects.create(
+        user=person, role=role, region=tree.regions[region], unit=tree.units.get(unit) if unit else None
+    )
     tree.people[username] = person
     return person
 
@@ -73,8 +84,9 @@ def tree(db) -> Tree:
         ("劝业场街道志愿服务队", UnitKind.VOLUNTEER_TEAM, "劝业场街道", ""),
     ]
     for name, kind, region, department_type in unit_specs:
-        t.units[name] = Unit.objects.create(name=name, kind=kind, region=t.regions[region],
-                                            department_type=department_type)
+        t.units[name] = Unit.objects.create(
+            name=name, kind=kind, region=t.regions[region], department_type=department_type
+        )
     _person(t, "grid", Role.GRID_WORKER, "花园路社区第1网格", "花园路社区居委会")
     _person(t, "community", Role.COMMUNITY_WORKER, "花园路社区", "花园路社区居委会")
     _person(t, "dispatcher", Role.STREET_DISPATCHER, "劝业场街道", "劝业场街道办事处")
@@ -93,6 +105,7 @@ def login(client):
     def _login(user: User):
         client.force_login(user)
         return client
+
     return _login
 
 
@@ -100,8 +113,10 @@ def login(client):
 def _test_settings(settings):
     """Tests do not run collectstatic: serve static files from the apps without a manifest."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -117,8 +132,10 @@ def _audit_triggers(request):
 
     from fuhe.audit import triggers
 
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or \
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
     request.getfixturevalue("transactional_db" if transactional else "db")
     triggers.install(connection)
     yield

@@ -251,8 +251,11 @@ FUHE_TRUSTED_PROXIES = int(os.environ.get("FUHE_TRUSTED_PROXIES", "0"))  # X-For
 # The counters live in a file cache shared by all gunicorn workers (Django's default cache is per process).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                  "LOCATION": str(DATA_DIR / "cache" / "ratelimit"), "OPTIONS": {"MAX_ENTRIES": 5000}},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 FUHE_RATE_LIMIT_CACHE = os.environ.get("FUHE_RATE_LIMIT_CACHE", "ratelimit")
 FUHE_OPEN311_JURISDICTION = os.environ.get("FUHE_OPEN311_JURISDICTION", "")  # empty: any jurisdiction_id accepted

@@ -16,9 +16,10 @@ SECRET_TEXT = "内部线索：13700001111 举报人住址"
 @pytest.fixture(autouse=True)
 def _api_settings(settings):
     """Counters in a per-process cache emptied for each test; the district fallback for unplaced reports."""
-    settings.CACHES = {**settings.CACHES,
-                       "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                     "LOCATION": "fuhe-test-ratelimit"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuhe-test-ratelimit"},
+    }
     settings.FUHE_RATE_LIMIT_CACHE = "ratelimit"
     settings.FUHE_RATE_LIMITS = {"public_read": "1000/m", "read": "1000/m", "write": "1000/m"}
     settings.FUHE_FALLBACK_REGION_CODE = "120101000000"
@@ -32,32 +33,59 @@ def issue_key(tree):
     def issue(username: str | None = "dispatcher", application: str = "", scopes=None) -> str:
         user = tree.people[username] if username else None
         return api_key_create(actor=None, user=user, application=application, scopes=scopes).secret
+
     return issue
 
 
 @pytest.fixture
 def categories(db) -> dict[str, Category]:
     made = {}
-    for path in ("城乡建设", "城乡建设/市政设施", "城乡建设/市政设施/井盖", "城乡建设/市政设施/路灯", "环境保护",
-                 "环境保护/噪声污染"):
+    for path in (
+        "城乡建设",
+        "城乡建设/市政设施",
+        "城乡建设/市政设施/井盖",
+        "城乡建设/市政设施/路灯",
+        "环境保护",
+        "环境保护/噪声污染",
+    ):
         names = path.split("/")
-        made[path] = Category.objects.create(name=names[-1], parent=made.get("/".join(names[:-1])),
-                                             level=len(names), path=path)
+        made[path] = Category.objects.create(
+            name=names[-1], parent=made.get("/".join(names[:-1])), level=len(names), path=path
+        )
     return made
 
 
 @pytest.fixture
 def cases(tree, categories):
     """A public case with the reporter's phone in the text, a non-public one, and one of 蓟州区."""
-    public = case_create(actor=tree.people["resident"], channel="web", text=f"花园路3号楼前井盖缺失，请回电 {PHONE}",
-                         address="花园路社区3号楼", reporter_phone=PHONE, reporter_name="王小明",
-                         category=categories["城乡建设/市政设施/井盖"]).case
-    hidden = case_create(actor=tree.people["dispatcher"], channel="hotline", text=SECRET_TEXT,
-                         address="花园路社区5号楼", reporter_phone="13600002222", reporter_name="李秘密",
-                         category=categories["环境保护/噪声污染"], is_public=False,
-                         region=tree.regions["花园路社区"]).case
-    other = case_create(actor=None, channel="hotline", text="西关村路灯不亮", address="西关村",
-                        category=categories["城乡建设/市政设施/路灯"], region=tree.regions["西关村"]).case
+    public = case_create(
+        actor=tree.people["resident"],
+        channel="web",
+        text=f"花园路3号楼前井盖缺失，请回电 {PHONE}",
+        address="花园路社区3号楼",
+        reporter_phone=PHONE,
+        reporter_name="王小明",
+        category=categories["城乡建设/市政设施/井盖"],
+    ).case
+    hidden = case_create(
+        actor=tree.people["dispatcher"],
+        channel="hotline",
+        text=SECRET_TEXT,
+        address="花园路社区5号楼",
+        reporter_phone="13600002222",
+        reporter_name="李秘密",
+        category=categories["环境保护/噪声污染"],
+        is_public=False,
+        region=tree.regions["花园路社区"],
+    ).case
+    other = case_create(
+        actor=None,
+        channel="hotline",
+        text="西关村路灯不亮",
+        address="西关村",
+        category=categories["城乡建设/市政设施/路灯"],
+        region=tree.regions["西关村"],
+    ).case
     return {"public": public, "hidden": hidden, "other": other}
 
 

@@ -42,8 +42,13 @@ def test_every_operation_conforms_to_the_schema(tree, issue_key, cases, keep_tes
     for operation, mode in [(o, m) for o in operations for m in schemathesis.GenerationMode]:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             response = case.call_and_validate(headers=headers, checks=[not_a_server_error, status_code_conformance])
             statuses[response.status_code] += 1

@@ -9,8 +9,16 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are still
 # synchronous and safe here.
@@ -44,8 +52,9 @@ def page_factory(browser, settings):
     def make(*, phone: bool = False, locale: str = "zh-CN"):
         options = {"locale": locale}
         if phone:
-            options.update(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                           has_touch=True)
+            options.update(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
         else:
             options.update(viewport={"width": 1280, "height": 860})
         context = browser.new_context(**options)

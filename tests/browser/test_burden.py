@@ -45,8 +45,12 @@ def register(page, base_url: str, street_id: int, *, title: str, kind: str, duty
     page.wait_for_load_state()
 
 
-def test_department_issues_gate_decides_community_fills_form_and_load_changes(burden, live_server, page_factory,  # noqa: F811
-                                                                              screenshot):
+def test_department_issues_gate_decides_community_fills_form_and_load_changes(
+    burden,  # noqa: F811
+    live_server,
+    page_factory,  # noqa: F811
+    screenshot,
+):
     base = live_server.url
     street = burden.regions["劝业场街道"].pk
     leader = staff_page(page_factory, live_server, "leader")
@@ -66,8 +70,16 @@ def test_department_issues_gate_decides_community_fills_form_and_load_changes(bu
     assert handler.locator("#decision").inner_text().strip()
     screenshot(handler, "burden-02-refused-at-the-gate")
 
-    register(handler, base, street, title="社区基本情况统计", kind="form", duty_item="SQ-02",
-             items=("org.population", "org.grids", "cases.total", "pop.households"), extra="本月调处件数")
+    register(
+        handler,
+        base,
+        street,
+        title="社区基本情况统计",
+        kind="form",
+        duty_item="SQ-02",
+        items=("org.population", "org.grids", "cases.total", "pop.households"),
+        extra="本月调处件数",
+    )
     assert handler.locator("#decision").get_attribute("data-status") == "admitted"
     screenshot(handler, "burden-03-admitted")
     task = Task.objects.get(title="社区基本情况统计")

@@ -84,8 +84,9 @@ def test_resident_report_to_closure_with_summons(tree, housing, live_server, pag
 
 
 def test_unsatisfied_rating_reopens_the_case(tree, live_server, page_factory, screenshot):
-    intake = case_create(actor=None, channel="hotline", text="新华社区路灯不亮", address="新华社区",
-                         reporter_phone="13800005678")
+    intake = case_create(
+        actor=None, channel="hotline", text="新华社区路灯不亮", address="新华社区", reporter_phone="13800005678"
+    )
     handler = tree.people["handler"]
     case = loop.case_dispatch(actor=tree.people["dispatcher"], case=intake.case, unit=tree.units["和平区城管委"])
     for action in ("accept", "start"):

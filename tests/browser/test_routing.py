@@ -12,12 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_dispatcher_sees_the_recommendation_corrects_it_and_it_becomes_training_data(
-        tree, live_server, page_factory, screenshot, settings):
+    tree, live_server, page_factory, screenshot, settings
+):
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
     district_governments(tree)
     make_list(tree)
-    case = case_create(actor=None, channel="hotline", text="花园路3号楼前井盖缺失，夜里很危险",
-                       region=tree.regions["花园路社区"]).case  # routed on commit, like every intake
+    case = case_create(
+        actor=None, channel="hotline", text="花园路3号楼前井盖缺失，夜里很危险", region=tree.regions["花园路社区"]
+    ).case  # routed on commit, like every intake
     page = page_factory(locale="en-US")
     log_in(page, live_server.url, "dispatcher")
     page.goto(f"{live_server.url}/cases/{case.pk}/")

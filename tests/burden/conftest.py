@@ -31,13 +31,21 @@ ITEMS = [
 def burden(tree):
     """The tree with a duty list in force for 和平区, a burden office that approves, and the catalogue."""
     district = tree.regions["和平区"]
-    duty_list = DutyList.objects.create(name="权责清单", version=1, region=district, status="active",
-                                        effective_from=datetime(2025, 1, 1, tzinfo=TZ))
+    duty_list = DutyList.objects.create(
+        name="权责清单", version=1, region=district, status="active", effective_from=datetime(2025, 1, 1, tzinfo=TZ)
+    )
     for code, matter, level, department, admission in ITEMS:
-        DutyItem.objects.create(duty_list=duty_list, code=code, matter=matter, owner_level=level,
-                                lead_department_type=department, admission=admission)
-    office = Unit.objects.create(name="和平区减负办", kind=UnitKind.DEPARTMENT, region=district,
-                                 department_type=DepartmentType.BURDEN_OFFICE)
+        DutyItem.objects.create(
+            duty_list=duty_list,
+            code=code,
+            matter=matter,
+            owner_level=level,
+            lead_department_type=department,
+            admission=admission,
+        )
+    office = Unit.objects.create(
+        name="和平区减负办", kind=UnitKind.DEPARTMENT, region=district, department_type=DepartmentType.BURDEN_OFFICE
+    )
     tree.units["和平区减负办"] = office
     _person(tree, "office", Role.SUPERVISOR, "和平区", "和平区减负办")
     BurdenPolicy.objects.create(region=district, approval_unit=office)

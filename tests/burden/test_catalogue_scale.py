@@ -14,24 +14,32 @@ PROVINCE, CITY, DISTRICT = 980_000_000_000_000, 980_100_000_000_000, 980_101_000
 
 def _communities(count: int) -> list[Unit]:
     """``count`` committees in one district (streets of 500 communities), each community with two grids."""
-    regions = [Region(id=PROVINCE, code=str(PROVINCE // 1000), name="省", level="province"),
-               Region(id=CITY, code=str(CITY // 1000), name="市", level="city", parent_id=PROVINCE),
-               Region(id=DISTRICT, code=str(DISTRICT // 1000), name="区", level="district", parent_id=CITY)]
+    regions = [
+        Region(id=PROVINCE, code=str(PROVINCE // 1000), name="省", level="province"),
+        Region(id=CITY, code=str(CITY // 1000), name="市", level="city", parent_id=PROVINCE),
+        Region(id=DISTRICT, code=str(DISTRICT // 1000), name="区", level="district", parent_id=CITY),
+    ]
     communities = []
     for index in range(count):
         street = DISTRICT + (index // 500 + 1) * 10**6
         if index % 500 == 0:
-            regions.append(Region(id=street, code=str(street // 1000), name=f"街道{street}", level="street",
-                                  parent_id=DISTRICT))
+            regions.append(
+                Region(id=street, code=str(street // 1000), name=f"街道{street}", level="street", parent_id=DISTRICT)
+            )
         community = street + (index % 500 + 1) * 1000
         communities.append(community)
-        regions.append(Region(id=community, code=str(community // 1000), name=f"社区{index}", level="community",
-                              parent_id=street))
-        regions += [Region(id=community + g, code=str(community + g), name=f"网格{g}", level="grid",
-                           parent_id=community) for g in (1, 2)]
+        regions.append(
+            Region(id=community, code=str(community // 1000), name=f"社区{index}", level="community", parent_id=street)
+        )
+        regions += [
+            Region(id=community + g, code=str(community + g), name=f"网格{g}", level="grid", parent_id=community)
+            for g in (1, 2)
+        ]
     Region.objects.bulk_create(regions, batch_size=2000)
-    Unit.objects.bulk_create([Unit(name=f"居委会{key}", kind=UnitKind.RESIDENTS_COMMITTEE, region_id=key)
-                              for key in communities], batch_size=2000)
+    Unit.objects.bulk_create(
+        [Unit(name=f"居委会{key}", kind=UnitKind.RESIDENTS_COMMITTEE, region_id=key) for key in communities],
+        batch_size=2000,
+    )
     return list(Unit.objects.filter(region_id__in=communities).select_related("region").order_by("region_id"))
 
 
@@ -55,8 +63,9 @@ def test_the_prefill_takes_the_newest_value_only_while_it_is_valid(db):
     item = DataItem.objects.create(code="bench.x", name="测试项", source=DataSource.SUBMISSION, validity_days=30)
 
     def value(unit, text, days_ago):
-        DataValue.objects.create(item=item, unit=unit, value=text, as_of=AT - timedelta(days=days_ago),
-                                 source=DataSource.SUBMISSION)
+        DataValue.objects.create(
+            item=item, unit=unit, value=text, as_of=AT - timedelta(days=days_ago), source=DataSource.SUBMISSION
+        )
 
     value(first, "old", 20)
     value(first, "new", 5)

@@ -28,7 +28,7 @@ def test_the_workbook_has_the_summary_senders_overloaded_and_load_sheets(report)
     assert summary["预填比例 Prefilled share"] == "25.0%"
     assert summary["超负荷单位 Overloaded units"] == 1
     senders = list(book["senders"].iter_rows(values_only=True))
-    assert list(senders[0][-len(RULES):]) == list(RULES)
+    assert list(senders[0][-len(RULES) :]) == list(RULES)
     assert [row[0] for row in senders[1:]] == ["和平区城管委", "劝业场街道办事处"]
     assert senders[1][len(senders[0]) - len(RULES) + RULES.index("ranking")] == 1
     overloaded = list(book["overloaded"].iter_rows(values_only=True))

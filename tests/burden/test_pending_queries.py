@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 def _pending(burden, n: int) -> None:
     start = MONDAY + timedelta(days=60)
     for index in range(n):
-        issue(burden, "", title=f"防汛隐患排查{index}", approval_reason="需要社区协助", starts_at=start,
-              due_at=start + timedelta(days=14))
+        issue(
+            burden,
+            "",
+            title=f"防汛隐患排查{index}",
+            approval_reason="需要社区协助",
+            starts_at=start,
+            due_at=start + timedelta(days=14),
+        )
 
 
 def _queries(burden) -> tuple[int, int]:

@@ -26,20 +26,59 @@ def quarter(burden):
     refusal, and an emergency bypass."""
     street_office = burden.units["劝业场街道办事处"]
     unit = burden.units["花园路社区居委会"]
-    services.data_value_record(item=DataItem.objects.get(code="pop.households"), unit=unit, value="2100",
-                               as_of=MONDAY - timedelta(days=3), source="manual")
-    campaign = issue(burden, "SQ-02", kind="campaign", title="文明城区创建迎检", effort_minutes=3000,
-                     recurrence="weekly", recurrence_until=LAST, due_at=MONDAY + timedelta(days=4))
-    form = issue_form(burden, fields=(FieldSpec("常住人口", "org.population"), FieldSpec("户数", "pop.households"),
-                                      FieldSpec("独居老人人数", "pop.elderly_alone"), FieldSpec("本月调处件数")))
-    ranking = issue(burden, "SQ-02", kind="ranking", title="创卫工作社区排名", content="按月打分，通报排名。",
-                    now=MONDAY + timedelta(days=1))
-    pledge = issue(burden, "SQ-02", kind="pledge", title="安全生产责任书签订", content="各社区签订安全生产责任书。",
-                   actor=None, sender=street_office, now=MONDAY + timedelta(days=2),
-                   starts_at=MONDAY + timedelta(days=2), due_at=MONDAY + timedelta(days=3))
+    services.data_value_record(
+        item=DataItem.objects.get(code="pop.households"),
+        unit=unit,
+        value="2100",
+        as_of=MONDAY - timedelta(days=3),
+        source="manual",
+    )
+    campaign = issue(
+        burden,
+        "SQ-02",
+        kind="campaign",
+        title="文明城区创建迎检",
+        effort_minutes=3000,
+        recurrence="weekly",
+        recurrence_until=LAST,
+        due_at=MONDAY + timedelta(days=4),
+    )
+    form = issue_form(
+        burden,
+        fields=(
+            FieldSpec("常住人口", "org.population"),
+            FieldSpec("户数", "pop.households"),
+            FieldSpec("独居老人人数", "pop.elderly_alone"),
+            FieldSpec("本月调处件数"),
+        ),
+    )
+    ranking = issue(
+        burden,
+        "SQ-02",
+        kind="ranking",
+        title="创卫工作社区排名",
+        content="按月打分，通报排名。",
+        now=MONDAY + timedelta(days=1),
+    )
+    pledge = issue(
+        burden,
+        "SQ-02",
+        kind="pledge",
+        title="安全生产责任书签订",
+        content="各社区签订安全生产责任书。",
+        actor=None,
+        sender=street_office,
+        now=MONDAY + timedelta(days=2),
+        starts_at=MONDAY + timedelta(days=2),
+        due_at=MONDAY + timedelta(days=3),
+    )
     refused = issue(burden, "SQ-03", title="出具居住证明", kind="other", actor=None, sender=street_office)
-    services.bypass_declare(actor=burden.people["community"], target=target_of(refused, burden), emergency="暴雨",
-                            now=MONDAY + timedelta(days=1))
+    services.bypass_declare(
+        actor=burden.people["community"],
+        target=target_of(refused, burden),
+        emergency="暴雨",
+        now=MONDAY + timedelta(days=1),
+    )
     return {"campaign": campaign, "form": form, "ranking": ranking, "pledge": pledge, "refused": refused}
 
 
@@ -90,8 +129,9 @@ def test_the_audit_report_counts_tasks_flags_and_prefill(burden, quarter):
 def test_the_report_covers_only_the_region_and_period(burden, quarter):
     elsewhere = audit_report(region=burden.regions["小白楼街道"], first=FIRST, last=LAST)
     assert elsewhere.totals == {} and elsewhere.senders == [] and elsewhere.prefill_share == 0.0
-    later = audit_report(region=burden.regions["和平区"], first=LAST + timedelta(days=30),
-                         last=LAST + timedelta(days=40))
+    later = audit_report(
+        region=burden.regions["和平区"], first=LAST + timedelta(days=30), last=LAST + timedelta(days=40)
+    )
     assert later.totals == {} and later.load.overloaded == []
 
 
@@ -101,16 +141,24 @@ def test_reports_are_scoped_to_the_users_region(burden, quarter):
     with pytest.raises(PermissionDenied):
         load_for(user=burden.people["dispatcher"], region=burden.regions["和平区"], first=FIRST, last=LAST)
     assert load_for(user=burden.people["dispatcher"], region=burden.regions["劝业场街道"], first=FIRST, last=LAST)
-    assert audit_report_for(user=burden.people["leader"], region=burden.regions["和平区"], first=FIRST,
-                            last=LAST).totals["issued"] == 5
+    assert (
+        audit_report_for(user=burden.people["leader"], region=burden.regions["和平区"], first=FIRST, last=LAST).totals[
+            "issued"
+        ]
+        == 5
+    )
 
 
 def test_recorded_effort_replaces_the_estimate_in_the_load(burden, quarter):
     region = burden.regions["劝业场街道"]
     before = {u.name: u.row for u in load_compute(region=region, first=FIRST, last=LAST).units}
     target = target_of(quarter["ranking"], burden)
-    services.effort_record(actor=burden.people["community"], target=target, minutes=target.estimated_minutes + 600,
-                           now=MONDAY + timedelta(days=2))
+    services.effort_record(
+        actor=burden.people["community"],
+        target=target,
+        minutes=target.estimated_minutes + 600,
+        now=MONDAY + timedelta(days=2),
+    )
     after = {u.name: u.row for u in load_compute(region=region, first=FIRST, last=LAST).units}
     assert after["花园路社区居委会"].task_hours == pytest.approx(before["花园路社区居委会"].task_hours + 600 / 60 / 2)
     assert after["新华社区居委会"].task_hours == pytest.approx(before["新华社区居委会"].task_hours)
@@ -119,10 +167,18 @@ def test_recorded_effort_replaces_the_estimate_in_the_load(burden, quarter):
 def test_a_recurring_task_whose_last_occurrence_runs_into_the_period_still_counts(burden):
     """The last occurrence starts before the period but is due inside it: its days in the period are load."""
     start = MONDAY - timedelta(days=14)
-    issue(burden, "SQ-02", kind="inspection", title="每周安全巡查", effort_minutes=600, recurrence="weekly",
-          recurrence_until=(MONDAY - timedelta(days=3)).date(), starts_at=start, due_at=start + timedelta(days=9),
-          now=start)
+    issue(
+        burden,
+        "SQ-02",
+        kind="inspection",
+        title="每周安全巡查",
+        effort_minutes=600,
+        recurrence="weekly",
+        recurrence_until=(MONDAY - timedelta(days=3)).date(),
+        starts_at=start,
+        due_at=start + timedelta(days=9),
+        now=start,
+    )
     result = load_compute(region=burden.regions["和平区"], first=FIRST, last=LAST)
     garden = {u.name: u for u in result.units}["花园路社区居委会"]
     assert garden.row.task_hours > 0
-

@@ -29,7 +29,8 @@ def test_a_community_worker_sees_only_its_own_units_targets(burden, issued):
     garden, xinhua = target_of(admitted, burden), target_of(admitted, burden, "新华社区居委会")
     worker = burden.people["xinhua"]
     assert set(selectors.target_queryset(worker).values_list("pk", flat=True)) == set(
-        selectors.target_queryset(worker).filter(unit=burden.units["新华社区居委会"]).values_list("pk", flat=True))
+        selectors.target_queryset(worker).filter(unit=burden.units["新华社区居委会"]).values_list("pk", flat=True)
+    )
     assert xinhua in selectors.target_queryset(worker) and garden not in selectors.target_queryset(worker)
     assert selectors.target_get(user=worker, target_id=xinhua.pk) == xinhua
     with pytest.raises(Http404):
@@ -108,9 +109,13 @@ def test_the_nearest_policy_applies(burden):
 def test_target_units_by_level(burden):
     street = burden.regions["劝业场街道"]
     assert [u.name for u in selectors.target_units(region=street, level="community")] == [
-        "花园路社区居委会", "新华社区居委会"]
+        "花园路社区居委会",
+        "新华社区居委会",
+    ]
     assert [u.name for u in selectors.target_units(region=burden.regions["和平区"], level="street")] == [
-        "劝业场街道办事处", "小白楼街道办事处"]
+        "劝业场街道办事处",
+        "小白楼街道办事处",
+    ]
 
 
 def test_an_overseer_sees_a_district_wide_task_that_reaches_its_street(burden):
@@ -121,5 +126,7 @@ def test_an_overseer_sees_a_district_wide_task_that_reaches_its_street(burden):
     assert selectors.target_get(user=dispatcher, target_id=garden.pk) == garden
     assert selectors.task_get(user=dispatcher, task_id=task.pk) == task
     assert {t.unit.name for t in selectors.target_queryset(dispatcher).filter(task=task)} == {
-        "花园路社区居委会", "新华社区居委会"}
+        "花园路社区居委会",
+        "新华社区居委会",
+    }
     assert not selectors.task_queryset(burden.people["jz-dispatcher"]).exists()

@@ -57,16 +57,32 @@ def random_cases(tree):
         cases = []
         for index in range(CASES_PER_SEED):
             dispatched_at = None if rng.random() < 0.2 else now - timedelta(days=rng.uniform(0, 20))
-            cases.append(Case(
-                tracking_code=f"R{seed}{index:06d}", access_token_hash="0" * 64, channel="web", title="t", text="t",
-                created_at=now - timedelta(days=rng.uniform(0, 40)), state=rng.choice(states),
-                dispatched_at=dispatched_at, accepted_on_time=_flag(rng), acceptance_due=_moment(rng, now),
-                replied_at=None if rng.random() < 0.4 else now - timedelta(hours=rng.uniform(-1, 300)),
-                replied_on_time=_flag(rng), resolution_due=_moment(rng, now), rating_resolved=_flag(rng),
-                rating_satisfied=_flag(rng), return_count=rng.choice((0, 0, 0, 1, 2)),
-                reopen_count=rng.choice((0, 0, 0, 1, 3)), owner_unit=rng.choice(units), region=rng.choice(regions),
-                category=rng.choice(categories)))
+            cases.append(
+                Case(
+                    tracking_code=f"R{seed}{index:06d}",
+                    access_token_hash="0" * 64,
+                    channel="web",
+                    title="t",
+                    text="t",
+                    created_at=now - timedelta(days=rng.uniform(0, 40)),
+                    state=rng.choice(states),
+                    dispatched_at=dispatched_at,
+                    accepted_on_time=_flag(rng),
+                    acceptance_due=_moment(rng, now),
+                    replied_at=None if rng.random() < 0.4 else now - timedelta(hours=rng.uniform(-1, 300)),
+                    replied_on_time=_flag(rng),
+                    resolution_due=_moment(rng, now),
+                    rating_resolved=_flag(rng),
+                    rating_satisfied=_flag(rng),
+                    return_count=rng.choice((0, 0, 0, 1, 2)),
+                    reopen_count=rng.choice((0, 0, 0, 1, 3)),
+                    owner_unit=rng.choice(units),
+                    region=rng.choice(regions),
+                    category=rng.choice(categories),
+                )
+            )
         Case.objects.bulk_create(cases)
+
     return make
 
 

@@ -16,11 +16,23 @@ RECEIVED = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 
 
 def _case(tree, code: str, **fields) -> Case:
-    values = {"tracking_code": code, "access_token_hash": "a" * 64, "channel": "api", "request_type": "help",
-              "title": "路灯不亮", "text": "小区门口路灯坏了三天", "address": "花园路社区3号楼",
-              "latitude": Decimal("39.123456"), "longitude": Decimal("117.654321"),
-              "region": tree.regions["花园路社区"], "created_at": RECEIVED, "routing": {"note": "测试", "n": [1, 2]},
-              "reporter_phone": "13900001234", "is_public": False, "extension_pending_days": 3}
+    values = {
+        "tracking_code": code,
+        "access_token_hash": "a" * 64,
+        "channel": "api",
+        "request_type": "help",
+        "title": "路灯不亮",
+        "text": "小区门口路灯坏了三天",
+        "address": "花园路社区3号楼",
+        "latitude": Decimal("39.123456"),
+        "longitude": Decimal("117.654321"),
+        "region": tree.regions["花园路社区"],
+        "created_at": RECEIVED,
+        "routing": {"note": "测试", "n": [1, 2]},
+        "reporter_phone": "13900001234",
+        "is_public": False,
+        "extension_pending_days": 3,
+    }
     return Case(**{**values, **fields})
 
 

@@ -14,8 +14,7 @@ from django.db import OperationalError, connection, connections
 
 from fuhe.db.sqlite import base
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")]
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's backend only")]
 
 
 @pytest.fixture
@@ -24,9 +23,16 @@ def no_checkpointer(settings):
 
 
 def wrapper(path, timeout: float = 0.3) -> base.DatabaseWrapper:
-    settings_dict = {**connections["default"].settings_dict, "NAME": str(path), "TEST": {},
-                     "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": timeout,
-                                 "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL"}}
+    settings_dict = {
+        **connections["default"].settings_dict,
+        "NAME": str(path),
+        "TEST": {},
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": timeout,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        },
+    }
     return base.DatabaseWrapper(settings_dict, alias=f"flock-{path.name}-{time.monotonic_ns()}")
 
 

@@ -17,8 +17,11 @@ from fuhe.demo.services import demo_build
 from fuhe.org.models import Region
 
 DIVISIONS = settings.FUHE_SHARED_DATA / "divisions"
-pytestmark = [pytest.mark.skipif(not DIVISIONS.is_dir(), reason="the shared data set is not beside the checkout"),
-              pytest.mark.slow, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.skipif(not DIVISIONS.is_dir(), reason="the shared data set is not beside the checkout"),
+    pytest.mark.slow,
+    pytest.mark.django_db,
+]
 
 
 def expected_flags() -> dict[str, frozenset[str]]:

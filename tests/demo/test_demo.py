@@ -44,8 +44,9 @@ def test_demo_builds_the_real_districts_with_a_login_per_role():
     assert audit_verify()[1] == []
     # the dispatchers follow the duty list: what it makes a committee's or a street's goes there, not to a
     # department (the load page counts those cases as the grassroots units' own)
-    grassroots = Case.objects.filter(owner_unit__kind__in=["residents_committee", "village_committee",
-                                                           "street_office", "township_government"])
+    grassroots = Case.objects.filter(
+        owner_unit__kind__in=["residents_committee", "village_committee", "street_office", "township_government"]
+    )
     assert grassroots.filter(events__action="dispatch", events__actor__isnull=False).exists()
     # 直派 and 吹哨报到: streets take cases with a clear place and summon the department, which reports in — on
     # time or late — so the two-way assessment has figures

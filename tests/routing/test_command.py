@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 MESSAGES = Path(settings.FUHE_SHARED_DATA) / "messages"
-pytestmark = pytest.mark.skipif(not (MESSAGES / "labelled_train.csv").is_file(),
-                                reason="the shared data set is not beside the checkout")
+pytestmark = pytest.mark.skipif(
+    not (MESSAGES / "labelled_train.csv").is_file(), reason="the shared data set is not beside the checkout"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,15 @@ def test_predict_writes_input_columns_plus_label(split, tmp_path):
         rows = list(reader)
     assert reader.fieldnames == ["id", "user", "title", "time", "text", "likes", "dislikes", "label"]
     assert len(rows) == 30
-    assert {row["label"] for row in rows} <= {"城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障",
-                                              "商贸旅游", "卫生计生"}
+    assert {row["label"] for row in rows} <= {
+        "城乡建设",
+        "环境保护",
+        "交通运输",
+        "教育文体",
+        "劳动和社会保障",
+        "商贸旅游",
+        "卫生计生",
+    }
 
 
 def test_cv_prints_mean_and_sd(split):

@@ -12,8 +12,9 @@ import pytest
 def test_api_query_parameter_with_nul_is_a_422_naming_it(client, tree):
     response = client.get("/api/v1/categories", {"q": "路灯\x00坏了"})
     assert response.status_code == 422
-    assert response.json() == {"detail": [{"loc": ["query", "q"], "msg": "must not contain NUL characters (U+0000)",
-                                           "type": "value_error"}]}
+    assert response.json() == {
+        "detail": [{"loc": ["query", "q"], "msg": "must not contain NUL characters (U+0000)", "type": "value_error"}]
+    }
 
 
 @pytest.mark.django_db

@@ -18,8 +18,10 @@ class PersonAdmin(UserAdmin):
     list_display = ["username", "display_name", "masked_phone", "weekly_capacity_hours", "is_active"]
     search_fields = ["username", "display_name"]
     inlines = [RoleAssignmentInline]
-    fieldsets = (*UserAdmin.fieldsets, ("Fuhe", {"fields": ("display_name", "phone", "id_number", "address",
-                                                              "weekly_capacity_hours")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Fuhe", {"fields": ("display_name", "phone", "id_number", "address", "weekly_capacity_hours")}),
+    )
 
     @admin.display(description="phone")
     def masked_phone(self, obj):
@@ -29,7 +31,10 @@ class PersonAdmin(UserAdmin):
         """The change form shows personal data in full: opening it is a recorded view of personal data."""
         if request.method == "GET" and object_id:
             with transaction.atomic():
-                audit_record(actor=request.user, action="personal_data.viewed",
-                             target=self.get_object(request, object_id) or User(pk=object_id),
-                             summary={"field": "all", "via": "admin"})
+                audit_record(
+                    actor=request.user,
+                    action="personal_data.viewed",
+                    target=self.get_object(request, object_id) or User(pk=object_id),
+                    summary={"field": "all", "via": "admin"},
+                )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -27,8 +27,17 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
 
 
-STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER,
-                         Role.DEPARTMENT_HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_WORKER,
+        Role.STREET_DISPATCHER,
+        Role.DEPARTMENT_HANDLER,
+        Role.LEADER,
+        Role.SUPERVISOR,
+        Role.ADMINISTRATOR,
+    }
+)
 
 
 class User(AbstractUser):
@@ -36,11 +45,16 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("name"), max_length=60, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="", validators=[phone_validator])
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, default="",
-                                 validators=[id_number_validator])
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, default="", validators=[id_number_validator]
+    )
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     weekly_capacity_hours = models.DecimalField(
-        _("weekly capacity (hours)"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("weekly capacity (hours)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("80"))],
         help_text=_("Working hours a week this staff member can give; load is metered against it."),
     )
@@ -58,10 +72,12 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
-                             verbose_name=_("unit"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="role_assignments",
-                               verbose_name=_("region"))
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("region")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

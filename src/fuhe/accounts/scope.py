@@ -63,8 +63,9 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope(None, False, (), frozenset(), frozenset(), ())
-CASE_REGION_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER, Role.LEADER,
-                               Role.SUPERVISOR, Role.ADMINISTRATOR})
+CASE_REGION_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
 
 
 def _ranges_q(ranges: tuple[tuple[int, int], ...], field: str) -> Q:
@@ -97,8 +98,11 @@ def scope_for(user) -> Scope:
     assignments = list(user.roles.values_list("role", "unit_id", "region_id", "region__level"))
     roles = frozenset(role for role, _unit, _region, _level in assignments)
     ranges = [subtree_range(region_id, Level(level)) for _role, _unit, region_id, level in assignments]
-    case_ranges = [subtree_range(region_id, Level(level)) for role, _unit, region_id, level in assignments
-                   if role in CASE_REGION_ROLES]
+    case_ranges = [
+        subtree_range(region_id, Level(level))
+        for role, _unit, region_id, level in assignments
+        if role in CASE_REGION_ROLES
+    ]
     is_global = user.is_superuser
     scope = Scope(
         user_id=user.pk,

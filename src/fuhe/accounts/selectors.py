@@ -32,8 +32,7 @@ class PersonalValue:
 
 def personal_data_masked(*, person: User) -> dict[str, PersonalValue]:
     """Masked personal data for display; revealing a value is a write (it is audited)."""
-    return {field: PersonalValue(field, mask(getattr(person, field)), True)
-            for field, mask in PERSONAL_FIELDS.items()}
+    return {field: PersonalValue(field, mask(getattr(person, field)), True) for field, mask in PERSONAL_FIELDS.items()}
 
 
 def role_assignments_for(*, person: User):
@@ -41,5 +40,8 @@ def role_assignments_for(*, person: User):
 
 
 def members_of(*, unit_id: int):
-    return (RoleAssignment.objects.filter(unit_id=unit_id).select_related("user", "region")
-            .order_by("role", "user__display_name"))
+    return (
+        RoleAssignment.objects.filter(unit_id=unit_id)
+        .select_related("user", "region")
+        .order_by("role", "user__display_name")
+    )

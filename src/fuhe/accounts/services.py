@@ -24,15 +24,32 @@ def personal_data_reveal(*, actor: User, person: User, field: str) -> str:
     return getattr(person, field)
 
 
-def person_create(*, actor, username: str, display_name: str, password: str | None, role: str,
-                  region: Region, unit: Unit | None = None, phone: str = "", id_number: str = "",
-                  address: str = "", weekly_capacity_hours: Decimal | None = None) -> User:
+def person_create(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    password: str | None,
+    role: str,
+    region: Region,
+    unit: Unit | None = None,
+    phone: str = "",
+    id_number: str = "",
+    address: str = "",
+    weekly_capacity_hours: Decimal | None = None,
+) -> User:
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role"})
     if unit is not None and not (region.contains(unit.region_id) or unit.region.contains(region.id)):
         raise ValidationError({"region": "the role's region must contain or lie inside the unit's region"})
-    person = User(username=username, display_name=display_name, phone=phone, id_number=id_number,
-                  address=address, weekly_capacity_hours=weekly_capacity_hours)
+    person = User(
+        username=username,
+        display_name=display_name,
+        phone=phone,
+        id_number=id_number,
+        address=address,
+        weekly_capacity_hours=weekly_capacity_hours,
+    )
     if password:
         person.set_password(password)
     else:
@@ -41,9 +58,14 @@ def person_create(*, actor, username: str, display_name: str, password: str | No
     with transaction.atomic():
         person.save()
         RoleAssignment.objects.create(user=person, role=role, unit=unit, region=region)
-        audit_record(actor=actor, action="accounts.person_created", target=person,
-                     summary={"after": {"username": username, "role": role, "region": region.code,
-                                        "unit": unit.pk if unit else None}})
+        audit_record(
+            actor=actor,
+            action="accounts.person_created",
+            target=person,
+            summary={
+                "after": {"username": username, "role": role, "region": region.code, "unit": unit.pk if unit else None}
+            },
+        )
     return person
 
 
@@ -53,6 +75,10 @@ def role_assign(*, actor, person: User, role: str, region: Region, unit: Unit | 
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(user=person, role=role, unit=unit, region=region)
         if created:
-            audit_record(actor=actor, action="accounts.role_assigned", target=person,
-                         summary={"after": {"role": role, "region": region.code, "unit": unit.pk if unit else None}})
+            audit_record(
+                actor=actor,
+                action="accounts.role_assigned",
+                target=person,
+                summary={"after": {"role": role, "region": region.code, "unit": unit.pk if unit else None}},
+            )
     return assignment

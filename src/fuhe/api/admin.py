@@ -12,8 +12,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "name", "application", "user__username"]
     raw_id_fields = ["user", "created_by"]
-    readonly_fields = ["prefix", "secret_hash", "user", "application", "scopes", "created_at", "created_by",
-                       "revoked_at", "last_used_at"]
+    readonly_fields = [
+        "prefix",
+        "secret_hash",
+        "user",
+        "application",
+        "scopes",
+        "created_at",
+        "created_by",
+        "revoked_at",
+        "last_used_at",
+    ]
     actions = ["revoke"]
 
     def has_add_permission(self, request):

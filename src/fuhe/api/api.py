@@ -28,8 +28,14 @@ api.add_router("/", org.router)
 
 def _field_errors(error: ValidationError) -> list[dict]:
     if hasattr(error, "error_dict"):
-        return [{"loc": ["body"] if field == "__all__" else ["body", field], "msg": " ".join(messages),
-                 "type": "value_error"} for field, messages in error.message_dict.items()]
+        return [
+            {
+                "loc": ["body"] if field == "__all__" else ["body", field],
+                "msg": " ".join(messages),
+                "type": "value_error",
+            }
+            for field, messages in error.message_dict.items()
+        ]
     return [{"loc": ["body"], "msg": " ".join(error.messages), "type": "value_error"}]
 
 
@@ -40,8 +46,11 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(IdempotencyConflictError)
 def _idempotency_conflict(request, exc):
-    return api.create_response(request, {"detail": [{"loc": ["header", "Idempotency-Key"], "msg": str(exc),
-                                                     "type": "idempotency_conflict"}]}, status=422)
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["header", "Idempotency-Key"], "msg": str(exc), "type": "idempotency_conflict"}]},
+        status=422,
+    )
 
 
 @api.exception_handler(IdempotencyInProgressError)

@@ -65,29 +65,52 @@ def _create(request, payload: CaseIn, idempotency_key: str | None) -> tuple[int,
     region, category = _resolve(payload, principal.user)
     data = payload.dict()
     case_key = case_idempotency_key(principal.identity, ENDPOINT_CREATE, idempotency_key) if idempotency_key else None
-    intake = case_create(actor=principal.actor, channel=Channel.API, text=data["text"], title=data["title"],
-                         address=data["address"], latitude=_coordinate(data["latitude"]),
-                         longitude=_coordinate(data["longitude"]),
-                         region=region, category=category, request_type=data["request_type"],
-                         urgency=data["urgency"], reporter_name=data["reporter_name"],
-                         reporter_phone=data["reporter_phone"], is_public=data["is_public"],
-                         idempotency_key=case_key)
+    intake = case_create(
+        actor=principal.actor,
+        channel=Channel.API,
+        text=data["text"],
+        title=data["title"],
+        address=data["address"],
+        latitude=_coordinate(data["latitude"]),
+        longitude=_coordinate(data["longitude"]),
+        region=region,
+        category=category,
+        request_type=data["request_type"],
+        urgency=data["urgency"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        is_public=data["is_public"],
+        idempotency_key=case_key,
+    )
     case = selectors.Case.objects.select_related("category", "region", "owner_unit", "merged_into").get(
-        pk=intake.case.pk)
+        pk=intake.case.pk
+    )
     body = CaseCreatedOut.model_validate({**case_out(case), "access_token": intake.access_token})
     return (201 if intake.created else 200), body.model_dump(mode="json")
 
 
-@router.post("/cases", response=responses({201: CaseCreatedOut, 200: CaseCreatedOut}), throttle=WRITE,
-             summary="Create a case (idempotent with an Idempotency-Key header)")
-def cases_create(request, response: HttpResponse, payload: CaseIn,
-                 idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=255)):
+@router.post(
+    "/cases",
+    response=responses({201: CaseCreatedOut, 200: CaseCreatedOut}),
+    throttle=WRITE,
+    summary="Create a case (idempotent with an Idempotency-Key header)",
+)
+def cases_create(
+    request,
+    response: HttpResponse,
+    payload: CaseIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=255),
+):
     """The same key with the same body answers the first response and creates one case; with another body, 422;
     while the first request is still being processed, 409. Without a key every call creates a case."""
     if not idempotency_key:
         return Status(*_create(request, payload, None))
-    record = idempotency_begin(owner=request.auth.identity, endpoint=ENDPOINT_CREATE, key=idempotency_key,
-                               fingerprint=body_fingerprint(payload.dict()))
+    record = idempotency_begin(
+        owner=request.auth.identity,
+        endpoint=ENDPOINT_CREATE,
+        key=idempotency_key,
+        fingerprint=body_fingerprint(payload.dict()),
+    )
     if isinstance(record, Replay):
         response["Idempotent-Replayed"] = "true"
         return Status(record.status_code, record.response)
@@ -101,16 +124,33 @@ def cases_create(request, response: HttpResponse, payload: CaseIn,
 
 
 @router.get("/cases", response=responses({200: CasePage}), summary="List the cases you may see")
-def cases_list(request, state: StateFilter = "all", category: int | None = Query(None, ge=1, le=MAX_ID),
-               region: int | None = Query(None, ge=1, le=MAX_ID), overdue: bool = False,
-               q: str = Query("", max_length=60), ordering: Ordering = "deadline",
-               limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)):
-    filters = selectors.CaseFilters(state="" if state == "all" else state, category_id=category, region_id=region,
-                                    overdue=overdue, query=q, order=ordering)
+def cases_list(
+    request,
+    state: StateFilter = "all",
+    category: int | None = Query(None, ge=1, le=MAX_ID),
+    region: int | None = Query(None, ge=1, le=MAX_ID),
+    overdue: bool = False,
+    q: str = Query("", max_length=60),
+    ordering: Ordering = "deadline",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=1_000_000),
+):
+    filters = selectors.CaseFilters(
+        state="" if state == "all" else state,
+        category_id=category,
+        region_id=region,
+        overdue=overdue,
+        query=q,
+        order=ordering,
+    )
     cases = selectors.case_list(user=request.auth.actor, filters=filters).filter(is_public=True)
     cases = cases.select_related("merged_into")
-    return {"count": cases.count(), "limit": limit, "offset": offset,
-            "items": [case_out(case) for case in cases[offset:offset + limit]]}
+    return {
+        "count": cases.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [case_out(case) for case in cases[offset : offset + limit]],
+    }
 
 
 def _case_get(user, case_id: int):
@@ -122,8 +162,11 @@ def _case_get(user, case_id: int):
 
 
 def _detail(user, case) -> dict:
-    return {**case_out(case), "timeline": [event_out(e) for e in selectors.case_timeline(case=case)],
-            "actions": selectors.case_actions(user=user, case=case)}
+    return {
+        **case_out(case),
+        "timeline": [event_out(e) for e in selectors.case_timeline(case=case)],
+        "actions": selectors.case_actions(user=user, case=case),
+    }
 
 
 @router.get("/cases/{case_id}", response=responses({200: CaseDetailOut}), summary="A case with its timeline")
@@ -132,18 +175,32 @@ def cases_detail(request, case_id: int = Path(..., ge=1, le=MAX_ID)):
     return _detail(user, _case_get(user, case_id))
 
 
-@router.post("/cases/{case_id}/actions/{action}", response=responses({200: CaseDetailOut}), throttle=WRITE,
-             summary="Perform an action (dispatch, accept, reply, close …) on a case")
-def cases_act(request, action: ActionName, payload: ActionIn | None = None,
-              case_id: int = Path(..., ge=1, le=MAX_ID)):
+@router.post(
+    "/cases/{case_id}/actions/{action}",
+    response=responses({200: CaseDetailOut}),
+    throttle=WRITE,
+    summary="Perform an action (dispatch, accept, reply, close …) on a case",
+)
+def cases_act(request, action: ActionName, payload: ActionIn | None = None, case_id: int = Path(..., ge=1, le=MAX_ID)):
     """The same entry point as the web UI (``case_perform``): 409 when the case's state or facts do not allow the
     action, 403 when your role may not take it, 422 for missing inputs (the field is named)."""
     user = request.auth.actor
     case = _case_get(user, case_id)
     payload = payload or ActionIn()
     with transaction.atomic():
-        case_perform(actor=user, case=case, action=action, reason=payload.reason, unit=payload.unit_id,
-                     outcome=payload.outcome, text=payload.text, days=payload.days, into=payload.into,
-                     departments=payload.departments, report_in=payload.report_in_id, resolved=payload.resolved,
-                     satisfied=payload.satisfied)
+        case_perform(
+            actor=user,
+            case=case,
+            action=action,
+            reason=payload.reason,
+            unit=payload.unit_id,
+            outcome=payload.outcome,
+            text=payload.text,
+            days=payload.days,
+            into=payload.into,
+            departments=payload.departments,
+            report_in=payload.report_in_id,
+            resolved=payload.resolved,
+            satisfied=payload.satisfied,
+        )
     return _detail(user, _case_get(user, case_id))

@@ -25,13 +25,25 @@ class ApiKey(models.Model):
     name = models.CharField(_("label"), max_length=80, blank=True, default="")
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="api_keys", verbose_name=_("owner (person)"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("owner (person)"),
+    )
     application = models.CharField(_("owner (application)"), max_length=80, blank=True, default="")
     scopes = models.JSONField(_("scopes"), default=default_scopes)
     created_at = models.DateTimeField(_("created"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -41,9 +53,12 @@ class ApiKey(models.Model):
         verbose_name_plural = _("API keys")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(user__isnull=False, application="") | models.Q(user__isnull=True)
-                           & ~models.Q(application="")),
-                name="api_key_owned_by_user_or_application"),
+                condition=(
+                    models.Q(user__isnull=False, application="")
+                    | models.Q(user__isnull=True) & ~models.Q(application="")
+                ),
+                name="api_key_owned_by_user_or_application",
+            ),
         ]
 
     def __str__(self) -> str:

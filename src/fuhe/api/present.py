@@ -22,8 +22,7 @@ def region_ref(region: Region | None) -> dict | None:
 
 
 def region_out(region: Region) -> dict:
-    return {**region_ref(region), "parent_id": region.parent_id, "kind": region.kind,
-            "population": region.population}
+    return {**region_ref(region), "parent_id": region.parent_id, "kind": region.kind, "population": region.population}
 
 
 def unit_ref(unit: Unit | None) -> dict | None:
@@ -31,8 +30,12 @@ def unit_ref(unit: Unit | None) -> dict | None:
 
 
 def unit_out(unit: Unit) -> dict:
-    return {**unit_ref(unit), "department_type": unit.department_type, "region": region_ref(unit.region),
-            "is_active": unit.is_active}
+    return {
+        **unit_ref(unit),
+        "department_type": unit.department_type,
+        "region": region_ref(unit.region),
+        "is_active": unit.is_active,
+    }
 
 
 def _float(value) -> float | None:
@@ -54,24 +57,51 @@ def state_label(state: str) -> str:
 def case_out(case: Case) -> dict:
     category = case.category
     return {
-        "id": case.pk, "tracking_code": case.tracking_code, "title": mask_text(case.title),
-        "text": mask_text(case.text), "state": case.state, "state_label": state_label(case.state),
-        "channel": case.channel, "request_type": case.request_type, "urgency": case.urgency,
+        "id": case.pk,
+        "tracking_code": case.tracking_code,
+        "title": mask_text(case.title),
+        "text": mask_text(case.text),
+        "state": case.state,
+        "state_label": state_label(case.state),
+        "channel": case.channel,
+        "request_type": case.request_type,
+        "urgency": case.urgency,
         "category": None if category is None else {"id": category.pk, "name": category.name, "path": category.path},
-        "region": region_ref(case.region), "address": mask_text(case.address), "latitude": _float(case.latitude),
-        "longitude": _float(case.longitude), "owner_unit": unit_ref(case.owner_unit),
-        "reporter_phone": mask_phone(case.reporter_phone), "is_public": case.is_public,
-        "is_proactive": case.is_proactive, "is_overdue": is_overdue(case), "created_at": case.created_at,
-        "dispatched_at": case.dispatched_at, "accepted_at": case.accepted_at, "acceptance_due": case.acceptance_due,
-        "resolution_due": case.resolution_due, "replied_at": case.replied_at, "closed_at": case.closed_at,
-        "reply_outcome": case.reply_outcome, "reply_text": mask_text(case.reply_text),
-        "rating_resolved": case.rating_resolved, "rating_satisfied": case.rating_satisfied,
-        "hop_count": case.hop_count, "return_count": case.return_count, "reopen_count": case.reopen_count,
+        "region": region_ref(case.region),
+        "address": mask_text(case.address),
+        "latitude": _float(case.latitude),
+        "longitude": _float(case.longitude),
+        "owner_unit": unit_ref(case.owner_unit),
+        "reporter_phone": mask_phone(case.reporter_phone),
+        "is_public": case.is_public,
+        "is_proactive": case.is_proactive,
+        "is_overdue": is_overdue(case),
+        "created_at": case.created_at,
+        "dispatched_at": case.dispatched_at,
+        "accepted_at": case.accepted_at,
+        "acceptance_due": case.acceptance_due,
+        "resolution_due": case.resolution_due,
+        "replied_at": case.replied_at,
+        "closed_at": case.closed_at,
+        "reply_outcome": case.reply_outcome,
+        "reply_text": mask_text(case.reply_text),
+        "rating_resolved": case.rating_resolved,
+        "rating_satisfied": case.rating_satisfied,
+        "hop_count": case.hop_count,
+        "return_count": case.return_count,
+        "reopen_count": case.reopen_count,
         "merged_into": case.merged_into.tracking_code if case.merged_into_id else None,
     }
 
 
 def event_out(event: CaseEvent) -> dict:
-    return {"at": event.at, "action": event.action, "action_label": event.get_action_label(),
-            "from_state": event.from_state, "to_state": event.to_state, "unit": unit_ref(event.unit),
-            "reason": mask_text(event.reason), "is_public": event.is_public}
+    return {
+        "at": event.at,
+        "action": event.action,
+        "action_label": event.get_action_label(),
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "unit": unit_ref(event.unit),
+        "reason": mask_text(event.reason),
+        "is_public": event.is_public,
+    }

@@ -35,8 +35,15 @@ class MessageOut(Schema):
     detail: str
 
 
-ERRORS: dict[int, type[Schema]] = {400: MessageOut, 401: MessageOut, 403: MessageOut, 404: MessageOut,
-                                   409: MessageOut, 422: ValidationErrorOut, 429: MessageOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: MessageOut,
+    401: MessageOut,
+    403: MessageOut,
+    404: MessageOut,
+    409: MessageOut,
+    422: ValidationErrorOut,
+    429: MessageOut,
+}
 
 
 def responses(ok: dict[int, object]) -> dict[int, object]:

@@ -32,8 +32,9 @@ class IssuedKey:
     secret: str  # shown once; only its hash is stored
 
 
-def api_key_create(*, actor, user=None, application: str = "", name: str = "",
-                   scopes: list[str] | None = None) -> IssuedKey:
+def api_key_create(
+    *, actor, user=None, application: str = "", name: str = "", scopes: list[str] | None = None
+) -> IssuedKey:
     """Issue a key owned by ``user`` or by the ``application`` name; returns the secret once."""
     application = application.strip()
     if (user is None) == (not application):
@@ -47,13 +48,24 @@ def api_key_create(*, actor, user=None, application: str = "", name: str = "",
         while ApiKey.objects.filter(prefix=prefix).exists():  # pragma: no cover - 1 in 4 billion
             prefix = secrets.token_hex(4)
         secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-        api_key = ApiKey(name=name.strip()[:80], prefix=prefix, secret_hash=hash_secret(secret), user=user,
-                         application=application[:80], scopes=scopes, created_at=timezone.now(),
-                         created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        api_key = ApiKey(
+            name=name.strip()[:80],
+            prefix=prefix,
+            secret_hash=hash_secret(secret),
+            user=user,
+            application=application[:80],
+            scopes=scopes,
+            created_at=timezone.now(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         api_key.full_clean(exclude=["created_by", "user"])
         api_key.save(force_insert=True)
-        audit_record(actor=actor, action="api_key.create", target=api_key,
-                     summary={"after": {"prefix": prefix, "owner": api_key.owner_label, "scopes": scopes}})
+        audit_record(
+            actor=actor,
+            action="api_key.create",
+            target=api_key,
+            summary={"after": {"prefix": prefix, "owner": api_key.owner_label, "scopes": scopes}},
+        )
     return IssuedKey(api_key, secret)
 
 
@@ -64,8 +76,12 @@ def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
         if api_key.revoked_at is None:
             api_key.revoked_at = timezone.now()
             api_key.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action="api_key.revoke", target=api_key,
-                         summary={"after": {"prefix": api_key.prefix, "owner": api_key.owner_label}})
+            audit_record(
+                actor=actor,
+                action="api_key.revoke",
+                target=api_key,
+                summary={"after": {"prefix": api_key.prefix, "owner": api_key.owner_label}},
+            )
     return api_key
 
 
@@ -73,8 +89,9 @@ def api_key_authenticate(secret: str | None) -> ApiKey | None:
     """The active key with this secret (looked up by its hash), recording its use; None otherwise."""
     if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
-    api_key = (ApiKey.objects.select_related("user").filter(secret_hash=hash_secret(secret), revoked_at__isnull=True)
-               .first())
+    api_key = (
+        ApiKey.objects.select_related("user").filter(secret_hash=hash_secret(secret), revoked_at__isnull=True).first()
+    )
     if api_key is None or (api_key.user_id and not api_key.user.is_active):
         return None
     now = timezone.now()
@@ -109,15 +126,17 @@ def idempotency_begin(*, owner: str, endpoint: str, key: str, fingerprint: str) 
     now = timezone.now()
     try:
         with transaction.atomic():
-            return IdempotencyRecord.objects.create(owner=owner, endpoint=endpoint, key=key, fingerprint=fingerprint,
-                                                    created_at=now)
+            return IdempotencyRecord.objects.create(
+                owner=owner, endpoint=endpoint, key=key, fingerprint=fingerprint, created_at=now
+            )
     except IntegrityError:
         pass
     with transaction.atomic():
         record = IdempotencyRecord.objects.select_for_update().filter(owner=owner, endpoint=endpoint, key=key).first()
         if record is None:  # abandoned and deleted in between: claim it now
-            return IdempotencyRecord.objects.create(owner=owner, endpoint=endpoint, key=key, fingerprint=fingerprint,
-                                                    created_at=now)
+            return IdempotencyRecord.objects.create(
+                owner=owner, endpoint=endpoint, key=key, fingerprint=fingerprint, created_at=now
+            )
         if record.fingerprint != fingerprint:
             raise IdempotencyConflictError("this Idempotency-Key was used with a different request body")
         if record.status_code is not None:
@@ -130,8 +149,9 @@ def idempotency_begin(*, owner: str, endpoint: str, key: str, fingerprint: str) 
 
 
 def idempotency_finish(*, record: IdempotencyRecord, status_code: int, response) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status_code, response=response,
-                                                          completed_at=timezone.now())
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        status_code=status_code, response=response, completed_at=timezone.now()
+    )
 
 
 def idempotency_abandon(*, record: IdempotencyRecord) -> None:

@@ -15,11 +15,9 @@ urlpatterns = [
     re_path(rf"^(?:/)*open311/+discovery{FORMAT}$", open311.discovery, name="open311-discovery-root"),
     re_path(rf"{V2}discovery{FORMAT}$", open311.discovery, name="open311-discovery"),
     re_path(rf"{V2}services{FORMAT}$", open311.services, name="open311-services"),
-    re_path(rf"{V2}services/+(?P<service_code>[^/]+?){FORMAT}$", open311.service_definition,
-            name="open311-service"),
+    re_path(rf"{V2}services/+(?P<service_code>[^/]+?){FORMAT}$", open311.service_definition, name="open311-service"),
     re_path(rf"{V2}requests{FORMAT}$", open311.requests, name="open311-requests"),
-    re_path(rf"{V2}requests/+(?P<request_id>[^/]+?){FORMAT}$", open311.request_detail,
-            name="open311-request"),
+    re_path(rf"{V2}requests/+(?P<request_id>[^/]+?){FORMAT}$", open311.request_detail, name="open311-request"),
     re_path(rf"{V2}tokens/+(?P<token>[^/]+?){FORMAT}$", open311.token, name="open311-token"),
     re_path(r"^(?:/)*open311/(?P<path>.*)$", open311.not_found, name="open311-not-found"),
 ]

@@ -48,10 +48,27 @@ def audit_prepare(*, actor, action: str, target, summary: dict | None = None, at
     summary = json.loads(canonical(summary or {}))  # exactly what the JSON column will give back
     tail = None
     if ref.object_id:
-        tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-                            object_type=ref.object_type, object_id=ref.object_id, summary=summary)
-    event = AuditEvent(seq=0, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-                       object_type=ref.object_type, object_id=ref.object_id, summary=summary, prev_hash="", hash="")
+        tail = payload_tail(
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=ref.object_type,
+            object_id=ref.object_id,
+            summary=summary,
+        )
+    event = AuditEvent(
+        seq=0,
+        at=at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=ref.object_type,
+        object_id=ref.object_id,
+        summary=summary,
+        prev_hash="",
+        hash="",
+    )
     return PendingAuditEvent(prepare(event), tail)
 
 
@@ -71,8 +88,15 @@ def audit_append(pending: PendingAuditEvent, cursor=None, *, object_id=None) -> 
         row.set("object_id", str(object_id))
     if object_id is not None or tail is None:
         event = row.instance
-        tail = payload_tail(at=event.at, actor_id=event.actor_id, actor_label=event.actor_label, action=event.action,
-                            object_type=event.object_type, object_id=event.object_id, summary=event.summary)
+        tail = payload_tail(
+            at=event.at,
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            summary=event.summary,
+        )
     head_seq, head_hash = _chain_head_locked(cursor)
     seq = head_seq + 1
     digest = hash_with_tail(prev_hash=head_hash, seq=seq, tail=tail)
@@ -117,10 +141,22 @@ def audit_verify(batch_size: int = 5000) -> tuple[int, list[Breach]]:
 
     def events():
         nonlocal count
-        for row in AuditEvent.objects.order_by("seq").values_list(
-            "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "summary",
-            "prev_hash", "hash",
-        ).iterator(chunk_size=batch_size):
+        for row in (
+            AuditEvent.objects.order_by("seq")
+            .values_list(
+                "seq",
+                "at",
+                "actor_id",
+                "actor_label",
+                "action",
+                "object_type",
+                "object_id",
+                "summary",
+                "prev_hash",
+                "hash",
+            )
+            .iterator(chunk_size=batch_size)
+        ):
             count += 1
             yield ChainedEvent(*row)
 

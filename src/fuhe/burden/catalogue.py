@@ -22,17 +22,62 @@ from fuhe.org.models import Region, Unit
 DEFAULT_ITEMS: list[tuple] = [
     ("org.population", "常住人口", ["人口数", "居民人数"], "人", DataSource.ORG, "统计局", 365, 5, "org.population"),
     ("org.grids", "网格数", ["网格数量"], "个", DataSource.ORG, "社会工作部", None, 2, "org.grids"),
-    ("cases.total", "近90天诉求件数", ["诉求数量", "工单数"], "件", DataSource.PLATFORM, "12345热线", 30, 10,
-     "cases.count"),
-    ("cases.construction", "城乡建设类诉求件数", ["城建类诉求"], "件", DataSource.PLATFORM, "12345热线", 30, 8,
-     "cases.count:城乡建设"),
-    ("cases.environment", "环境保护类诉求件数", ["环保类诉求"], "件", DataSource.PLATFORM, "12345热线", 30, 8,
-     "cases.count:环境保护"),
-    ("cases.social", "劳动和社会保障类诉求件数", ["社保类诉求"], "件", DataSource.PLATFORM, "12345热线", 30, 8,
-     "cases.count:劳动和社会保障"),
+    (
+        "cases.total",
+        "近90天诉求件数",
+        ["诉求数量", "工单数"],
+        "件",
+        DataSource.PLATFORM,
+        "12345热线",
+        30,
+        10,
+        "cases.count",
+    ),
+    (
+        "cases.construction",
+        "城乡建设类诉求件数",
+        ["城建类诉求"],
+        "件",
+        DataSource.PLATFORM,
+        "12345热线",
+        30,
+        8,
+        "cases.count:城乡建设",
+    ),
+    (
+        "cases.environment",
+        "环境保护类诉求件数",
+        ["环保类诉求"],
+        "件",
+        DataSource.PLATFORM,
+        "12345热线",
+        30,
+        8,
+        "cases.count:环境保护",
+    ),
+    (
+        "cases.social",
+        "劳动和社会保障类诉求件数",
+        ["社保类诉求"],
+        "件",
+        DataSource.PLATFORM,
+        "12345热线",
+        30,
+        8,
+        "cases.count:劳动和社会保障",
+    ),
     ("pop.households", "户数", ["常住户数"], "户", DataSource.SUBMISSION, "民政局", 365, 5, ""),
-    ("pop.elderly_alone", "独居老人人数", ["空巢独居老人", "独居老人"], "人", DataSource.SUBMISSION, "民政局", 90, 15,
-     ""),
+    (
+        "pop.elderly_alone",
+        "独居老人人数",
+        ["空巢独居老人", "独居老人"],
+        "人",
+        DataSource.SUBMISSION,
+        "民政局",
+        90,
+        15,
+        "",
+    ),
     ("pop.elderly_80", "80岁以上老人人数", ["高龄老人"], "人", DataSource.SUBMISSION, "民政局", 180, 10, ""),
     ("pop.disabled", "残疾人人数", ["持证残疾人"], "人", DataSource.SUBMISSION, "残联", 180, 10, ""),
     ("pop.low_income", "低保户数", ["最低生活保障户"], "户", DataSource.SUBMISSION, "民政局", 90, 8, ""),
@@ -53,10 +98,21 @@ CASE_WINDOW_DAYS = 90
 def catalogue_seed() -> int:
     """Create the default catalogue items that are missing (idempotent); returns how many were created."""
     existing = set(DataItem.objects.values_list("code", flat=True))
-    new = [DataItem(code=code, name=name, aliases=aliases, unit_of_measure=measure, source=source, owner=owner,
-                    validity_days=validity, effort_minutes=minutes, derivation=derivation)
-           for code, name, aliases, measure, source, owner, validity, minutes, derivation in DEFAULT_ITEMS
-           if code not in existing]
+    new = [
+        DataItem(
+            code=code,
+            name=name,
+            aliases=aliases,
+            unit_of_measure=measure,
+            source=source,
+            owner=owner,
+            validity_days=validity,
+            effort_minutes=minutes,
+            derivation=derivation,
+        )
+        for code, name, aliases, measure, source, owner, validity, minutes, derivation in DEFAULT_ITEMS
+        if code not in existing
+    ]
     DataItem.objects.bulk_create(new)
     return len(new)
 
@@ -86,7 +142,8 @@ def _derived(units: Sequence[Unit], items: Sequence[DataItem], at: datetime) -> 
         for unit in units:
             if unit.region.population is not None:
                 derived[unit.pk][wanted["org.population"].code].append(
-                    Known(str(unit.region.population), at, DataSource.ORG))
+                    Known(str(unit.region.population), at, DataSource.ORG)
+                )
     if "org.grids" in wanted:
         counts = _count_in_ranges(Region.objects.filter(level=Level.GRID), "id", ranges)
         for unit in units:
@@ -100,9 +157,11 @@ def _derived(units: Sequence[Unit], items: Sequence[DataItem], at: datetime) -> 
         high = max(high for _, high in ranges.values())
         # merged cases are dropped here, not in SQL: ``merged_into IS NULL`` lures SQLite onto that index (nearly
         # every case matches) instead of the region range; no ordering, the rows are only counted
-        rows = Case.objects.filter(created_at__gte=since, created_at__lte=at, region_id__gte=low,
-                                   region_id__lt=high).order_by().values_list("region_id", "category__path",
-                                                                              "merged_into_id")
+        rows = (
+            Case.objects.filter(created_at__gte=since, created_at__lte=at, region_id__gte=low, region_id__lt=high)
+            .order_by()
+            .values_list("region_id", "category__path", "merged_into_id")
+        )
         prefixes = {derivation: derivation.partition(":")[2] for derivation in case_derivations}
         counted_for: dict[str | None, list[str]] = {}  # category path → the derivations that count it
         per_region: dict[str, Counter[int]] = {derivation: Counter() for derivation in case_derivations}
@@ -112,8 +171,10 @@ def _derived(units: Sequence[Unit], items: Sequence[DataItem], at: datetime) -> 
             derivations = counted_for.get(path)
             if derivations is None:
                 derivations = counted_for[path] = [
-                    derivation for derivation, prefix in prefixes.items()
-                    if not prefix or (path or "").startswith(prefix + "/") or path == prefix]
+                    derivation
+                    for derivation, prefix in prefixes.items()
+                    if not prefix or (path or "").startswith(prefix + "/") or path == prefix
+                ]
             for derivation in derivations:
                 per_region[derivation][region] += 1
         for derivation, item in case_derivations.items():
@@ -168,7 +229,7 @@ def _count_in_ranges(queryset, field: str, ranges: dict[int, tuple[int, int]]) -
     values: list[int] = []
     for start in range(0, len(merged), RANGES_PER_QUERY):
         condition = Q()
-        for low, high in merged[start:start + RANGES_PER_QUERY]:
+        for low, high in merged[start : start + RANGES_PER_QUERY]:
             condition |= Q(**{f"{field}__gte": low, f"{field}__lt": high})
         values.extend(queryset.filter(condition).values_list(field, flat=True))
     return _bucket(values, ranges)
@@ -198,8 +259,9 @@ def _add_stored(known: dict[int, dict[str, list[Known]]], codes: dict[int, str],
     known.setdefault(unit_id, defaultdict(list))[codes[item_id]].append(Known(value, as_of, source))
 
 
-def known_values(units: Sequence[Unit], items: Sequence[DataItem], at: datetime, *, valid_only: bool = False
-                 ) -> dict[int, dict[str, list[Known]]]:
+def known_values(
+    units: Sequence[Unit], items: Sequence[DataItem], at: datetime, *, valid_only: bool = False
+) -> dict[int, dict[str, list[Known]]]:
     """Candidates per unit and item code: derived values plus the latest stored value. Derived items read stored
     values too: where the platform cannot compute one (a region without a population), the unit's answer fills in
     and prefills the next form. ``valid_only`` leaves out stored values past their validity period (the prefill
@@ -212,11 +274,14 @@ def known_values(units: Sequence[Unit], items: Sequence[DataItem], at: datetime,
         for start in range(0, len(unit_ids), 500):
             # plain tuples, not model instances; in the (unit, item, as_of) index's own order, so SQLite does not
             # sort: the newest value of a pair is its last row
-            rows = (DataValue.objects.filter(unit_id__in=unit_ids[start:start + 500], item_id__in=list(codes),
-                                             as_of__lte=at)
-                    .filter(_fresh_enough(stored_items, at) if valid_only else Q())
-                    .order_by("unit_id", "item_id", "as_of", "id")
-                    .values_list("unit_id", "item_id", "value", "as_of", "source"))
+            rows = (
+                DataValue.objects.filter(
+                    unit_id__in=unit_ids[start : start + 500], item_id__in=list(codes), as_of__lte=at
+                )
+                .filter(_fresh_enough(stored_items, at) if valid_only else Q())
+                .order_by("unit_id", "item_id", "as_of", "id")
+                .values_list("unit_id", "item_id", "value", "as_of", "source")
+            )
             newest = None
             for row in rows:
                 if newest is not None and row[:2] != newest[:2]:

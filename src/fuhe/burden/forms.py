@@ -27,29 +27,39 @@ class TaskIssueForm(forms.Form):
     sender = forms.ModelChoiceField(label=_("Sent by"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
-    content = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              max_length=4000)
+    content = forms.CharField(
+        label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
     target_region = forms.TypedChoiceField(label=_("Sent to (region)"), coerce=int)
     target_level = forms.ChoiceField(label=_("Receiving level"), choices=TargetLevel.choices)
     duty_item_code = forms.ChoiceField(label=_("Duty-list matter"), required=False)
     lead_unit_name = forms.CharField(label=_("Lead unit (for assisting matters)"), max_length=120, required=False)
     resources = forms.CharField(label=_("Resources that come with it (费随事转)"), max_length=300, required=False)
-    approval_reason = forms.CharField(label=_("Reason for approval (for matters not on the lists)"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    approval_reason = forms.CharField(
+        label=_("Reason for approval (for matters not on the lists)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
     due_on = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
     recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Recurrence.choices)
-    recurrence_until = forms.DateField(label=_("Repeats until"), required=False,
-                                       widget=DATE_INPUT)
-    effort_basis = forms.ChoiceField(label=_("Effort counted"), required=False,
-                                     choices=[("", _("default for the kind")), *EffortBasis.choices])
-    evidence = forms.MultipleChoiceField(label=_("Evidence demanded"), required=False,
-                                         choices=[c for c in EvidenceKind.choices if c[0] != EvidenceKind.NONE],
-                                         widget=forms.CheckboxSelectMultiple)
-    catalogue_items = forms.MultipleChoiceField(label=_("Form fields from the catalogue"), required=False,
-                                                widget=forms.CheckboxSelectMultiple)
-    extra_fields = forms.CharField(label=_("Other form fields, one per line (一事一报)"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 2}))
+    recurrence_until = forms.DateField(label=_("Repeats until"), required=False, widget=DATE_INPUT)
+    effort_basis = forms.ChoiceField(
+        label=_("Effort counted"), required=False, choices=[("", _("default for the kind")), *EffortBasis.choices]
+    )
+    evidence = forms.MultipleChoiceField(
+        label=_("Evidence demanded"),
+        required=False,
+        choices=[c for c in EvidenceKind.choices if c[0] != EvidenceKind.NONE],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    catalogue_items = forms.MultipleChoiceField(
+        label=_("Form fields from the catalogue"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    extra_fields = forms.CharField(
+        label=_("Other form fields, one per line (一事一报)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user, duty_items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,12 +67,15 @@ class TaskIssueForm(forms.Form):
         self.fields["sender"].queryset = senders
         if len(senders) == 1:  # most people send for one unit: no empty choice to pick first
             self.fields["sender"].empty_label = None
-        self.fields["target_region"].choices = [(r.pk, f"{r.name} ({r.get_level_display()})")
-                                                for r in region_choices(user)]
+        self.fields["target_region"].choices = [
+            (r.pk, f"{r.name} ({r.get_level_display()})") for r in region_choices(user)
+        ]
         self.fields["duty_item_code"].choices = [("", _("— not on the duty list —"))] + [
-            (item.code, f"{item.code} {item.matter} · {item.get_admission_display()}") for item in duty_items]
-        self.fields["catalogue_items"].choices = [(i.code, f"{i.name} ({i.get_source_display()})")
-                                                  for i in catalogue_list()]
+            (item.code, f"{item.code} {item.matter} · {item.get_admission_display()}") for item in duty_items
+        ]
+        self.fields["catalogue_items"].choices = [
+            (i.code, f"{i.name} ({i.get_source_display()})") for i in catalogue_list()
+        ]
 
     def clean(self):
         data = super().clean()
@@ -86,17 +99,28 @@ class TaskIssueForm(forms.Form):
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        return {"sender": data["sender"], "title": data["title"], "kind": data["kind"],
-                "content": data["content"], "target_level": data["target_level"],
-                "duty_item_code": data["duty_item_code"], "lead_unit_name": data["lead_unit_name"],
-                "resources": data["resources"], "approval_reason": data["approval_reason"],
-                "starts_at": at_local(data["starts_on"], START_OF_DAY),
-                "due_at": at_local(data["due_on"], CLOSE_OF_BUSINESS), "recurrence": data["recurrence"],
-                "recurrence_until": data["recurrence_until"], "evidence": data["evidence"],
-                "fields": self.field_specs(), "effort_basis": data["effort_basis"]}
+        return {
+            "sender": data["sender"],
+            "title": data["title"],
+            "kind": data["kind"],
+            "content": data["content"],
+            "target_level": data["target_level"],
+            "duty_item_code": data["duty_item_code"],
+            "lead_unit_name": data["lead_unit_name"],
+            "resources": data["resources"],
+            "approval_reason": data["approval_reason"],
+            "starts_at": at_local(data["starts_on"], START_OF_DAY),
+            "due_at": at_local(data["due_on"], CLOSE_OF_BUSINESS),
+            "recurrence": data["recurrence"],
+            "recurrence_until": data["recurrence_until"],
+            "evidence": data["evidence"],
+            "fields": self.field_specs(),
+            "effort_basis": data["effort_basis"],
+        }
 
 
 class DecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
-                                     choices=[("1", _("Approve")), ("0", _("Refuse"))])
+    approve = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "1", choices=[("1", _("Approve")), ("0", _("Refuse"))]
+    )
     reason = forms.CharField(label=_("Written reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

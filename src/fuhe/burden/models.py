@@ -27,8 +27,14 @@ class TaskKind(models.TextChoices):
 
 #: prior effort per occurrence and receiving unit, in minutes (refined from recorded effort)
 DEFAULT_EFFORT_MINUTES = {
-    TaskKind.FORM: 20, TaskKind.INSPECTION: 180, TaskKind.MEETING: 150, TaskKind.CAMPAIGN: 480,
-    TaskKind.CHECK_IN: 20, TaskKind.RANKING: 120, TaskKind.PLEDGE: 45, TaskKind.OTHER: 90,
+    TaskKind.FORM: 20,
+    TaskKind.INSPECTION: 180,
+    TaskKind.MEETING: 150,
+    TaskKind.CAMPAIGN: 480,
+    TaskKind.CHECK_IN: 20,
+    TaskKind.RANKING: 120,
+    TaskKind.PLEDGE: 45,
+    TaskKind.OTHER: 90,
 }
 
 
@@ -38,8 +44,12 @@ class EffortBasis(models.TextChoices):
     GRID = "grid", _("per grid (e.g. door-to-door visits)")
 
 
-DEFAULT_EFFORT_BASIS = {TaskKind.CAMPAIGN: EffortBasis.STAFF, TaskKind.MEETING: EffortBasis.STAFF,
-                        TaskKind.CHECK_IN: EffortBasis.STAFF, TaskKind.INSPECTION: EffortBasis.GRID}
+DEFAULT_EFFORT_BASIS = {
+    TaskKind.CAMPAIGN: EffortBasis.STAFF,
+    TaskKind.MEETING: EffortBasis.STAFF,
+    TaskKind.CHECK_IN: EffortBasis.STAFF,
+    TaskKind.INSPECTION: EffortBasis.GRID,
+}
 
 
 class Recurrence(models.TextChoices):
@@ -50,8 +60,13 @@ class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("monthly")
 
 
-RECURRENCE_DAYS = {Recurrence.ONCE: None, Recurrence.DAILY: 1, Recurrence.WEEKLY: 7, Recurrence.BIWEEKLY: 14,
-                   Recurrence.MONTHLY: 30}
+RECURRENCE_DAYS = {
+    Recurrence.ONCE: None,
+    Recurrence.DAILY: 1,
+    Recurrence.WEEKLY: 7,
+    Recurrence.BIWEEKLY: 14,
+    Recurrence.MONTHLY: 30,
+}
 
 
 class EvidenceKind(models.TextChoices):
@@ -88,25 +103,36 @@ class BurdenPolicy(models.Model):
     """The configurable rules of a region (a district, or the city as default): who approves unlisted tasks,
     the admission periods, and the flag thresholds."""
 
-    region = models.OneToOneField(Region, on_delete=models.PROTECT, related_name="burden_policy",
-                                  verbose_name=_("region"))
-    approval_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("approving body"),
-                                      help_text=_("Decides on tasks outside the admission lists, e.g. the "
-                                                  "district's burden-reduction office."))
+    region = models.OneToOneField(
+        Region, on_delete=models.PROTECT, related_name="burden_policy", verbose_name=_("region")
+    )
+    approval_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approving body"),
+        help_text=_("Decides on tasks outside the admission lists, e.g. the district's burden-reduction office."),
+    )
     application_period_days = models.PositiveSmallIntegerField(
-        _("application period (working days)"), default=30,
-        help_text=_("An application must come this many working days before the task starts."))
+        _("application period (working days)"),
+        default=30,
+        help_text=_("An application must come this many working days before the task starts."),
+    )
     decision_period_days = models.PositiveSmallIntegerField(_("decision period (working days)"), default=15)
-    filing_period_days = models.PositiveSmallIntegerField(_("after-the-fact filing period (working days)"),
-                                                          default=3)
+    filing_period_days = models.PositiveSmallIntegerField(_("after-the-fact filing period (working days)"), default=3)
     min_working_days = models.PositiveSmallIntegerField(_("shortest deadline (working days)"), default=3)
     min_interval_days = models.PositiveSmallIntegerField(_("shortest recurrence interval (days)"), default=7)
     similarity = models.FloatField(_("same-content similarity threshold"), default=0.6)
     same_content_window_days = models.PositiveSmallIntegerField(_("same-content window (days)"), default=30)
     case_effort_minutes = models.PositiveSmallIntegerField(_("effort per case (minutes)"), default=90)
-    effort_minutes = models.JSONField(_("effort per task kind (minutes)"), default=dict, blank=True,
-                                      help_text=_("Overrides the default prior per task kind."))
+    effort_minutes = models.JSONField(
+        _("effort per task kind (minutes)"),
+        default=dict,
+        blank=True,
+        help_text=_("Overrides the default prior per task kind."),
+    )
 
     class Meta:
         verbose_name = _("burden policy")
@@ -122,32 +148,42 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=TaskKind.choices)
     content = models.TextField(_("content"), max_length=4000, blank=True, default="")
-    sender = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="burden_tasks_sent",
-                               verbose_name=_("sender"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("created by"))
+    sender = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="burden_tasks_sent", verbose_name=_("sender")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created"), db_index=True)
-    target_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="burden_tasks",
-                                      verbose_name=_("target region"))
-    target_level = models.CharField(_("target level"), max_length=10, choices=TargetLevel.choices,
-                                    default=TargetLevel.COMMUNITY)
+    target_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="burden_tasks", verbose_name=_("target region")
+    )
+    target_level = models.CharField(
+        _("target level"), max_length=10, choices=TargetLevel.choices, default=TargetLevel.COMMUNITY
+    )
     duty_list_id = models.BigIntegerField(_("duty list"), null=True, blank=True)
     duty_item_code = models.CharField(_("duty item"), max_length=20, blank=True, default="")
     duty_item_matter = models.CharField(_("matter"), max_length=200, blank=True, default="")
     list_category = models.CharField(_("list category"), max_length=10, blank=True, default="")
     lead_unit_name = models.CharField(_("lead unit"), max_length=120, blank=True, default="")
-    resources = models.CharField(_("resources that come with the task (费随事转)"), max_length=300, blank=True,
-                                 default="")
+    resources = models.CharField(
+        _("resources that come with the task (费随事转)"), max_length=300, blank=True, default=""
+    )
     approval_reason = models.TextField(_("reason for approval"), max_length=2000, blank=True, default="")
     starts_at = models.DateTimeField(_("starts"))
     due_at = models.DateTimeField(_("deadline"))
-    recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices,
-                                  default=Recurrence.ONCE)
+    recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices, default=Recurrence.ONCE)
     recurrence_until = models.DateField(_("repeats until"), null=True, blank=True)
     evidence = models.JSONField(_("evidence demanded"), default=list, blank=True)
     effort_minutes = models.FloatField(_("estimated effort per occurrence (minutes)"), default=0)
-    effort_basis = models.CharField(_("effort counted"), max_length=6, choices=EffortBasis.choices,
-                                    default=EffortBasis.UNIT)
+    effort_basis = models.CharField(
+        _("effort counted"), max_length=6, choices=EffortBasis.choices, default=EffortBasis.UNIT
+    )
     status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices, db_index=True)
     decision_rule = models.CharField(_("decision rule"), max_length=32, blank=True, default="")
     decision_reason = models.TextField(_("decision reason"), blank=True, default="")
@@ -184,8 +220,14 @@ class TaskTarget(models.Model):
     minutes_saved = models.FloatField(_("minutes saved by prefill"), default=0)
     actual_minutes = models.FloatField(_("recorded minutes"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
     bypassed = models.BooleanField(_("acted on in an emergency"), default=False)
 
     class Meta:
@@ -206,8 +248,14 @@ class AdmissionDecision(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=TaskStatus.choices)
     rule = models.CharField(_("rule"), max_length=32)
     reason = models.TextField(_("reason"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided"))
 
     class Meta:
@@ -254,11 +302,17 @@ class DataItem(models.Model):
     unit_of_measure = models.CharField(_("unit of measure"), max_length=20, blank=True, default="")
     source = models.CharField(_("source"), max_length=10, choices=DataSource.choices)
     owner = models.CharField(_("owner"), max_length=60, blank=True, default="")
-    validity_days = models.PositiveIntegerField(_("valid for (days)"), null=True, blank=True,
-                                                help_text=_("Empty: valid until replaced."))
+    validity_days = models.PositiveIntegerField(
+        _("valid for (days)"), null=True, blank=True, help_text=_("Empty: valid until replaced.")
+    )
     effort_minutes = models.FloatField(_("minutes to collect by hand"), default=3)
-    derivation = models.CharField(_("derived from"), max_length=60, blank=True, default="",
-                                  help_text=_("For platform and org items: what the platform computes."))
+    derivation = models.CharField(
+        _("derived from"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_("For platform and org items: what the platform computes."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -278,8 +332,9 @@ class DataValue(models.Model):
     as_of = models.DateTimeField(_("as of"))
     source = models.CharField(_("source"), max_length=10, choices=DataSource.choices)
     target = models.ForeignKey(TaskTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="values")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-as_of"]
@@ -295,8 +350,15 @@ class FormField(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="fields", verbose_name=_("task"))
     position = models.PositiveSmallIntegerField(_("position"))
     label = models.CharField(_("label"), max_length=120)
-    item = models.ForeignKey(DataItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("catalogue item"), help_text=_("Empty: off-catalogue (一事一报)."))
+    item = models.ForeignKey(
+        DataItem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("catalogue item"),
+        help_text=_("Empty: off-catalogue (一事一报)."),
+    )
     minutes = models.FloatField(_("minutes to fill"), default=3)
 
     class Meta:
@@ -326,8 +388,9 @@ class EffortRecord(models.Model):
     target = models.ForeignKey(TaskTarget, on_delete=models.CASCADE, related_name="efforts")
     kind = models.CharField(max_length=12, choices=TaskKind.choices)
     minutes = models.FloatField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -348,8 +411,9 @@ class EmergencyBypass(models.Model):
     filing_due = models.DateTimeField(_("file by"), db_index=True)
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
     explanation = models.TextField(_("after-the-fact explanation (事后备案)"), blank=True, default="")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["filing_due"]

@@ -75,37 +75,53 @@ class LoadResult:
 
     @property
     def total(self) -> arithmetic.LoadRow:
-        return arithmetic.LoadRow(self.region.pk, sum(u.row.demanded_hours for u in self.units),
-                                  sum(u.row.capacity_hours for u in self.units),
-                                  sum(u.row.task_hours for u in self.units), sum(u.row.case_hours for u in self.units))
+        return arithmetic.LoadRow(
+            self.region.pk,
+            sum(u.row.demanded_hours for u in self.units),
+            sum(u.row.capacity_hours for u in self.units),
+            sum(u.row.task_hours for u in self.units),
+            sum(u.row.case_hours for u in self.units),
+        )
 
 
 def _memberships(unit_ids: list[int]) -> list[arithmetic.Membership]:
     # a subquery, not a list: a city's 50,000 staff ids as parameters cost more than the join
-    people = RoleAssignment.objects.filter(unit_id__in=unit_ids, role__in=STAFF_ROLES, user__is_active=True,
-                                           user__weekly_capacity_hours__isnull=False).values("user_id")
-    rows = set(RoleAssignment.objects.filter(user_id__in=people, unit__isnull=False, role__in=STAFF_ROLES)
-               .values_list("user_id", "unit_id", "user__weekly_capacity_hours"))
+    people = RoleAssignment.objects.filter(
+        unit_id__in=unit_ids, role__in=STAFF_ROLES, user__is_active=True, user__weekly_capacity_hours__isnull=False
+    ).values("user_id")
+    rows = set(
+        RoleAssignment.objects.filter(user_id__in=people, unit__isnull=False, role__in=STAFF_ROLES).values_list(
+            "user_id", "unit_id", "user__weekly_capacity_hours"
+        )
+    )
     return [arithmetic.Membership(person, unit, float(hours)) for person, unit, hours in rows]
 
 
-def _task_minutes(unit_ids: set[int], low: int, high: int, first: date, last: date
-                  ) -> tuple[dict[int, dict[date, float]], dict[int, float]]:
+def _task_minutes(
+    unit_ids: set[int], low: int, high: int, first: date, last: date
+) -> tuple[dict[int, dict[date, float]], dict[int, float]]:
     """Minutes per unit and week of the tasks that reach the units, and minutes per sender."""
     start, end = _bounds(first, last)
     # a recurring task's last occurrence may start before the period and still be due inside it: look back
     # one longest occurrence window (RECURRING_LOOKBACK); spreading drops what falls outside the period
     in_period = Task.objects.filter(starts_at__lte=end).filter(
-        Q(due_at__gte=start) | Q(recurrence_until__gte=first - RECURRING_LOOKBACK))
+        Q(due_at__gte=start) | Q(recurrence_until__gte=first - RECURRING_LOOKBACK)
+    )
     # only tasks reaching the region, selected by subquery rather than by a list of every task's id
     reaching = TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high).values("task_id")
-    tasks = {row[0]: row for row in in_period.filter(pk__in=reaching).values_list(
-        "pk", "status", "starts_at", "due_at", "recurrence", "recurrence_until", "sender_id")}
+    tasks = {
+        row[0]: row
+        for row in in_period.filter(pk__in=reaching).values_list(
+            "pk", "status", "starts_at", "due_at", "recurrence", "recurrence_until", "sender_id"
+        )
+    }
     per_unit: dict[int, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     per_sender: dict[int, float] = defaultdict(float)
-    targets = (TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high, task_id__in=in_period.values("pk"))
-               .filter(Q(task__status__in=REACHING_STATUSES) | Q(bypassed=True))
-               .values_list("task_id", "unit_id", "estimated_minutes", "actual_minutes"))
+    targets = (
+        TaskTarget.objects.filter(region_id__gte=low, region_id__lt=high, task_id__in=in_period.values("pk"))
+        .filter(Q(task__status__in=REACHING_STATUSES) | Q(bypassed=True))
+        .values_list("task_id", "unit_id", "estimated_minutes", "actual_minutes")
+    )
     spreads: dict[tuple[int, float], dict[date, float]] = {}
     for task_id, unit_id, estimated, actual in targets.iterator(chunk_size=5000):
         if unit_id not in unit_ids:
@@ -114,8 +130,9 @@ def _task_minutes(unit_ids: set[int], low: int, high: int, first: date, last: da
         key = (task_id, minutes)
         if key not in spreads:
             _pk, _status, starts, due, recurrence, until, _sender = tasks[task_id]
-            demand = arithmetic.Demand(unit_id, minutes, _local(starts), _local(due),
-                                       RECURRENCE_DAYS.get(recurrence), until)
+            demand = arithmetic.Demand(
+                unit_id, minutes, _local(starts), _local(due), RECURRENCE_DAYS.get(recurrence), until
+            )
             spreads[key] = arithmetic.spread_by_week(demand, first, last)
         for week, value in spreads[key].items():
             per_unit[unit_id][week] += value
@@ -128,8 +145,9 @@ def _case_minutes(unit_ids: list[int], first: date, last: date, minutes: float) 
 
     start, end = _bounds(first, last)
     per_unit: dict[int, dict[date, float]] = defaultdict(lambda: defaultdict(float))
-    rows = Case.objects.filter(owner_unit_id__in=unit_ids, created_at__gte=start, created_at__lte=end
-                               ).values_list("owner_unit_id", "created_at")
+    rows = Case.objects.filter(owner_unit_id__in=unit_ids, created_at__gte=start, created_at__lte=end).values_list(
+        "owner_unit_id", "created_at"
+    )
     for unit_id, created in rows.iterator(chunk_size=5000):
         per_unit[unit_id][arithmetic.week_start(_local(created))] += minutes
     return per_unit
@@ -139,8 +157,11 @@ def load_compute(*, region: Region, first: date, last: date, people_limit: int =
     """Weekly load of every grassroots unit in ``region`` over ``first``..``last`` (averaged over the weeks)."""
     low, high = region.subtree
     policy = policy_for_region(region.pk)
-    units = list(Unit.objects.filter(region_id__gte=low, region_id__lt=high, kind__in=GRASSROOTS_KINDS,
-                                     is_active=True).values_list("pk", "name", "region_id", "kind"))
+    units = list(
+        Unit.objects.filter(
+            region_id__gte=low, region_id__lt=high, kind__in=GRASSROOTS_KINDS, is_active=True
+        ).values_list("pk", "name", "region_id", "kind")
+    )
     unit_ids = [u[0] for u in units]
     weeks = max(1, ((last - first).days + 1 + 6) // 7)
     memberships = _memberships(unit_ids)
@@ -153,8 +174,9 @@ def load_compute(*, region: Region, first: date, last: date, people_limit: int =
     rows = {row.key: row for row in arithmetic.unit_loads(task_hours, case_hours, own_capacity)}
     names = {u[0]: u for u in units}
     result = LoadResult(region, first, last, weeks, case_minutes=policy.case_effort_minutes)
-    result.units = [UnitLoad(key, names[key][1], names[key][2], names[key][3], row) for key, row in rows.items()
-                    if key in names]
+    result.units = [
+        UnitLoad(key, names[key][1], names[key][2], names[key][3], row) for key, row in rows.items() if key in names
+    ]
     result.units.sort(key=lambda u: (u.factor is None, -(u.factor or 0), -u.row.demanded_hours, u.unit_id))
     # trend: each week's demand over the capacity
     total_capacity = sum(own_capacity.values())
@@ -168,13 +190,15 @@ def load_compute(*, region: Region, first: date, last: date, people_limit: int =
         result.trend.append((week, by_week.get(week, 0.0), total_capacity))
         week += timedelta(days=7)
     sender_names = dict(Unit.objects.filter(pk__in=list(sender_minutes)).values_list("pk", "name"))
-    result.senders = sorted(((s, sender_names.get(s, "?"), m / 60 / weeks) for s, m in sender_minutes.items()),
-                            key=lambda r: -r[2])
+    result.senders = sorted(
+        ((s, sender_names.get(s, "?"), m / 60 / weeks) for s, m in sender_minutes.items()), key=lambda r: -r[2]
+    )
     street_span = subtree_span(Level.STREET)
     group_of = {u[0]: u[2] // street_span * street_span for u in units}
     street_names = dict(Region.objects.filter(pk__in=set(group_of.values())).values_list("pk", "name"))
-    result.streets = [(row.key, street_names.get(row.key, str(row.key)), row)
-                      for row in arithmetic.aggregate(rows.values(), group_of)]
+    result.streets = [
+        (row.key, street_names.get(row.key, str(row.key)), row) for row in arithmetic.aggregate(rows.values(), group_of)
+    ]
     demand = {key: row.demanded_hours for key, row in rows.items()}
     people = [row for row in arithmetic.person_loads(memberships, demand) if row.factor is not None][:people_limit]
     from fuhe.accounts.models import User
@@ -195,6 +219,7 @@ def load_for(*, user, region: Region, first: date, last: date) -> LoadResult:
 
 
 # --- the penetrating audit report -------------------------------------------------------------------------
+
 
 @dataclass
 class SenderRow:
@@ -251,9 +276,13 @@ def audit_report(*, region: Region, first: date, last: date) -> AuditReport:
         row = senders.setdefault(sender_id, SenderRow(sender_id, name))
         row.issued += 1
         totals["issued"] += 1
-        bucket = {TaskStatus.ADMITTED: "admitted", TaskStatus.ADMITTED_ASSISTING: "admitted",
-                  TaskStatus.APPROVED: "approved", TaskStatus.REFUSED: "refused",
-                  TaskStatus.PENDING_APPROVAL: "pending"}[status]
+        bucket = {
+            TaskStatus.ADMITTED: "admitted",
+            TaskStatus.ADMITTED_ASSISTING: "admitted",
+            TaskStatus.APPROVED: "approved",
+            TaskStatus.REFUSED: "refused",
+            TaskStatus.PENDING_APPROVAL: "pending",
+        }[status]
         setattr(row, bucket, getattr(row, bucket) + 1)
         totals[bucket] += 1
     flags_by_rule: Counter = Counter()
@@ -265,7 +294,7 @@ def audit_report(*, region: Region, first: date, last: date) -> AuditReport:
     fields_requested = fields_prefilled = 0
     saved = refused = 0.0
     for status, total, prefilled, minutes_saved, estimated in targets.values_list(
-            "task__status", "fields_total", "fields_prefilled", "minutes_saved", "estimated_minutes"
+        "task__status", "fields_total", "fields_prefilled", "minutes_saved", "estimated_minutes"
     ).iterator(chunk_size=5000):
         if status == TaskStatus.REFUSED:
             refused += estimated
@@ -278,16 +307,29 @@ def audit_report(*, region: Region, first: date, last: date) -> AuditReport:
         if sender_id in senders:
             senders[sender_id].hours_demanded = hours * load.weeks
     now = timezone.now()
-    bypasses = EmergencyBypass.objects.filter(target__region_id__gte=low, target__region_id__lt=high,
-                                              declared_at__gte=start, declared_at__lte=end)
+    bypasses = EmergencyBypass.objects.filter(
+        target__region_id__gte=low, target__region_id__lt=high, declared_at__gte=start, declared_at__lte=end
+    )
     return AuditReport(
-        region=region, first=first, last=last, totals=dict(totals),
-        senders=sorted(senders.values(), key=lambda r: (-r.issued, r.name)), flags_by_rule=flags_by_rule,
-        fields_requested=fields_requested, fields_prefilled=fields_prefilled,
-        hours_demanded=load.total.demanded_hours * load.weeks, hours_saved=saved / 60, hours_refused=refused / 60,
-        load=load, generated_at=now,
-        bypasses={"declared": bypasses.count(), "filed": bypasses.filter(filed_at__isnull=False).count(),
-                  "overdue": bypasses.filter(filed_at__isnull=True, filing_due__lt=now).count()})
+        region=region,
+        first=first,
+        last=last,
+        totals=dict(totals),
+        senders=sorted(senders.values(), key=lambda r: (-r.issued, r.name)),
+        flags_by_rule=flags_by_rule,
+        fields_requested=fields_requested,
+        fields_prefilled=fields_prefilled,
+        hours_demanded=load.total.demanded_hours * load.weeks,
+        hours_saved=saved / 60,
+        hours_refused=refused / 60,
+        load=load,
+        generated_at=now,
+        bypasses={
+            "declared": bypasses.count(),
+            "filed": bypasses.filter(filed_at__isnull=False).count(),
+            "overdue": bypasses.filter(filed_at__isnull=True, filing_due__lt=now).count(),
+        },
+    )
 
 
 def audit_report_for(*, user, region: Region, first: date, last: date) -> AuditReport:

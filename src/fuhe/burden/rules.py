@@ -31,6 +31,8 @@ rules.add_perm("burden.issue_task", may_send_tasks)
 rules.add_perm("burden.decide_task", may_decide)
 rules.add_perm("burden.answer_task", acts_for_target_unit)
 rules.add_perm("burden.view_registry", is_staff_member)  # the registry pages: sent, received, counts, catalogue
+
+
 @rules.predicate
 def oversees_staff(user) -> bool:
     """Leaders, supervisors and administrators: who may see named people's load (colleagues may not)."""

@@ -68,6 +68,7 @@ def _local_date(moment: datetime) -> date:
 
 # --- the gate ------------------------------------------------------------------------------------------
 
+
 def _duty_item(region: Region, code: str, at: datetime):
     """The duty list in force for the region and the item with ``code`` in it (read-only use of duties)."""
     from fuhe.duties.selectors import duty_list_in_force
@@ -84,51 +85,88 @@ def kind_effort(kind: str, policy) -> float:
     A record is a unit's whole effort, which may count the base effort per staff member or grid and include the
     form's fields; it refines the base in proportion: ``recorded × base / estimated``."""
     prior = float((policy.effort_minutes or {}).get(kind, DEFAULT_EFFORT_MINUTES.get(kind, 60)))
-    rows = (EffortRecord.objects.filter(kind=kind).order_by("-recorded_at")
-            .values_list("minutes", "target__task__effort_minutes", "target__estimated_minutes")[:200])
-    recorded = [minutes * base / estimated if base and estimated and estimated > 0 else minutes
-                for minutes, base, estimated in rows]
+    rows = (
+        EffortRecord.objects.filter(kind=kind)
+        .order_by("-recorded_at")
+        .values_list("minutes", "target__task__effort_minutes", "target__estimated_minutes")[:200]
+    )
+    recorded = [
+        minutes * base / estimated if base and estimated and estimated > 0 else minutes
+        for minutes, base, estimated in rows
+    ]
     return effort_estimate(prior, recorded)
 
 
 def _thresholds(policy) -> flags.Thresholds:
-    return flags.Thresholds(min_working_days=policy.min_working_days, min_interval_days=policy.min_interval_days,
-                            similarity=policy.similarity, same_content_window_days=policy.same_content_window_days)
+    return flags.Thresholds(
+        min_working_days=policy.min_working_days,
+        min_interval_days=policy.min_interval_days,
+        similarity=policy.similarity,
+        same_content_window_days=policy.same_content_window_days,
+    )
 
 
-def task_facts(task: Task, fields: Sequence[FieldSpec] = (), target_ids: frozenset[int] = frozenset()
-               ) -> flags.TaskFacts:
+def task_facts(
+    task: Task, fields: Sequence[FieldSpec] = (), target_ids: frozenset[int] = frozenset()
+) -> flags.TaskFacts:
     return flags.TaskFacts(
-        task_id=task.pk or 0, sender_id=task.sender_id, kind=task.kind, title=task.title, content=task.content,
-        issued=_local_date(task.starts_at), due=_local_date(task.due_at), evidence=frozenset(task.evidence),
-        interval_days=RECURRENCE_DAYS.get(task.recurrence), target_ids=target_ids,
-        fields=tuple((f.label, f.item_code) for f in fields))
+        task_id=task.pk or 0,
+        sender_id=task.sender_id,
+        kind=task.kind,
+        title=task.title,
+        content=task.content,
+        issued=_local_date(task.starts_at),
+        due=_local_date(task.due_at),
+        evidence=frozenset(task.evidence),
+        interval_days=RECURRENCE_DAYS.get(task.recurrence),
+        target_ids=target_ids,
+        fields=tuple((f.label, f.item_code) for f in fields),
+    )
 
 
 def _recent_facts(task: Task, window_days: int) -> list[flags.TaskFacts]:
     since = task.starts_at - timedelta(days=window_days)
     until = task.starts_at + timedelta(days=window_days)
-    recent = (Task.objects.filter(starts_at__gte=since, starts_at__lte=until).exclude(sender_id=task.sender_id)
-              .exclude(pk=task.pk).only("pk", "sender_id", "kind", "title", "content", "starts_at", "due_at",
-                                        "evidence", "recurrence")[:500])
+    recent = (
+        Task.objects.filter(starts_at__gte=since, starts_at__lte=until)
+        .exclude(sender_id=task.sender_id)
+        .exclude(pk=task.pk)
+        .only("pk", "sender_id", "kind", "title", "content", "starts_at", "due_at", "evidence", "recurrence")[:500]
+    )
     recent = list(recent)
     targets: dict[int, set[int]] = {}
     for task_id, unit_id in TaskTarget.objects.filter(task_id__in=[o.pk for o in recent]).values_list(
-            "task_id", "unit_id"):
+        "task_id", "unit_id"
+    ):
         targets.setdefault(task_id, set()).add(unit_id)
     return [task_facts(other, target_ids=frozenset(targets.get(other.pk, ()))) for other in recent]
 
 
-def flags_raise(task: Task, fields: Sequence[FieldSpec], target_ids: frozenset[int], policy, calendar=None
-                ) -> list[flags.Flag]:
+def flags_raise(
+    task: Task, fields: Sequence[FieldSpec], target_ids: frozenset[int], policy, calendar=None
+) -> list[flags.Flag]:
     calendar = calendar or work_calendar()
-    raised = flags.evaluate(task_facts(task, fields, target_ids), thresholds=_thresholds(policy),
-                            is_workday=calendar.is_workday, working_days_between=calendar.working_days_between,
-                            catalogue_names=catalogue_names(),
-                            recent=_recent_facts(task, policy.same_content_window_days))
-    HiddenAssessmentFlag.objects.bulk_create([
-        HiddenAssessmentFlag(task=task, sender_id=task.sender_id, rule=flag.rule, explanation=flag.explanation,
-                             detail=dict(flag.detail), created_at=task.created_at) for flag in raised])
+    raised = flags.evaluate(
+        task_facts(task, fields, target_ids),
+        thresholds=_thresholds(policy),
+        is_workday=calendar.is_workday,
+        working_days_between=calendar.working_days_between,
+        catalogue_names=catalogue_names(),
+        recent=_recent_facts(task, policy.same_content_window_days),
+    )
+    HiddenAssessmentFlag.objects.bulk_create(
+        [
+            HiddenAssessmentFlag(
+                task=task,
+                sender_id=task.sender_id,
+                rule=flag.rule,
+                explanation=flag.explanation,
+                detail=dict(flag.detail),
+                created_at=task.created_at,
+            )
+            for flag in raised
+        ]
+    )
     return raised
 
 
@@ -149,14 +187,31 @@ def _validate_dates(starts_at: datetime, due_at: datetime, recurrence: str, recu
 
 
 @transaction.atomic
-def task_issue(*, actor, sender: Unit, title: str, kind: str, target_region: Region,
-               target_level: str = TargetLevel.COMMUNITY, content: str = "", duty_item_code: str = "",
-               lead_unit_name: str = "", resources: str = "", approval_reason: str = "",
-               starts_at: datetime, due_at: datetime, recurrence: str = Recurrence.ONCE,
-               recurrence_until: date | None = None, evidence: Sequence[str] = (),
-               fields: Sequence[FieldSpec] = (), effort_basis: str = "", effort_minutes: float | None = None,
-               now: datetime | None = None, duty_list_at: datetime | None = None,
-               check_sender: bool = True) -> Task:
+def task_issue(
+    *,
+    actor,
+    sender: Unit,
+    title: str,
+    kind: str,
+    target_region: Region,
+    target_level: str = TargetLevel.COMMUNITY,
+    content: str = "",
+    duty_item_code: str = "",
+    lead_unit_name: str = "",
+    resources: str = "",
+    approval_reason: str = "",
+    starts_at: datetime,
+    due_at: datetime,
+    recurrence: str = Recurrence.ONCE,
+    recurrence_until: date | None = None,
+    evidence: Sequence[str] = (),
+    fields: Sequence[FieldSpec] = (),
+    effort_basis: str = "",
+    effort_minutes: float | None = None,
+    now: datetime | None = None,
+    duty_list_at: datetime | None = None,
+    check_sender: bool = True,
+) -> Task:
     """Register a task and run it through the admission gate; it reaches its units only if admitted.
 
     The duty list is the one in force at ``duty_list_at`` (default: ``now``); the demo, which back-dates a
@@ -173,25 +228,46 @@ def task_issue(*, actor, sender: Unit, title: str, kind: str, target_region: Reg
     duty_list, item = _duty_item(target_region, duty_item_code, duty_list_at or now)
     if duty_item_code and item is None:
         raise BurdenError({"duty_item_code": ["No such item on the duty list in force here."]})
-    task = Task(title=title.strip(), kind=kind, content=content.strip(), sender=sender,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None, created_at=now,
-                target_region=target_region, target_level=target_level,
-                duty_list_id=duty_list.pk if duty_list else None, duty_item_code=item.code if item else "",
-                duty_item_matter=item.matter if item else "", lead_unit_name=lead_unit_name.strip(),
-                resources=resources.strip(), approval_reason=approval_reason.strip(), starts_at=starts_at,
-                due_at=due_at, recurrence=recurrence,
-                recurrence_until=recurrence_until if recurrence != Recurrence.ONCE else None,
-                evidence=sorted(set(evidence) - {"none"}))
-    category = admission.category_for_level(target_level=target_level, admission=item.admission if item else None,
-                                            owner_level=item.owner_level if item else None)
+    task = Task(
+        title=title.strip(),
+        kind=kind,
+        content=content.strip(),
+        sender=sender,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+        target_region=target_region,
+        target_level=target_level,
+        duty_list_id=duty_list.pk if duty_list else None,
+        duty_item_code=item.code if item else "",
+        duty_item_matter=item.matter if item else "",
+        lead_unit_name=lead_unit_name.strip(),
+        resources=resources.strip(),
+        approval_reason=approval_reason.strip(),
+        starts_at=starts_at,
+        due_at=due_at,
+        recurrence=recurrence,
+        recurrence_until=recurrence_until if recurrence != Recurrence.ONCE else None,
+        evidence=sorted(set(evidence) - {"none"}),
+    )
+    category = admission.category_for_level(
+        target_level=target_level,
+        admission=item.admission if item else None,
+        owner_level=item.owner_level if item else None,
+    )
     task.list_category = category.value
     calendar = work_calendar()
     working_days_ahead = calendar.working_days_between(_local_date(now), _local_date(starts_at))
-    decision = admission.decide(admission.GateInput(
-        category=category, forbidden_demands=flags.forbidden_demands(task_facts(task)),
-        lead_unit_named=bool(task.lead_unit_name), resources_declared=bool(task.resources),
-        approval_reason=task.approval_reason, working_days_before_start=working_days_ahead,
-        application_period_days=policy.application_period_days))
+    decision = admission.decide(
+        admission.GateInput(
+            category=category,
+            forbidden_demands=flags.forbidden_demands(task_facts(task)),
+            lead_unit_named=bool(task.lead_unit_name),
+            resources_declared=bool(task.resources),
+            approval_reason=task.approval_reason,
+            working_days_before_start=working_days_ahead,
+            application_period_days=policy.application_period_days,
+        )
+    )
     admission.check_transition("", decision.outcome.value)
     task.status = decision.outcome.value
     task.decision_rule, task.decision_reason = decision.rule, decision.reason_text
@@ -208,11 +284,23 @@ def task_issue(*, actor, sender: Unit, title: str, kind: str, target_region: Reg
     units = list(target_units(region=target_region, level=target_level))
     targets = _targets_create(task, units, form_fields, base_minutes, now)
     raised = flags_raise(task, fields, frozenset(t.unit_id for t in targets), policy, calendar)
-    AdmissionDecision.objects.create(task=task, outcome=task.status, rule=decision.rule, reason=task.decision_reason,
-                                     decided_by=None, decided_at=now)
-    audit_record(actor=actor, action="burden.task_issue", target=task, summary={
-        "sender": sender.pk, "kind": kind, "status": task.status, "rule": decision.rule, "targets": len(targets),
-        "duty_item": task.duty_item_code, "flags": [flag.rule for flag in raised]})
+    AdmissionDecision.objects.create(
+        task=task, outcome=task.status, rule=decision.rule, reason=task.decision_reason, decided_by=None, decided_at=now
+    )
+    audit_record(
+        actor=actor,
+        action="burden.task_issue",
+        target=task,
+        summary={
+            "sender": sender.pk,
+            "kind": kind,
+            "status": task.status,
+            "rule": decision.rule,
+            "targets": len(targets),
+            "duty_item": task.duty_item_code,
+            "flags": [flag.rule for flag in raised],
+        },
+    )
     return task
 
 
@@ -226,8 +314,15 @@ def _fields_create(task: Task, fields: Sequence[FieldSpec]) -> list[FormField]:
     for position, spec in enumerate(fields, start=1):
         item = items.get(spec.item_code) if spec.item_code else None
         minutes = spec.minutes if spec.minutes is not None else (item.effort_minutes if item else 3.0)
-        rows.append(FormField(task=task, position=position, label=spec.label.strip() or (item.name if item else "?"),
-                              item=item, minutes=minutes))
+        rows.append(
+            FormField(
+                task=task,
+                position=position,
+                label=spec.label.strip() or (item.name if item else "?"),
+                item=item,
+                minutes=minutes,
+            )
+        )
     return FormField.objects.bulk_create(rows)
 
 
@@ -237,8 +332,9 @@ def _multipliers(basis: str, units: list[Unit]) -> dict[int, int]:
         from fuhe.accounts.models import STAFF_ROLES, RoleAssignment
 
         counts: dict[int, set[int]] = {}
-        for unit_id, user_id in RoleAssignment.objects.filter(unit_id__in=[u.pk for u in units],
-                                                              role__in=STAFF_ROLES).values_list("unit_id", "user_id"):
+        for unit_id, user_id in RoleAssignment.objects.filter(
+            unit_id__in=[u.pk for u in units], role__in=STAFF_ROLES
+        ).values_list("unit_id", "user_id"):
             counts.setdefault(unit_id, set()).add(user_id)
         return {unit_id: max(1, len(people)) for unit_id, people in counts.items()}
     if basis == EffortBasis.GRID:
@@ -248,8 +344,9 @@ def _multipliers(basis: str, units: list[Unit]) -> dict[int, int]:
     return {}
 
 
-def _targets_create(task: Task, units: list[Unit], form_fields: list[FormField], base_minutes: float,
-                    now: datetime) -> list[TaskTarget]:
+def _targets_create(
+    task: Task, units: list[Unit], form_fields: list[FormField], base_minutes: float, now: datetime
+) -> list[TaskTarget]:
     catalogued = [f for f in form_fields if f.item is not None]
     items = [f.item for f in catalogued]
     prefills = prefill_for(units, items, now) if items else {}
@@ -261,14 +358,22 @@ def _targets_create(task: Task, units: list[Unit], form_fields: list[FormField],
         saved = sum(f.minutes for f, r in zip(catalogued, results, strict=True) if r.is_prefilled)
         asked = sum(f.minutes for f, r in zip(catalogued, results, strict=True) if not r.is_prefilled)
         prefilled = sum(r.is_prefilled for r in results)
-        targets.append(TaskTarget(task=task, unit=unit, region_id=unit.region_id,
-                                  estimated_minutes=base_minutes * multiplier.get(unit.pk, 1) + asked
-                                  + off_catalogue_minutes,
-                                  fields_total=len(form_fields), fields_prefilled=prefilled, minutes_saved=saved))
+        targets.append(
+            TaskTarget(
+                task=task,
+                unit=unit,
+                region_id=unit.region_id,
+                estimated_minutes=base_minutes * multiplier.get(unit.pk, 1) + asked + off_catalogue_minutes,
+                fields_total=len(form_fields),
+                fields_prefilled=prefilled,
+                minutes_saved=saved,
+            )
+        )
     return TaskTarget.objects.bulk_create(targets, batch_size=1000)
 
 
 # --- approval -----------------------------------------------------------------------------------------
+
 
 def can_decide(user, task: Task) -> bool:
     from fuhe.accounts.models import Role
@@ -301,14 +406,20 @@ def task_decide(*, actor, task: Task, approve: bool, reason: str, now: datetime 
     task.decision_rule = "approved" if approve else "approval_refused"
     task.decision_reason = reason.strip()
     task.save(update_fields=["status", "decided_at", "decision_rule", "decision_reason"])
-    AdmissionDecision.objects.create(task=task, outcome=new, rule=task.decision_rule, reason=task.decision_reason,
-                                     decided_by=actor, decided_at=now)
-    audit_record(actor=actor, action="burden.task_decide", target=task,
-                 summary={"status": new, "late": bool(task.decision_due and now > task.decision_due)})
+    AdmissionDecision.objects.create(
+        task=task, outcome=new, rule=task.decision_rule, reason=task.decision_reason, decided_by=actor, decided_at=now
+    )
+    audit_record(
+        actor=actor,
+        action="burden.task_decide",
+        target=task,
+        summary={"status": new, "late": bool(task.decision_due and now > task.decision_due)},
+    )
     return task
 
 
 # --- forms, effort, catalogue ----------------------------------------------------------------------------
+
 
 def _ensure_member(actor, target: TaskTarget) -> None:
     from fuhe.accounts.scope import scope_for
@@ -317,21 +428,43 @@ def _ensure_member(actor, target: TaskTarget) -> None:
         raise PermissionDenied("Only the receiving unit's staff may do this.")
 
 
-def data_value_record(*, item: DataItem, unit: Unit, value: str, as_of: datetime, source: str, actor=None,
-                      target: TaskTarget | None = None) -> DataValue | None:
+def data_value_record(
+    *,
+    item: DataItem,
+    unit: Unit,
+    value: str,
+    as_of: datetime,
+    source: str,
+    actor=None,
+    target: TaskTarget | None = None,
+) -> DataValue | None:
     """Append a value unless a fresher one is already held (then the catalogue keeps the fresher one)."""
     current = DataValue.objects.filter(item=item, unit=unit).order_by("-as_of", "-id").first()
     current_known = Known(current.value, current.as_of, current.source) if current else None
     incoming = Known(value, as_of, source)
     if keep_fresher(current_known, incoming) is not incoming:
         return None
-    return DataValue.objects.create(item=item, unit=unit, value=value, as_of=as_of, source=source, target=target,
-                                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    return DataValue.objects.create(
+        item=item,
+        unit=unit,
+        value=value,
+        as_of=as_of,
+        source=source,
+        target=target,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
 
 
 @transaction.atomic
-def form_submit(*, actor, target: TaskTarget, answers: dict[int, str], minutes: float | None = None,
-                now: datetime | None = None, check_member: bool = True) -> TaskTarget:
+def form_submit(
+    *,
+    actor,
+    target: TaskTarget,
+    answers: dict[int, str],
+    minutes: float | None = None,
+    now: datetime | None = None,
+    check_member: bool = True,
+) -> TaskTarget:
     """Record a unit's form: answers to catalogue fields update the catalogue (prefilled values that were left
     unchanged are confirmed, not re-entered); off-catalogue answers are kept with the form."""
     target = TaskTarget.objects.select_for_update().select_related("task", "unit").get(pk=target.pk)
@@ -344,10 +477,17 @@ def form_submit(*, actor, target: TaskTarget, answers: dict[int, str], minutes: 
     now = now or timezone.now()
     fields = list(target.task.fields.select_related("item"))
     items = [f.item for f in fields if f.item is not None]
-    prefill = dict(zip([i.code for i in items], prefill_for([target.unit], items, now).get(target.unit.pk, []),
-                       strict=True)) if items else {}
-    missing = [f.label for f in fields if not str(answers.get(f.pk, "")).strip()
-               and not (f.item and prefill.get(f.item.code) and prefill[f.item.code].is_prefilled)]
+    prefill = (
+        dict(zip([i.code for i in items], prefill_for([target.unit], items, now).get(target.unit.pk, []), strict=True))
+        if items
+        else {}
+    )
+    missing = [
+        f.label
+        for f in fields
+        if not str(answers.get(f.pk, "")).strip()
+        and not (f.item and prefill.get(f.item.code) and prefill[f.item.code].is_prefilled)
+    ]
     if missing:
         raise BurdenError({"answers": [f"Please answer: {', '.join(missing)}"]})
     changed = 0
@@ -359,12 +499,23 @@ def form_submit(*, actor, target: TaskTarget, answers: dict[int, str], minutes: 
         known = prefill.get(form_field.item.code)
         if answer and (known is None or not known.is_prefilled or known.known.value != answer):
             changed += 1
-            data_value_record(item=form_field.item, unit=target.unit, value=answer, as_of=now,
-                              source=DataSource.SUBMISSION, actor=actor, target=target)
+            data_value_record(
+                item=form_field.item,
+                unit=target.unit,
+                value=answer,
+                as_of=now,
+                source=DataSource.SUBMISSION,
+                actor=actor,
+                target=target,
+            )
     target.submitted_at, target.submitted_by = now, actor
     target.save(update_fields=["submitted_at", "submitted_by"])
-    audit_record(actor=actor, action="burden.form_submit", target=target,
-                 summary={"task": target.task_id, "fields": len(fields), "entered": changed})
+    audit_record(
+        actor=actor,
+        action="burden.form_submit",
+        target=target,
+        summary={"task": target.task_id, "fields": len(fields), "entered": changed},
+    )
     if minutes is not None:
         _effort(actor, target, minutes, now)
     return target
@@ -373,16 +524,22 @@ def form_submit(*, actor, target: TaskTarget, answers: dict[int, str], minutes: 
 def _effort(actor, target: TaskTarget, minutes: float, now: datetime) -> None:
     if not 0 < minutes <= MAX_RECORDED_MINUTES:
         raise BurdenError({"minutes": ["Give the minutes the task took (up to a day)."]})
-    EffortRecord.objects.create(target=target, kind=target.task.kind, minutes=minutes, recorded_at=now,
-                                recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    EffortRecord.objects.create(
+        target=target,
+        kind=target.task.kind,
+        minutes=minutes,
+        recorded_at=now,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     target.actual_minutes = minutes
     target.save(update_fields=["actual_minutes"])
     audit_record(actor=actor, action="burden.effort_record", target=target, summary={"minutes": minutes})
 
 
 @transaction.atomic
-def effort_record(*, actor, target: TaskTarget, minutes: float, now: datetime | None = None,
-                  check_member: bool = True) -> TaskTarget:
+def effort_record(
+    *, actor, target: TaskTarget, minutes: float, now: datetime | None = None, check_member: bool = True
+) -> TaskTarget:
     """Optional, one tap: how long the task took this unit. Replaces the estimate in the unit's load."""
     target = TaskTarget.objects.select_for_update().select_related("task").get(pk=target.pk)
     if check_member:
@@ -395,9 +552,11 @@ def effort_record(*, actor, target: TaskTarget, minutes: float, now: datetime | 
 
 # --- emergency bypass ------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def bypass_declare(*, actor, target: TaskTarget, emergency: str, now: datetime | None = None,
-                   check_member: bool = True) -> EmergencyBypass:
+def bypass_declare(
+    *, actor, target: TaskTarget, emergency: str, now: datetime | None = None, check_member: bool = True
+) -> EmergencyBypass:
     """Act on a task outside normal admission in a declared emergency; an explanation is due afterwards."""
     target = TaskTarget.objects.select_for_update().select_related("task").get(pk=target.pk)
     if check_member:
@@ -409,18 +568,27 @@ def bypass_declare(*, actor, target: TaskTarget, emergency: str, now: datetime |
     now = now or timezone.now()
     policy = policy_for_region(target.region_id)
     bypass = EmergencyBypass.objects.create(
-        target=target, emergency=emergency.strip(), declared_by=actor, declared_at=now,
-        filing_due=work_calendar().add_working_days(now, policy.filing_period_days))
+        target=target,
+        emergency=emergency.strip(),
+        declared_by=actor,
+        declared_at=now,
+        filing_due=work_calendar().add_working_days(now, policy.filing_period_days),
+    )
     target.bypassed = True
     target.save(update_fields=["bypassed"])
-    audit_record(actor=actor, action="burden.bypass_declare", target=bypass,
-                 summary={"task": target.task_id, "unit": target.unit_id, "filing_due": bypass.filing_due.isoformat()})
+    audit_record(
+        actor=actor,
+        action="burden.bypass_declare",
+        target=bypass,
+        summary={"task": target.task_id, "unit": target.unit_id, "filing_due": bypass.filing_due.isoformat()},
+    )
     return bypass
 
 
 @transaction.atomic
-def bypass_file(*, actor, bypass: EmergencyBypass, explanation: str, now: datetime | None = None,
-                check_member: bool = True) -> EmergencyBypass:
+def bypass_file(
+    *, actor, bypass: EmergencyBypass, explanation: str, now: datetime | None = None, check_member: bool = True
+) -> EmergencyBypass:
     bypass = EmergencyBypass.objects.select_for_update().select_related("target").get(pk=bypass.pk)
     if check_member:
         _ensure_member(actor, bypass.target)
@@ -431,6 +599,5 @@ def bypass_file(*, actor, bypass: EmergencyBypass, explanation: str, now: dateti
     now = now or timezone.now()
     bypass.filed_at, bypass.filed_by, bypass.explanation = now, actor, explanation.strip()
     bypass.save(update_fields=["filed_at", "filed_by", "explanation"])
-    audit_record(actor=actor, action="burden.bypass_file", target=bypass,
-                 summary={"late": now > bypass.filing_due})
+    audit_record(actor=actor, action="burden.bypass_file", target=bypass, summary={"late": now > bypass.filing_due})
     return bypass

@@ -40,8 +40,13 @@ RULE_LABELS = {
 }
 
 
-SERVICE_TO_FORM_FIELD = {"starts_at": "starts_on", "due_at": "due_on", "fields": "catalogue_items",
-                         "evidence": "evidence", "duty_item_code": "duty_item_code"}
+SERVICE_TO_FORM_FIELD = {
+    "starts_at": "starts_on",
+    "due_at": "due_on",
+    "fields": "catalogue_items",
+    "evidence": "evidence",
+    "duty_item_code": "duty_item_code",
+}
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -93,8 +98,12 @@ def home(request):
 def task_new(request):
     _require(request, "burden.issue_task")
     today = timezone.localdate()
-    form = TaskIssueForm(request.POST or None, user=request.user, duty_items=_duty_items(request.user),
-                         initial={"starts_on": today, "due_on": today + timedelta(days=7)})
+    form = TaskIssueForm(
+        request.POST or None,
+        user=request.user,
+        duty_items=_duty_items(request.user),
+        initial={"starts_on": today, "due_on": today + timedelta(days=7)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             region = selectors.region_choices(request.user)
@@ -116,14 +125,24 @@ def task_detail(request, task_id: int):
     targets = task.targets.select_related("unit").order_by("unit__region_id", "pk")
     shown = list(targets[:100])
     # a unit is linked only where this user may open its page (its own staff, the sender, those overseeing it)
-    openable = set(selectors.target_queryset(request.user).filter(pk__in=[t.pk for t in shown]).values_list(
-        "pk", flat=True))
-    return render(request, "burden/task_detail.html", {
-        "task": task, "flags": [(flag, RULE_LABELS.get(flag.rule, flag.rule)) for flag in task.flags.all()],
-        "decisions": task.decisions.select_related("decided_by"),
-        "fields": task.fields.select_related("item"), "targets": shown, "openable": openable,
-        "target_count": targets.count(),
-        "can_decide": request.user.has_perm("burden.decide_task", task), "decision_form": DecisionForm()})
+    openable = set(
+        selectors.target_queryset(request.user).filter(pk__in=[t.pk for t in shown]).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "burden/task_detail.html",
+        {
+            "task": task,
+            "flags": [(flag, RULE_LABELS.get(flag.rule, flag.rule)) for flag in task.flags.all()],
+            "decisions": task.decisions.select_related("decided_by"),
+            "fields": task.fields.select_related("item"),
+            "targets": shown,
+            "openable": openable,
+            "target_count": targets.count(),
+            "can_decide": request.user.has_perm("burden.decide_task", task),
+            "decision_form": DecisionForm(),
+        },
+    )
 
 
 @login_required
@@ -135,8 +154,9 @@ def task_decide(request, task_id: int):
         messages.error(request, _("Give a decision and a written reason."))
     else:
         try:
-            services.task_decide(actor=request.user, task=task, approve=form.cleaned_data["approve"],
-                                 reason=form.cleaned_data["reason"])
+            services.task_decide(
+                actor=request.user, task=task, approve=form.cleaned_data["approve"], reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             messages.error(request, error_text(exc, with_fields=False))
     return redirect("burden:task_detail", task_id=task.pk)
@@ -156,19 +176,32 @@ def target_detail(request, target_id: int):
         posted = {f.pk: request.POST.get(f"field-{f.pk}", "") for f in fields}
         minutes = request.POST.get("minutes") or None
         try:
-            services.form_submit(actor=request.user, target=target, answers=posted,
-                                 minutes=float(minutes) if minutes else None)
+            services.form_submit(
+                actor=request.user, target=target, answers=posted, minutes=float(minutes) if minutes else None
+            )
         except (ValidationError, ValueError) as exc:
             error = error_text(exc, with_fields=False)
         else:
             messages.info(request, _("Form submitted. Thank you."))
             return redirect("burden:target_detail", target_id=target.pk)
     rows = _form_rows(target, fields, posted)
-    return render(request, "burden/target.html", {
-        "target": target, "task": task, "rows": rows, "is_form": task.kind == TaskKind.FORM,
-        "prefilled": target.fields_prefilled if target.submitted_at else sum(r["state"] == "prefilled" for r in rows),
-        "can_answer": request.user.has_perm("burden.answer_task", target), "taps": EFFORT_TAPS, "error": error,
-        "bypass": EmergencyBypass.objects.filter(target=target).first()})
+    return render(
+        request,
+        "burden/target.html",
+        {
+            "target": target,
+            "task": task,
+            "rows": rows,
+            "is_form": task.kind == TaskKind.FORM,
+            "prefilled": target.fields_prefilled
+            if target.submitted_at
+            else sum(r["state"] == "prefilled" for r in rows),
+            "can_answer": request.user.has_perm("burden.answer_task", target),
+            "taps": EFFORT_TAPS,
+            "error": error,
+            "bypass": EmergencyBypass.objects.filter(target=target).first(),
+        },
+    )
 
 
 def _source_label(source: str) -> str:
@@ -182,8 +215,17 @@ def _form_rows(target, fields, posted: dict[int, str]) -> list[dict]:
     """Each field with what the platform knows, what the unit entered and its state: ``prefilled`` / ``asked``
     before the unit answers; ``entered`` / ``confirmed`` (a prefilled value left as it was) afterwards."""
     items = [f.item for f in fields if f.item]
-    known = dict(zip([i.code for i in items], prefill_for([target.unit], items, timezone.now()).get(
-        target.unit.pk, []), strict=True)) if items else {}
+    known = (
+        dict(
+            zip(
+                [i.code for i in items],
+                prefill_for([target.unit], items, timezone.now()).get(target.unit.pk, []),
+                strict=True,
+            )
+        )
+        if items
+        else {}
+    )
     entered: dict[int, str] = {}
     if target.submitted_at:
         entered.update(target.answers.values_list("field_id", "value"))
@@ -200,8 +242,15 @@ def _form_rows(target, fields, posted: dict[int, str]) -> list[dict]:
         else:
             state = "prefilled" if is_prefilled else "asked"
             value = posted.get(field.pk) or value
-        rows.append({"field": field, "known": prefill.known if is_prefilled else None, "value": value,
-                     "state": state, "source": _source_label(prefill.known.source) if is_prefilled else ""})
+        rows.append(
+            {
+                "field": field,
+                "known": prefill.known if is_prefilled else None,
+                "value": value,
+                "state": state,
+                "source": _source_label(prefill.known.source) if is_prefilled else "",
+            }
+        )
     return rows
 
 
@@ -249,12 +298,16 @@ def bypass_file(request, bypass_id: int):
 
 # --- load and report --------------------------------------------------------------------------------------
 
+
 def _period(request) -> tuple[date, date]:
     today = timezone.localdate()
     try:
         last = date.fromisoformat(request.GET["last"]) if request.GET.get("last") else week_start(today) + timedelta(6)
-        first = date.fromisoformat(request.GET["first"]) if request.GET.get("first") else week_start(last) - timedelta(
-            weeks=12)
+        first = (
+            date.fromisoformat(request.GET["first"])
+            if request.GET.get("first")
+            else week_start(last) - timedelta(weeks=12)
+        )
     except ValueError:
         raise Http404("Bad date") from None
     if first > last or (last - first).days > 400:
@@ -288,16 +341,29 @@ def load(request):
     region, choices = _region(request)
     first, last = _period(request)
     result = reports.load_for(user=request.user, region=region, first=first, last=last)
-    context = {"result": result, "region": region, "choices": choices, "first": first, "last": last,
-               "chart": {**_load_chart(result), "region": region.name}}
+    context = {
+        "result": result,
+        "region": region,
+        "choices": choices,
+        "first": first,
+        "last": last,
+        "chart": {**_load_chart(result), "region": region.name},
+    }
     template = "burden/partials/load_table.html" if request.headers.get("HX-Request") else "burden/load.html"
     return render(request, template, context)
 
 
 def _chart_labels() -> dict[str, str]:
-    return {"demanded": _("hours demanded"), "capacity": _("capacity hours"), "hours": _("h"),
-            "hours_week": _("h/wk"), "admitted": _("admitted"), "approved": _("approved"), "refused": _("refused"),
-            "pending": _("pending")}
+    return {
+        "demanded": _("hours demanded"),
+        "capacity": _("capacity hours"),
+        "hours": _("h"),
+        "hours_week": _("h/wk"),
+        "admitted": _("admitted"),
+        "approved": _("approved"),
+        "refused": _("refused"),
+        "pending": _("pending"),
+    }
 
 
 def _factor(row) -> float | None:
@@ -306,19 +372,33 @@ def _factor(row) -> float | None:
 
 def _load_chart(result) -> dict:
     by_street: dict[int, list] = {}
-    street_span = 10 ** 6
+    street_span = 10**6
     for unit in result.units:
         by_street.setdefault(unit.region_id // street_span * street_span, []).append(
-            {"name": unit.name, "value": round(max(unit.row.demanded_hours, 0.1), 1), "factor": _factor(unit.row)})
-    tree = [{"name": name, "value": round(max(row.demanded_hours, 0.1), 1), "factor": _factor(row),
-             "children": by_street.get(key, [])} for key, name, row in result.streets]
-    geometry = list(Region.objects.filter(pk__in=[u.region_id for u in result.units], geometry__isnull=False)
-                    .values_list("pk", "name", "geometry")[:3000])
+            {"name": unit.name, "value": round(max(unit.row.demanded_hours, 0.1), 1), "factor": _factor(unit.row)}
+        )
+    tree = [
+        {
+            "name": name,
+            "value": round(max(row.demanded_hours, 0.1), 1),
+            "factor": _factor(row),
+            "children": by_street.get(key, []),
+        }
+        for key, name, row in result.streets
+    ]
+    geometry = list(
+        Region.objects.filter(pk__in=[u.region_id for u in result.units], geometry__isnull=False).values_list(
+            "pk", "name", "geometry"
+        )[:3000]
+    )
     factors = {u.region_id: _factor(u.row) for u in result.units}
-    return {"labels": _chart_labels(), "tree": tree,
-            "trend": [[w.isoformat(), round(d, 1), round(c, 1)] for w, d, c in result.trend],
-            "senders": [[name, round(hours, 1)] for _s, name, hours in result.senders[:10]],
-            "geo": [{"name": name, "factor": factors.get(pk), "geometry": geom} for pk, name, geom in geometry]}
+    return {
+        "labels": _chart_labels(),
+        "tree": tree,
+        "trend": [[w.isoformat(), round(d, 1), round(c, 1)] for w, d, c in result.trend],
+        "senders": [[name, round(hours, 1)] for _s, name, hours in result.senders[:10]],
+        "geo": [{"name": name, "factor": factors.get(pk), "geometry": geom} for pk, name, geom in geometry],
+    }
 
 
 @login_required
@@ -337,18 +417,33 @@ def report(request):
     if export in ("xlsx", "pdf"):
         from fuhe.burden import exports
 
-        body, content_type = (exports.report_xlsx(result), exports.XLSX) if export == "xlsx" else (
-            exports.report_pdf(result), "application/pdf")
+        body, content_type = (
+            (exports.report_xlsx(result), exports.XLSX)
+            if export == "xlsx"
+            else (exports.report_pdf(result), "application/pdf")
+        )
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="burden-audit-{region.code}-{first}-{last}.{export}"'
         return response
     rules = [(rule, RULE_LABELS.get(rule, rule), result.flags_by_rule.get(rule, 0)) for rule in RULES]
-    return render(request, "burden/report.html", {
-        "report": result, "region": region, "choices": choices, "first": first, "last": last,
-        "rules": rules,
-        "chart": {"labels": _chart_labels(), "flags": [[str(label), count] for _rule, label, count in rules],
-                  "senders": [[s.name, s.admitted, s.approved, s.refused, s.pending] for s in result.senders[:12]],
-                  "trend": [[w.isoformat(), round(d, 1), round(c, 1)] for w, d, c in result.load.trend]}})
+    return render(
+        request,
+        "burden/report.html",
+        {
+            "report": result,
+            "region": region,
+            "choices": choices,
+            "first": first,
+            "last": last,
+            "rules": rules,
+            "chart": {
+                "labels": _chart_labels(),
+                "flags": [[str(label), count] for _rule, label, count in rules],
+                "senders": [[s.name, s.admitted, s.approved, s.refused, s.pending] for s in result.senders[:12]],
+                "trend": [[w.isoformat(), round(d, 1), round(c, 1)] for w, d, c in result.load.trend],
+            },
+        },
+    )
 
 
 @login_required

@@ -15,8 +15,17 @@ class CategoryAdmin(admin.ModelAdmin):
 class ClockPolicyAdmin(admin.ModelAdmin):
     """Every clock is configurable here: the most specific row (category, request type, urgency) applies."""
 
-    list_display = ["urgency", "request_type", "category", "acceptance_amount", "acceptance_unit",
-                    "resolution_amount", "resolution_unit", "warn_before_hours", "source"]
+    list_display = [
+        "urgency",
+        "request_type",
+        "category",
+        "acceptance_amount",
+        "acceptance_unit",
+        "resolution_amount",
+        "resolution_unit",
+        "warn_before_hours",
+        "source",
+    ]
     list_filter = ["urgency", "request_type"]
     raw_id_fields = ["category"]
 

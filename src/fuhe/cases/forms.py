@@ -11,14 +11,21 @@ from fuhe.cases.models import Category, ReplyOutcome, RequestType, Urgency
 class ResidentReportForm(forms.Form):
     """At most two required fields: what, and where (an address, or a point picked on the map)."""
 
-    text = forms.CharField(label=_("What is the problem?"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}))
+    text = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+    )
     address = forms.CharField(label=_("Where? (address or landmark)"), max_length=200, required=False)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    phone = forms.RegexField(label=_("Phone (optional, for the call back)"), regex=r"^1[3-9]\d{9}$", required=False,
-                             error_messages={"invalid": _("Enter an 11-digit mobile number.")},
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    phone = forms.RegexField(
+        label=_("Phone (optional, for the call back)"),
+        regex=r"^1[3-9]\d{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
     def clean(self):
@@ -40,10 +47,12 @@ class StaffIntakeForm(forms.Form):
     request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices, initial=RequestType.HELP)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     reporter_name = forms.CharField(label=_("Caller name"), max_length=60, required=False)
-    reporter_phone = forms.RegexField(label=_("Caller phone"), regex=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-                                      required=False)
-    is_public = forms.BooleanField(label=_("May be published (no personal data is ever published)"), required=False,
-                                   initial=True)
+    reporter_phone = forms.RegexField(
+        label=_("Caller phone"), regex=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", required=False
+    )
+    is_public = forms.BooleanField(
+        label=_("May be published (no personal data is ever published)"), required=False, initial=True
+    )
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
     def __init__(self, *args, regions=(), **kwargs):
@@ -71,13 +80,18 @@ class ActionForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    resolved = forms.TypedChoiceField(label=_("Was the problem resolved?"), coerce=lambda v: v == "yes",
-                                      choices=[("yes", _("Yes, resolved")), ("no", _("No, not resolved"))],
-                                      widget=forms.RadioSelect)
-    satisfied = forms.TypedChoiceField(label=_("Are you satisfied with how it was handled?"),
-                                       coerce=lambda v: v == "yes",
-                                       choices=[("yes", _("Satisfied")), ("no", _("Not satisfied"))],
-                                       widget=forms.RadioSelect)
+    resolved = forms.TypedChoiceField(
+        label=_("Was the problem resolved?"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Yes, resolved")), ("no", _("No, not resolved"))],
+        widget=forms.RadioSelect,
+    )
+    satisfied = forms.TypedChoiceField(
+        label=_("Are you satisfied with how it was handled?"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Satisfied")), ("no", _("Not satisfied"))],
+        widget=forms.RadioSelect,
+    )
 
 
 class TrackForm(forms.Form):

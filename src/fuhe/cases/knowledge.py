@@ -9,7 +9,7 @@ from fuhe.cases.models import Case, KnowledgeEntry
 
 def _bigrams(text: str) -> set[str]:
     text = "".join(ch for ch in text if ch.isalnum())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 @dataclass(frozen=True)

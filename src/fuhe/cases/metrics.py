@@ -14,10 +14,29 @@ from fuhe.cases.core.rates import RATE_NAMES, CaseOutcome, RateCounts, RateSet, 
 from fuhe.cases.selectors import case_queryset
 
 GROUPINGS = {"unit": "owner_unit__name", "street": "region__parent__name", "category": "category__name"}
-RATE_ORDER = ["response", "resolution", "satisfaction", "on_time", "return", "reopen", "first_time_resolution",
-              "follow_up"]
-OUTCOME_FIELDS = ("state", "dispatched_at", "accepted_on_time", "acceptance_due", "replied_at", "replied_on_time",
-                  "resolution_due", "rating_resolved", "rating_satisfied", "return_count", "reopen_count")
+RATE_ORDER = [
+    "response",
+    "resolution",
+    "satisfaction",
+    "on_time",
+    "return",
+    "reopen",
+    "first_time_resolution",
+    "follow_up",
+]
+OUTCOME_FIELDS = (
+    "state",
+    "dispatched_at",
+    "accepted_on_time",
+    "acceptance_due",
+    "replied_at",
+    "replied_on_time",
+    "resolution_due",
+    "rating_resolved",
+    "rating_satisfied",
+    "return_count",
+    "reopen_count",
+)
 
 
 def outcome_of(row: dict, now) -> CaseOutcome:
@@ -32,18 +51,29 @@ def outcome_of(row: dict, now) -> CaseOutcome:
     replied_on_time = row["replied_on_time"]
     if row["replied_at"] is None and row["resolution_due"] is not None and row["resolution_due"] < now:
         replied_on_time = False
-    return CaseOutcome(dispatched=row["dispatched_at"] is not None, merged=row["state"] == State.MERGED,
-                       dismissed_unreasonable=row["state"] == State.DISMISSED, responded=accepted_on_time,
-                       replied=row["replied_at"] is not None, replied_on_time=replied_on_time,
-                       resolved=row["rating_resolved"], satisfied=row["rating_satisfied"],
-                       return_count=row["return_count"], reopen_count=row["reopen_count"])
+    return CaseOutcome(
+        dispatched=row["dispatched_at"] is not None,
+        merged=row["state"] == State.MERGED,
+        dismissed_unreasonable=row["state"] == State.DISMISSED,
+        responded=accepted_on_time,
+        replied=row["replied_at"] is not None,
+        replied_on_time=replied_on_time,
+        resolved=row["rating_resolved"],
+        satisfied=row["rating_satisfied"],
+        return_count=row["return_count"],
+        reopen_count=row["reopen_count"],
+    )
 
 
 # which of the population's exclusions applies, the first one in the order of ``RateCounts.add``
 ASSESSED, MERGED, DISMISSED, DIRECT = 0, 1, 2, 3
-EXCLUSION = Case(When(state=State.MERGED, then=Value(MERGED)), When(state=State.DISMISSED, then=Value(DISMISSED)),
-                 When(dispatched_at__isnull=True, then=Value(DIRECT)), default=Value(ASSESSED),
-                 output_field=IntegerField())
+EXCLUSION = Case(
+    When(state=State.MERGED, then=Value(MERGED)),
+    When(state=State.DISMISSED, then=Value(DISMISSED)),
+    When(dispatched_at__isnull=True, then=Value(DIRECT)),
+    default=Value(ASSESSED),
+    output_field=IntegerField(),
+)
 
 
 def _counters(now: datetime) -> dict[str, Count]:
@@ -57,9 +87,10 @@ def _counters(now: datetime) -> dict[str, Count]:
         "response": (Q(accepted_on_time__isnull=False) | Q(acceptance_due__lt=now), Q(accepted_on_time=True)),
         "resolution": (rated, Q(rating_resolved=True)),
         "satisfaction": (Q(rating_satisfied__isnull=False), Q(rating_satisfied=True)),
-        "on_time": (Q(replied_on_time__isnull=False) | reply_overdue,
-                    Q(replied_on_time=True) & (replied | Q(resolution_due__isnull=True)
-                                               | Q(resolution_due__gte=now))),
+        "on_time": (
+            Q(replied_on_time__isnull=False) | reply_overdue,
+            Q(replied_on_time=True) & (replied | Q(resolution_due__isnull=True) | Q(resolution_due__gte=now)),
+        ),
         "return": (Q(), Q(return_count__gt=0)),
         "reopen": (replied, replied & Q(reopen_count__gt=0)),
         "first_time_resolution": (rated, Q(rating_resolved=True, return_count=0, reopen_count=0)),
@@ -78,14 +109,23 @@ def _rate_counts(row: dict) -> RateCounts:
     cases, exclusion = row["rc_cases"], row["rc_exclusion"]
     if exclusion != ASSESSED:
         return RateCounts.from_counts(
-            cases=cases, assessed=0, excluded_direct=cases if exclusion == DIRECT else 0,
+            cases=cases,
+            assessed=0,
+            excluded_direct=cases if exclusion == DIRECT else 0,
             excluded_merged=cases if exclusion == MERGED else 0,
             excluded_unreasonable=cases if exclusion == DISMISSED else 0,
-            numerators=dict.fromkeys(RATE_NAMES, 0), denominators=dict.fromkeys(RATE_NAMES, 0))
+            numerators=dict.fromkeys(RATE_NAMES, 0),
+            denominators=dict.fromkeys(RATE_NAMES, 0),
+        )
     return RateCounts.from_counts(
-        cases=cases, assessed=cases, excluded_direct=0, excluded_merged=0, excluded_unreasonable=0,
+        cases=cases,
+        assessed=cases,
+        excluded_direct=0,
+        excluded_merged=0,
+        excluded_unreasonable=0,
         numerators={name: row[f"rc_num_{name}"] for name in RATE_NAMES},
-        denominators={name: row[f"rc_den_{name}"] for name in RATE_NAMES})
+        denominators={name: row[f"rc_den_{name}"] for name in RATE_NAMES},
+    )
 
 
 def rate_counts(cases: QuerySet, field: str | None, *, now: datetime) -> Iterator[tuple[Hashable, RateCounts]]:
@@ -116,9 +156,16 @@ def rates_by(*, user, by: str = "unit", days: int = 30) -> dict[str, RateSet]:
 
 def rates_table(rate_sets: dict[str, RateSet], order_by: str = "satisfaction") -> list[dict]:
     """Rows for display, ranked by the Wilson bound; small samples after the ranked groups, flagged."""
-    return [{"key": ranked.key, "position": ranked.position, "status": ranked.status, "set": ranked.rate_set,
-             "rates": [ranked.rate_set.rates[name] for name in RATE_ORDER if name in ranked.rate_set.rates]}
-            for ranked in rank(rate_sets, order_by)]
+    return [
+        {
+            "key": ranked.key,
+            "position": ranked.position,
+            "status": ranked.status,
+            "set": ranked.rate_set,
+            "rates": [ranked.rate_set.rates[name] for name in RATE_ORDER if name in ranked.rate_set.rates],
+        }
+        for ranked in rank(rate_sets, order_by)
+    ]
 
 
 def report_in_punctuality(*, user, days: int = 30) -> list[dict]:
@@ -129,15 +176,26 @@ def report_in_punctuality(*, user, days: int = 30) -> list[dict]:
     from fuhe.cases.models import ReportIn
 
     since = timezone.now() - timedelta(days=days)
-    rows = (ReportIn.objects.filter(summons__case__in=case_queryset(user), summons__whistled_at__gte=since)
-            .values("department__name")
-            .annotate(summoned=Count("id"), reported=Count("id", filter=Q(status="reported")),
-                      on_time=Count("id", filter=Q(is_on_time=True)))
-            .order_by("department__name"))
+    rows = (
+        ReportIn.objects.filter(summons__case__in=case_queryset(user), summons__whistled_at__gte=since)
+        .values("department__name")
+        .annotate(
+            summoned=Count("id"),
+            reported=Count("id", filter=Q(status="reported")),
+            on_time=Count("id", filter=Q(is_on_time=True)),
+        )
+        .order_by("department__name")
+    )
     result = []
     for row in rows:
         interval = wilson_interval(row["on_time"], row["summoned"])
-        result.append({**row, "rate": row["on_time"] / row["summoned"] if row["summoned"] else None,
-                       "low": interval[0] if interval else None, "high": interval[1] if interval else None,
-                       "small_sample": row["summoned"] < 30})
+        result.append(
+            {
+                **row,
+                "rate": row["on_time"] / row["summoned"] if row["summoned"] else None,
+                "low": interval[0] if interval else None,
+                "high": interval[1] if interval else None,
+                "small_sample": row["summoned"] < 30,
+            }
+        )
     return result

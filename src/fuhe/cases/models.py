@@ -23,8 +23,9 @@ class Category(models.Model):
     """A node of the category tree (the message board's real three-level taxonomy is the default seed)."""
 
     name = models.CharField(_("name"), max_length=60)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     path = models.CharField(_("full name"), max_length=200, unique=True, help_text=_("level1/level2/level3"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -76,10 +77,22 @@ class ClockPolicy(models.Model):
     """Response and resolution clocks per request type, category and urgency; the most specific row wins."""
 
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
-    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices, blank=True,
-                                    default="", help_text=_("Empty: any type."))
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE,
-                                 verbose_name=_("category"), help_text=_("Empty: any category."))
+    request_type = models.CharField(
+        _("request type"),
+        max_length=16,
+        choices=RequestType.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty: any type."),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("category"),
+        help_text=_("Empty: any category."),
+    )
     acceptance_amount = models.DecimalField(_("acceptance limit"), max_digits=6, decimal_places=2)
     acceptance_unit = models.CharField(_("acceptance unit"), max_length=14, choices=CLOCK_UNITS)
     resolution_amount = models.DecimalField(_("resolution limit"), max_digits=6, decimal_places=2)
@@ -90,8 +103,11 @@ class ClockPolicy(models.Model):
     class Meta:
         verbose_name = _("clock policy")
         verbose_name_plural = _("clock policies")
-        constraints = [models.UniqueConstraint(fields=["urgency", "request_type", "category"],
-                                               name="unique_clock_policy", nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["urgency", "request_type", "category"], name="unique_clock_policy", nulls_distinct=False
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.urgency}/{self.request_type or '*'}/{self.category_id or '*'}"
@@ -117,38 +133,74 @@ class Case(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     access_token_hash = models.CharField(max_length=64, help_text="SHA-256 of the resident's tracking secret")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices,
-                                    default=RequestType.HELP)
+    request_type = models.CharField(
+        _("request type"), max_length=16, choices=RequestType.choices, default=RequestType.HELP
+    )
     title = models.CharField(_("title"), max_length=120)
     text = models.TextField(_("what happened"), max_length=4000)
     # No single-column indexes where a composite index (Meta.indexes) starts with the column: every index is
     # written on every intake (docs/performance.md).
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
-                                 verbose_name=_("category"), db_index=False)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("category"),
+        db_index=False,
+    )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
-                               verbose_name=_("region"), db_index=False)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("region"),
+        db_index=False,
+    )
     reporter_name = models.CharField(_("reporter"), max_length=60, blank=True, default="")
     reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True, default="")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="reported_cases", verbose_name=_("reporter account"),
-                                 db_index=False)  # the partial index cases_case_reporter_set serves it
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        verbose_name=_("reporter account"),
+        db_index=False,
+    )  # the partial index cases_case_reporter_set serves it
     is_proactive = models.BooleanField(_("proactive (未诉先办)"), default=False)
-    is_public = models.BooleanField(_("public"), default=True,
-                                    help_text=_("Non-public cases are never listed through open interfaces."))
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Non-public cases are never listed through open interfaces.")
+    )
     # indexed as the first column of cases_case_rates_cover
     created_at = models.DateTimeField(_("received"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("received by"), db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("received by"),
+        db_index=False,
+    )
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     state = models.CharField(_("state"), max_length=14, choices=CASE_STATES, default=State.RECEIVED)
-    owner_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases",
-                                   verbose_name=_("handling unit"), db_index=False)
+    owner_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name=_("handling unit"),
+        db_index=False,
+    )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     acceptance_due = models.DateTimeField(_("accept by"), null=True, blank=True)
@@ -160,11 +212,17 @@ class Case(models.Model):
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("reopens"), default=0)
     was_escalated = models.BooleanField(_("escalated"), default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_cases", verbose_name=_("merged into"), db_index=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        verbose_name=_("merged into"),
+        db_index=False,
+    )
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
-    reply_outcome = models.CharField(_("outcome"), max_length=14, choices=ReplyOutcome.choices, blank=True,
-                                     default="")
+    reply_outcome = models.CharField(_("outcome"), max_length=14, choices=ReplyOutcome.choices, blank=True, default="")
     reply_text = models.TextField(_("reply"), blank=True, default="")
     replied_on_time = models.BooleanField(null=True, blank=True)
     accepted_on_time = models.BooleanField(null=True, blank=True)
@@ -188,32 +246,56 @@ class Case(models.Model):
             # Columns that are empty when a case is received are indexed only where they are set (the handler's
             # worklist, a category's cases, deadlines, merges): a new case then writes 6 index pages fewer, and
             # every query that compares such a column implies it is set, so it still uses the index.
-            models.Index(fields=["owner_unit", "state", "resolution_due"], name="cases_case_owner_set",
-                         condition=Q(owner_unit__isnull=False)),
+            models.Index(
+                fields=["owner_unit", "state", "resolution_due"],
+                name="cases_case_owner_set",
+                condition=Q(owner_unit__isnull=False),
+            ),
             models.Index(fields=["state", "resolution_due"]),
-            models.Index(fields=["category", "created_at"], name="cases_case_category_set",
-                         condition=Q(category__isnull=False)),
-            models.Index(fields=["resolution_due"], name="cases_case_due_set",
-                         condition=Q(resolution_due__isnull=False)),
-            models.Index(fields=["created_by"], name="cases_case_created_by_set",
-                         condition=Q(created_by__isnull=False)),
-            models.Index(fields=["merged_into"], name="cases_case_merged_set",
-                         condition=Q(merged_into__isnull=False)),
+            models.Index(
+                fields=["category", "created_at"], name="cases_case_category_set", condition=Q(category__isnull=False)
+            ),
+            models.Index(
+                fields=["resolution_due"], name="cases_case_due_set", condition=Q(resolution_due__isnull=False)
+            ),
+            models.Index(
+                fields=["created_by"], name="cases_case_created_by_set", condition=Q(created_by__isnull=False)
+            ),
+            models.Index(fields=["merged_into"], name="cases_case_merged_set", condition=Q(merged_into__isnull=False)),
             # the three rates: a period's cases with every column the counts and the groupings read, so the
             # aggregation is answered from the index alone (the table's rows would be read one by one)
-            models.Index(fields=["created_at", "region", "owner_unit", "category", "state", "dispatched_at",
-                                 "accepted_on_time", "acceptance_due", "replied_at", "replied_on_time",
-                                 "resolution_due", "rating_resolved", "rating_satisfied", "return_count",
-                                 "reopen_count"],
-                         name="cases_case_rates_cover"),
+            models.Index(
+                fields=[
+                    "created_at",
+                    "region",
+                    "owner_unit",
+                    "category",
+                    "state",
+                    "dispatched_at",
+                    "accepted_on_time",
+                    "acceptance_due",
+                    "replied_at",
+                    "replied_on_time",
+                    "resolution_due",
+                    "rating_resolved",
+                    "rating_satisfied",
+                    "return_count",
+                    "reopen_count",
+                ],
+                name="cases_case_rates_cover",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
 
 
-EVENT_LABELS = {"receive": _("received"), "whistle": _("departments summoned (吹哨)"),
-                "report_in": _("department reported in (报到)"), "release": _("summons released")}
+EVENT_LABELS = {
+    "receive": _("received"),
+    "whistle": _("departments summoned (吹哨)"),
+    "report_in": _("department reported in (报到)"),
+    "release": _("summons released"),
+}
 
 
 class CaseSearch(models.Model):
@@ -234,8 +316,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     action = models.CharField(max_length=24)
     from_state = models.CharField(max_length=14, blank=True, default="")
     to_state = models.CharField(max_length=14, blank=True, default="")
@@ -327,10 +410,16 @@ class KnowledgeEntry(models.Model):
 
     question = models.CharField(_("question"), max_length=200)
     answer = models.TextField(_("answer"))
-    keywords = models.CharField(_("keywords"), max_length=300, blank=True, default="",
-                                help_text=_("Words that should find this entry, separated by spaces."))
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("category"))
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=_("Words that should find this entry, separated by spaces."),
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("category")
+    )
     source = models.CharField(_("source"), max_length=200, blank=True, default="")
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

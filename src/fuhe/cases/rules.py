@@ -12,12 +12,25 @@ DISPATCH_ROLES = (Role.STREET_DISPATCHER, Role.ADMINISTRATOR)
 SUPERVISE_ROLES = (Role.STREET_DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 
 #: actions performed by the dispatching side (street/township centre), on cases in their regions
-DISPATCHER_ACTIONS = frozenset({Action.DISPATCH, Action.ANSWER_DIRECTLY, Action.REASSIGN, Action.REJECT_RETURN,
-                                Action.MERGE, Action.FLAG_UNREASONABLE, Action.DISMISS, Action.CLEAR_REVIEW,
-                                Action.GRANT_EXTENSION, Action.DENY_EXTENSION, Action.CLOSE})
+DISPATCHER_ACTIONS = frozenset(
+    {
+        Action.DISPATCH,
+        Action.ANSWER_DIRECTLY,
+        Action.REASSIGN,
+        Action.REJECT_RETURN,
+        Action.MERGE,
+        Action.FLAG_UNREASONABLE,
+        Action.DISMISS,
+        Action.CLEAR_REVIEW,
+        Action.GRANT_EXTENSION,
+        Action.DENY_EXTENSION,
+        Action.CLOSE,
+    }
+)
 #: actions performed by the handling unit's members
-HANDLER_ACTIONS = frozenset({Action.ACCEPT, Action.RETURN, Action.START, Action.REPLY, Action.REQUEST_EXTENSION,
-                             Action.FLAG_UNREASONABLE})
+HANDLER_ACTIONS = frozenset(
+    {Action.ACCEPT, Action.RETURN, Action.START, Action.REPLY, Action.REQUEST_EXTENSION, Action.FLAG_UNREASONABLE}
+)
 SUPERVISION_ACTIONS = frozenset({Action.URGE, Action.SUPERVISE})
 
 
@@ -55,16 +68,21 @@ def can_view_case(user, case) -> bool:
     if case is None:
         return False
     scope = scope_for(user)
-    return (scope.covers_case_region(case.region_id) or case.owner_unit_id in scope.unit_ids
-            or (case.reporter_id is not None and case.reporter_id == user.pk) or is_summoned(user, case))
+    return (
+        scope.covers_case_region(case.region_id)
+        or case.owner_unit_id in scope.unit_ids
+        or (case.reporter_id is not None and case.reporter_id == user.pk)
+        or is_summoned(user, case)
+    )
 
 
 @rules.predicate
 def can_whistle(user, case) -> bool:
     """A street/township (or community) centre summons departments on a case in its area."""
     scope = scope_for(user)
-    return (scope.has_role(Role.STREET_DISPATCHER, Role.COMMUNITY_WORKER, Role.ADMINISTRATOR)
-            and scope.covers_case_region(case.region_id))
+    return scope.has_role(
+        Role.STREET_DISPATCHER, Role.COMMUNITY_WORKER, Role.ADMINISTRATOR
+    ) and scope.covers_case_region(case.region_id)
 
 
 @rules.predicate

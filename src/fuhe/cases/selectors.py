@@ -21,8 +21,9 @@ OPEN_STATES = [s.value for s in State if s not in TERMINAL]
 HANDLING_STATES = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED, State.ESCALATED]
 
 
-def case_queryset(user, *, states: Iterable[str] | None = None, received_since=None,
-                  text_terms: list[str] | None = None) -> QuerySet[Case]:
+def case_queryset(
+    user, *, states: Iterable[str] | None = None, received_since=None, text_terms: list[str] | None = None
+) -> QuerySet[Case]:
     """Cases the user may see: their roles' regions, their own reports, their units' work and summonses.
 
     Each way in is its own indexed query; they are joined with UNION inside ``id IN (…)``. One big ``OR``
@@ -49,7 +50,8 @@ def case_queryset(user, *, states: Iterable[str] | None = None, received_since=N
         if scope.unit_ids:
             units = sorted(scope.unit_ids)
             visible |= Q(owner_unit_id__in=units) | Q(
-                pk__in=ReportIn.objects.filter(department_id__in=units).values("summons__case_id"))
+                pk__in=ReportIn.objects.filter(department_id__in=units).values("summons__case_id")
+            )
         return Case.objects.filter(visible, pk__in=_holding_terms(text_terms))
     state_q = Q(state__in=sorted(set(states))) if states is not None else Q()
     summons_state_q = Q(summons__case__state__in=sorted(set(states))) if states is not None else Q()
@@ -63,15 +65,17 @@ def case_queryset(user, *, states: Iterable[str] | None = None, received_since=N
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
         branches.append(Case.objects.filter(state_q, owner_unit_id__in=units).values("id").order_by())
-        branches.append(ReportIn.objects.filter(summons_state_q, department_id__in=units)
-                        .values("summons__case_id").order_by())
+        branches.append(
+            ReportIn.objects.filter(summons_state_q, department_id__in=units).values("summons__case_id").order_by()
+        )
     return Case.objects.filter(pk__in=branches[0].union(*branches[1:]))
 
 
 def case_get(*, user, case_id: int) -> Case:
     try:
-        return (case_queryset(user).select_related("category", "region", "owner_unit", "merged_into")
-                .get(pk=int(case_id)))
+        return (
+            case_queryset(user).select_related("category", "region", "owner_unit", "merged_into").get(pk=int(case_id))
+        )
     except (Case.DoesNotExist, TypeError, ValueError):
         raise Http404("No such case") from None
 
@@ -123,8 +127,9 @@ def case_list(*, user, filters: CaseFilters = CaseFilters()) -> QuerySet[Case]:
         text = Q(title__contains=query) | Q(text__contains=query) | Q(address__contains=query)
         # with terms the index gave the candidates (a tracking code has none: it is letters and digits)
         cases = cases.filter(text if terms is not None else Q(tracking_code=query.upper()) | text)
-    return (cases.select_related("category", "region", "owner_unit")
-            .order_by(*ORDERINGS.get(filters.order, ORDERINGS["deadline"])))
+    return cases.select_related("category", "region", "owner_unit").order_by(
+        *ORDERINGS.get(filters.order, ORDERINGS["deadline"])
+    )
 
 
 def _holding_terms(terms: list[str]) -> RawSQL:
@@ -133,20 +138,25 @@ def _holding_terms(terms: list[str]) -> RawSQL:
     if connection.vendor == "sqlite":
         match = " AND ".join(f'"{term}"' for term in terms)  # bigrams of letters: nothing to escape
         # and the cases the worker has not indexed yet (fuhe.cases.services.search): all are candidates
-        return RawSQL("SELECT rowid FROM cases_casesearch_fts WHERE cases_casesearch_fts MATCH %s UNION ALL "
-                      "SELECT id FROM cases_case WHERE id > COALESCE((SELECT through FROM cases_casesearch_mark), 0)",
-                      [match])
+        return RawSQL(
+            "SELECT rowid FROM cases_casesearch_fts WHERE cases_casesearch_fts MATCH %s UNION ALL "
+            "SELECT id FROM cases_case WHERE id > COALESCE((SELECT through FROM cases_casesearch_mark), 0)",
+            [match],
+        )
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT case_id FROM cases_casesearch WHERE string_to_array(terms, ' ') @> %s::text[]",
-                      [terms])
+        return RawSQL("SELECT case_id FROM cases_casesearch WHERE string_to_array(terms, ' ') @> %s::text[]", [terms])
     return RawSQL("SELECT case_id FROM cases_casesearch", [])  # no index on this database: every case
 
 
 def dispatch_queue(*, user) -> QuerySet[Case]:
     """Cases waiting for the dispatcher: new, returned, under review, escalated — none may sit unseen."""
     waiting = [State.RECEIVED, State.RETURNED, State.UNDER_REVIEW, State.ESCALATED, State.REOPENED]
-    return case_queryset(user, states=waiting).filter(state__in=waiting).select_related(
-        "category", "region", "owner_unit").order_by("created_at")
+    return (
+        case_queryset(user, states=waiting)
+        .filter(state__in=waiting)
+        .select_related("category", "region", "owner_unit")
+        .order_by("created_at")
+    )
 
 
 def case_timeline(*, case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
@@ -169,5 +179,6 @@ def open_report_ins(*, case: Case):
 
 def pending_report_ins_for(*, user):
     units = scope_for(user).unit_ids
-    return (ReportIn.objects.filter(department_id__in=sorted(units), status=ReportInStatus.PENDING)
-            .select_related("summons__case", "department"))
+    return ReportIn.objects.filter(department_id__in=sorted(units), status=ReportInStatus.PENDING).select_related(
+        "summons__case", "department"
+    )

@@ -61,9 +61,16 @@ def report(request):
         data = form.cleaned_data
         try:
             photos = photos_validate(request.FILES.getlist("photos"))
-            intake = case_create(actor=request.user, channel=Channel.WEB, text=data["text"], address=data["address"],
-                                 latitude=data["latitude"], longitude=data["longitude"],
-                                 reporter_phone=data["phone"] or "", idempotency_key=f"web:{data['submission_id']}")
+            intake = case_create(
+                actor=request.user,
+                channel=Channel.WEB,
+                text=data["text"],
+                address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                reporter_phone=data["phone"] or "",
+                idempotency_key=f"web:{data['submission_id']}",
+            )
         except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -104,21 +111,35 @@ def track_case(request, code: str):
     rating = RatingForm(request.POST or None)
     if request.method == "POST" and case.state == State.REPLIED and rating.is_valid():
         try:
-            case_rate(actor=request.user, case=case, resolved=rating.cleaned_data["resolved"],
-                      satisfied=rating.cleaned_data["satisfied"])
+            case_rate(
+                actor=request.user,
+                case=case,
+                resolved=rating.cleaned_data["resolved"],
+                satisfied=rating.cleaned_data["satisfied"],
+            )
         except (IllegalTransition, ValidationError) as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("Thank you. Your rating was recorded."))
         return redirect("cases:track_case", code=case.tracking_code)
     token = request.session.pop(f"token:{case.tracking_code}", None)
-    link = request.build_absolute_uri(reverse("cases:track_case", args=[case.tracking_code])) + f"?t={token}" \
-        if token else None
-    return render(request, "cases/track_case.html", {
-        "case": case, "photos": case.photos.all(), "rating": rating,
-        "events": selectors.case_timeline(case=case, public_only=True),
-        "link": link, "can_rate": case.state == State.REPLIED,
-    })
+    link = (
+        request.build_absolute_uri(reverse("cases:track_case", args=[case.tracking_code])) + f"?t={token}"
+        if token
+        else None
+    )
+    return render(
+        request,
+        "cases/track_case.html",
+        {
+            "case": case,
+            "photos": case.photos.all(),
+            "rating": rating,
+            "events": selectors.case_timeline(case=case, public_only=True),
+            "link": link,
+            "can_rate": case.state == State.REPLIED,
+        },
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -145,18 +166,29 @@ def intake(request, channel: str = Channel.HOTLINE):
         region = Region.objects.filter(pk=data["region"]).first() if data["region"] else None
         try:
             result = case_create(
-                actor=request.user, channel=channel, text=data["text"], title=data["title"], address=data["address"],
-                region=region, category=data["category"], request_type=data["request_type"], urgency=data["urgency"],
-                reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"] or "",
-                is_proactive=channel == Channel.PATROL, is_public=data["is_public"],
-                idempotency_key=f"staff:{data['submission_id']}")
+                actor=request.user,
+                channel=channel,
+                text=data["text"],
+                title=data["title"],
+                address=data["address"],
+                region=region,
+                category=data["category"],
+                request_type=data["request_type"],
+                urgency=data["urgency"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"] or "",
+                is_proactive=channel == Channel.PATROL,
+                is_public=data["is_public"],
+                idempotency_key=f"staff:{data['submission_id']}",
+            )
         except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, _("Case %(code)s received.") % {"code": result.case.tracking_code})
             return redirect("cases:detail", case_id=result.case.pk)
-    return render(request, "cases/intake.html", {"form": form, "channel": channel,
-                                                 "is_patrol": channel == Channel.PATROL})
+    return render(
+        request, "cases/intake.html", {"form": form, "channel": channel, "is_patrol": channel == Channel.PATROL}
+    )
 
 
 def _filters(request) -> selectors.CaseFilters:
@@ -167,19 +199,34 @@ def _filters(request) -> selectors.CaseFilters:
     state = request.GET.get("state", "open")
     if state not in ("open", "") and state not in {s.value for s in State}:
         state = "open"
-    return selectors.CaseFilters(state=state, category_id=number("category"), region_id=number("region"),
-                                 overdue=request.GET.get("overdue") == "1", mine=request.GET.get("mine") == "1",
-                                 query=request.GET.get("q", "")[:60], order=request.GET.get("order", "deadline"))
+    return selectors.CaseFilters(
+        state=state,
+        category_id=number("category"),
+        region_id=number("region"),
+        overdue=request.GET.get("overdue") == "1",
+        mine=request.GET.get("mine") == "1",
+        query=request.GET.get("q", "")[:60],
+        order=request.GET.get("order", "deadline"),
+    )
 
 
 @login_required
 def worklist(request, queue: bool = False):
     filters = _filters(request)
-    cases = selectors.dispatch_queue(user=request.user) if queue else selectors.case_list(user=request.user,
-                                                                                           filters=filters)
+    cases = (
+        selectors.dispatch_queue(user=request.user)
+        if queue
+        else selectors.case_list(user=request.user, filters=filters)
+    )
     page = paginate_without_count(request, cases)
-    context = {"page": page, "filters": filters, "queue": queue, "bulk_units": _bulk_units(page) if queue else [],
-               "states": [(s.value, s.zh) for s in State], "query": filters.query}
+    context = {
+        "page": page,
+        "filters": filters,
+        "queue": queue,
+        "bulk_units": _bulk_units(page) if queue else [],
+        "states": [(s.value, s.zh) for s in State],
+        "query": filters.query,
+    }
     template = "cases/partials/case_rows.html" if request.headers.get("HX-Request") else "cases/worklist.html"
     return render(request, template, context)
 
@@ -226,8 +273,9 @@ def _action_buttons(actions: list[str]) -> list[dict]:
     for value in actions:
         action = Action(value)
         needs_reason = any(g.needs_input for g in GUARDS.get(action, ())) or action in REASON_OPTIONAL
-        buttons.append({"value": value, "label": action.zh if chinese else action.words.capitalize(),
-                        "needs_reason": needs_reason})
+        buttons.append(
+            {"value": value, "label": action.zh if chinese else action.words.capitalize(), "needs_reason": needs_reason}
+        )
     return buttons
 
 
@@ -237,16 +285,27 @@ def detail(request, case_id: int):
     can_see_reporter = request.user.has_perm("cases.view_reporter", case)
     actions = _action_buttons(selectors.case_actions(user=request.user, case=case))
     can_answer = any(button["value"] == "answer_directly" for button in actions)
-    return render(request, "cases/detail.html", {
-        "case": case, "events": selectors.case_timeline(case=case), "photos": case.photos.all(),
-        "actions": actions, "knowledge": knowledge_suggestions(case=case) if can_answer else [],
-        "units": dispatch_units(case), "report_ins": selectors.open_report_ins(case=case),
-        "my_units": scope_for(request.user).unit_ids, "can_whistle": request.user.has_perm("cases.whistle", case),
-        "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
-        "outcomes": ReplyOutcome.choices, "can_follow_up": case.state == State.REPLIED and can_see_reporter,
-        "duplicates": duplicate_suggestions(user=request.user, case=case)
-        if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED) else [],
-    })
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": selectors.case_timeline(case=case),
+            "photos": case.photos.all(),
+            "actions": actions,
+            "knowledge": knowledge_suggestions(case=case) if can_answer else [],
+            "units": dispatch_units(case),
+            "report_ins": selectors.open_report_ins(case=case),
+            "my_units": scope_for(request.user).unit_ids,
+            "can_whistle": request.user.has_perm("cases.whistle", case),
+            "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
+            "outcomes": ReplyOutcome.choices,
+            "can_follow_up": case.state == State.REPLIED and can_see_reporter,
+            "duplicates": duplicate_suggestions(user=request.user, case=case)
+            if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED)
+            else [],
+        },
+    )
 
 
 @login_required
@@ -260,10 +319,21 @@ def act(request, case_id: int):
         return redirect("cases:detail", case_id=case.pk)
     data = form.cleaned_data
     try:
-        case_perform(actor=request.user, case=case, action=data["action"], reason=data["reason"], unit=data["unit"],
-                     outcome=data["outcome"], text=data["text"], days=data["days"], into=data["into"],
-                     departments=data["departments"], report_in=request.POST.get("report_in"),
-                     resolved=data["resolved"], satisfied=data["satisfied"])
+        case_perform(
+            actor=request.user,
+            case=case,
+            action=data["action"],
+            reason=data["reason"],
+            unit=data["unit"],
+            outcome=data["outcome"],
+            text=data["text"],
+            days=data["days"],
+            into=data["into"],
+            departments=data["departments"],
+            report_in=request.POST.get("report_in"),
+            resolved=data["resolved"],
+            satisfied=data["satisfied"],
+        )
     except (IllegalTransition, ValidationError) as exc:
         messages.error(request, _error_text(exc))
     except PermissionDenied as exc:
@@ -280,8 +350,11 @@ def notifications(request):
     return render(request, "cases/notifications.html", {"page": page})
 
 
-NO_GROUP = {"unit": gettext_lazy("no owning unit (not dispatched yet, or returned)"),
-            "street": gettext_lazy("no street"), "category": gettext_lazy("no category")}
+NO_GROUP = {
+    "unit": gettext_lazy("no owning unit (not dispatched yet, or returned)"),
+    "street": gettext_lazy("no street"),
+    "category": gettext_lazy("no category"),
+}
 
 
 @login_required
@@ -296,13 +369,31 @@ def rates(request):
     if request.GET.get("format") == "xlsx":
         return _rates_workbook(rows, by, days)
     specs = [RATE_SPECS[name] for name in RATE_ORDER if name in RATE_SPECS]
-    chart = {"groups": [r["label"] for r in rows if r["position"] is not None][:15],
-             "series": [{"name": spec.zh, "data": [round((r["set"].rates[spec.name].value or 0) * 100, 1)
-                                                   for r in rows if r["position"] is not None][:15]}
-                        for spec in specs[:3]]}
-    return render(request, "cases/rates.html", {"rows": rows, "specs": specs, "by": by, "days": days,
-                                                "groupings": GROUPINGS, "chart": chart,
-                                                "report_ins": report_in_punctuality(user=request.user, days=days)})
+    chart = {
+        "groups": [r["label"] for r in rows if r["position"] is not None][:15],
+        "series": [
+            {
+                "name": spec.zh,
+                "data": [
+                    round((r["set"].rates[spec.name].value or 0) * 100, 1) for r in rows if r["position"] is not None
+                ][:15],
+            }
+            for spec in specs[:3]
+        ],
+    }
+    return render(
+        request,
+        "cases/rates.html",
+        {
+            "rows": rows,
+            "specs": specs,
+            "by": by,
+            "days": days,
+            "groupings": GROUPINGS,
+            "chart": chart,
+            "report_ins": report_in_punctuality(user=request.user, days=days),
+        },
+    )
 
 
 def _rates_workbook(rows, by: str, days: int):
@@ -314,8 +405,14 @@ def _rates_workbook(rows, by: str, days: int):
     header = ["排名", by]
     for name in RATE_ORDER:
         spec = RATE_SPECS[name]
-        header += [f"{spec.zh}", f"{spec.zh} 分子", f"{spec.zh} 分母", f"{spec.zh} 95%下限", f"{spec.zh} 95%上限",
-                   f"{spec.zh} 样本不足"]
+        header += [
+            f"{spec.zh}",
+            f"{spec.zh} 分子",
+            f"{spec.zh} 分母",
+            f"{spec.zh} 95%下限",
+            f"{spec.zh} 95%上限",
+            f"{spec.zh} 样本不足",
+        ]
     sheet.append(header)
     for row in rows:
         line = [row["position"] or "", row["label"]]
@@ -404,8 +501,13 @@ def import_job(request, job_id: int):
             error = _error_text(exc)
         else:
             return redirect("cases:import_job", job_id=job.pk)
-    context = {"job": job, "fields": IMPORT_FIELDS, "error": error, "processed": import_job_progress(job),
-               "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)}
+    context = {
+        "job": job,
+        "fields": IMPORT_FIELDS,
+        "error": error,
+        "processed": import_job_progress(job),
+        "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING),
+    }
     template = "cases/partials/import_progress.html" if request.headers.get("HX-Request") else "cases/import_job.html"
     return render(request, template, context)
 

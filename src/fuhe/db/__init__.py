@@ -20,10 +20,18 @@ from django.db import connections, models, router
 #: field classes whose database value is the Python value itself when it has this type (exact classes only: a
 #: subclass may convert differently)
 _PASSTHROUGH: dict[type[models.Field], type] = {
-    models.CharField: str, models.TextField: str, models.SlugField: str,
-    models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int,
-    models.PositiveIntegerField: int, models.PositiveSmallIntegerField: int, models.PositiveBigIntegerField: int,
-    models.AutoField: int, models.BigAutoField: int, models.SmallAutoField: int,
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.SmallAutoField: int,
     models.BooleanField: bool,
 }
 _PLAIN_PRE_SAVE = {models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save}
@@ -36,8 +44,11 @@ _STATEMENTS: dict[tuple[type[models.Model], str, bool], tuple[str, list[Column]]
 def _column(field: models.Field) -> Column:
     target = field.target_field if field.is_relation else field
     passthrough = _PASSTHROUGH.get(type(target))
-    plain = (type(field).pre_save in _PLAIN_PRE_SAVE and not getattr(field, "auto_now", False)
-             and not getattr(field, "auto_now_add", False))
+    plain = (
+        type(field).pre_save in _PLAIN_PRE_SAVE
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    )
     return field.attname, passthrough, not plain, field
 
 
@@ -81,8 +92,9 @@ class Prepared:
 
     __slots__ = ("instance", "alias", "sql", "params", "_positions", "_with_pk")
 
-    def __init__(self, instance: models.Model, alias: str, sql: str, params: list, columns: list[Column],
-                 with_pk: bool):
+    def __init__(
+        self, instance: models.Model, alias: str, sql: str, params: list, columns: list[Column], with_pk: bool
+    ):
         self.instance, self.alias, self.sql, self.params, self._with_pk = instance, alias, sql, params, with_pk
         self._positions = {column[0]: index for index, column in enumerate(columns)}
 

@@ -23,9 +23,13 @@ from fuhe.org.models import STREET_KINDS, DepartmentType, Region, Unit, UnitKind
 
 TERRITORIAL_SHARE = 0.35  # 直派: cases with a clear place go to the street, which summons the department (吹哨)
 LABEL_DEPARTMENT = {
-    "城乡建设": DepartmentType.HOUSING, "环境保护": DepartmentType.ECOLOGY, "交通运输": DepartmentType.TRANSPORT,
-    "教育文体": DepartmentType.EDUCATION, "劳动和社会保障": DepartmentType.HUMAN_RESOURCES,
-    "商贸旅游": DepartmentType.MARKET_REGULATION, "卫生计生": DepartmentType.HEALTH,
+    "城乡建设": DepartmentType.HOUSING,
+    "环境保护": DepartmentType.ECOLOGY,
+    "交通运输": DepartmentType.TRANSPORT,
+    "教育文体": DepartmentType.EDUCATION,
+    "劳动和社会保障": DepartmentType.HUMAN_RESOURCES,
+    "商贸旅游": DepartmentType.MARKET_REGULATION,
+    "卫生计生": DepartmentType.HEALTH,
 }
 REQUEST_TYPES = ["help", "complaint", "consultation", "suggestion", "report"]
 
@@ -39,23 +43,31 @@ def _at(moment: datetime):
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
-def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
-                     progress: Callable[[str], None] = lambda m: None) -> int:
+def demo_cases_build(
+    *, messages_dir: Path, count: int = 400, seed: int = 7, progress: Callable[[str], None] = lambda m: None
+) -> int:
     taxonomy = _read(messages_dir / "taxonomy.csv")
     categories_seed([(r["level1"], r["level2"], r["level3"]) for r in taxonomy])
     clock_policies_seed()
     messages = _read(messages_dir / "labelled_train.csv")
     reply_rows = _read(messages_dir / "replies.csv")
     replies = {r["title"]: r["reply"] for r in reply_rows}
-    KnowledgeEntry.objects.bulk_create([
-        KnowledgeEntry(question=r["title"][:200], answer=r["reply"], source="public replies of a city message board")
-        for r in reply_rows if r["reply"].strip()])
+    KnowledgeEntry.objects.bulk_create(
+        [
+            KnowledgeEntry(
+                question=r["title"][:200], answer=r["reply"], source="public replies of a city message board"
+            )
+            for r in reply_rows
+            if r["reply"].strip()
+        ]
+    )
     rng = random.Random(seed)
     communities = list(Region.objects.filter(level="community", units__kind="residents_committee").distinct())
     villages = list(Region.objects.filter(level="community", units__kind="village_committee").distinct()[:200])
     level1 = {c.name: c for c in Category.objects.filter(level=1)}
-    dispatchers = {a.region_id: a.user for a in RoleAssignment.objects.filter(role=Role.STREET_DISPATCHER)
-                   .select_related("user")}
+    dispatchers = {
+        a.region_id: a.user for a in RoleAssignment.objects.filter(role=Role.STREET_DISPATCHER).select_related("user")
+    }
     now = timezone.now()
     made = 0
     for index in range(count):
@@ -64,10 +76,16 @@ def demo_cases_build(*, messages_dir: Path, count: int = 400, seed: int = 7,
         received = now - timedelta(days=rng.uniform(0, 45), hours=rng.uniform(0, 8))
         category = level1.get(message["label"])
         with _at(received):
-            case = case_create(actor=None, channel=rng.choice(["hotline", "hotline", "web", "patrol"]),
-                               text=message["text"][:3900], title=message["title"][:120], region=region,
-                               category=category, request_type=rng.choice(REQUEST_TYPES),
-                               reporter_phone=f"1990001{index:04d}").case
+            case = case_create(
+                actor=None,
+                channel=rng.choice(["hotline", "hotline", "web", "patrol"]),
+                text=message["text"][:3900],
+                title=message["title"][:120],
+                region=region,
+                category=category,
+                request_type=rng.choice(REQUEST_TYPES),
+                reporter_phone=f"1990001{index:04d}",
+            ).case
         _walk(case, rng, received, dispatchers.get(region.parent_id), message, replies)
         made += 1
         if made % 100 == 0:
@@ -83,14 +101,14 @@ def _summon(case, street_staff, department: Unit, at: datetime, rng: random.Rand
     if reporter is None:
         return at
     with _at(at):
-        summons = summons_whistle(actor=street_staff, case=case, departments=[department],
-                                  reason="属地街道牵头处置，需职能部门到场共同解决")
+        summons = summons_whistle(
+            actor=street_staff, case=case, departments=[department], reason="属地街道牵头处置，需职能部门到场共同解决"
+        )
     reported = at + timedelta(minutes=rng.uniform(5, 40))
     if reported > timezone.now():
         return None
     with _at(reported):
-        summons_report_in(actor=reporter.user, report_in=summons.report_ins.get(),
-                          note="部门已到场，配合街道完成处置")
+        summons_report_in(actor=reporter.user, report_in=summons.report_ins.get(), note="部门已到场，配合街道完成处置")
     return reported
 
 
@@ -104,12 +122,19 @@ def _owner(case, message: dict) -> Unit | None:
     recommendation = recommend(case)
     if recommendation is not None:
         top = recommendation.top
-        if (top.item.owner_level in (OwnerLevel.COMMUNITY, OwnerLevel.STREET) and top.resolution.unit is not None
-                and not top.resolution.is_fallback):
+        if (
+            top.item.owner_level in (OwnerLevel.COMMUNITY, OwnerLevel.STREET)
+            and top.resolution.unit is not None
+            and not top.resolution.is_fallback
+        ):
             return top.resolution.unit
     district_low, district_high = case.region.parent.parent.subtree
-    return Unit.objects.filter(kind="department", department_type=LABEL_DEPARTMENT.get(message["label"], ""),
-                               region_id__gte=district_low, region_id__lt=district_high).first()
+    return Unit.objects.filter(
+        kind="department",
+        department_type=LABEL_DEPARTMENT.get(message["label"], ""),
+        region_id__gte=district_low,
+        region_id__lt=district_high,
+    ).first()
 
 
 def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dict, replies: dict) -> None:
@@ -119,8 +144,9 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
     department = _owner(case, message)
     summoned = None  # the department the street summons when it takes the case itself
     if department is not None and department.kind == UnitKind.DEPARTMENT and rng.random() < TERRITORIAL_SHARE:
-        office = Unit.objects.filter(region_id=case.region.parent_id, kind__in=STREET_KINDS, is_active=True,
-                                     members__user=dispatcher).first()
+        office = Unit.objects.filter(
+            region_id=case.region.parent_id, kind__in=STREET_KINDS, is_active=True, members__user=dispatcher
+        ).first()
         if office is not None:
             department, summoned = office, department
     handler_assignment = RoleAssignment.objects.filter(unit=department).select_related("user").first()
@@ -154,13 +180,15 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
             return
         reply = replies.get(message["title"]) or "经核实，已安排人员现场处置，问题已解决。"
         with _at(t):
-            case = loop.case_reply(actor=handler, case=case, outcome="resolved" if stage < 0.85 else "explained",
-                                   text=reply[:3900])
+            case = loop.case_reply(
+                actor=handler, case=case, outcome="resolved" if stage < 0.85 else "explained", text=reply[:3900]
+            )
         if stage > 0.92:
             return  # waiting for the follow-up call
         with _at(t + timedelta(days=1)):
             satisfied = rng.random() < 0.88
-            loop.case_rate(actor=None, case=case, resolved=satisfied or rng.random() < 0.3, satisfied=satisfied,
-                           channel="call")
+            loop.case_rate(
+                actor=None, case=case, resolved=satisfied or rng.random() < 0.3, satisfied=satisfied, channel="call"
+            )
     except IllegalTransition:
         return

@@ -24,12 +24,18 @@ RURAL_COUNTY = "120119"  # 天津市蓟州区: 28 towns/streets, 983 villages/co
 DEMO_DISTRICTS = (URBAN_DISTRICT, RURAL_COUNTY)
 
 DEPARTMENTS = [
-    (DepartmentType.URBAN_MANAGEMENT, "城市管理委员会"), (DepartmentType.HOUSING, "住房和建设委员会"),
-    (DepartmentType.ECOLOGY, "生态环境局"), (DepartmentType.TRANSPORT, "交通运输局"),
-    (DepartmentType.EDUCATION, "教育局"), (DepartmentType.HUMAN_RESOURCES, "人力资源和社会保障局"),
-    (DepartmentType.HEALTH, "卫生健康委员会"), (DepartmentType.MARKET_REGULATION, "市场监督管理局"),
-    (DepartmentType.CIVIL_AFFAIRS, "民政局"), (DepartmentType.PUBLIC_SECURITY, "公安分局"),
-    (DepartmentType.WATER, "水务局"), (DepartmentType.EMERGENCY, "应急管理局"),
+    (DepartmentType.URBAN_MANAGEMENT, "城市管理委员会"),
+    (DepartmentType.HOUSING, "住房和建设委员会"),
+    (DepartmentType.ECOLOGY, "生态环境局"),
+    (DepartmentType.TRANSPORT, "交通运输局"),
+    (DepartmentType.EDUCATION, "教育局"),
+    (DepartmentType.HUMAN_RESOURCES, "人力资源和社会保障局"),
+    (DepartmentType.HEALTH, "卫生健康委员会"),
+    (DepartmentType.MARKET_REGULATION, "市场监督管理局"),
+    (DepartmentType.CIVIL_AFFAIRS, "民政局"),
+    (DepartmentType.PUBLIC_SECURITY, "公安分局"),
+    (DepartmentType.WATER, "水务局"),
+    (DepartmentType.EMERGENCY, "应急管理局"),
     (DepartmentType.BURDEN_OFFICE, "基层减负办公室"),
 ]
 
@@ -58,8 +64,9 @@ def _short(name: str) -> str:
 
 
 class DemoBuilder:
-    def __init__(self, *, divisions_dir: Path, password: str, seed: int = 2026,
-                 progress: Callable[[str], None] | None = None):
+    def __init__(
+        self, *, divisions_dir: Path, password: str, seed: int = 2026, progress: Callable[[str], None] | None = None
+    ):
         self.divisions_dir = divisions_dir
         self.password_hash = make_password(password)
         self.random = random.Random(seed)
@@ -83,8 +90,17 @@ class DemoBuilder:
             base = _short(community.name)
             for n in range(1, count + 1):
                 key = grid_key(community.id, n)
-                grids.append(Region(id=key, code=str(key), name=f"{base}第{n}网格", level=Level.GRID,
-                                    parent_id=community.id, kind=community.kind, is_generated=True))
+                grids.append(
+                    Region(
+                        id=key,
+                        code=str(key),
+                        name=f"{base}第{n}网格",
+                        level=Level.GRID,
+                        parent_id=community.id,
+                        kind=community.kind,
+                        is_generated=True,
+                    )
+                )
         Region.objects.bulk_create(grids, ignore_conflicts=True, batch_size=2000)
         self.result.grids = len(grids)
         self.progress(f"grids: {len(grids)} generated (3–8 per community, marked as generated)")
@@ -99,66 +115,113 @@ class DemoBuilder:
         plan: dict[str, dict] = {}
         for district in Region.objects.filter(level=Level.DISTRICT).order_by("id"):
             entry: dict = {"district": district, "departments": {}, "streets": []}
-            entry["government"] = self._unit(name=f"{district.name}人民政府", kind=UnitKind.DISTRICT_GOVERNMENT,
-                                             region=district)
-            entry["party"] = self._unit(name=f"中共{district.name}委员会", kind=UnitKind.PARTY_ORG,
-                                        party_level=PartyLevel.COMMITTEE, region=district)
+            entry["government"] = self._unit(
+                name=f"{district.name}人民政府", kind=UnitKind.DISTRICT_GOVERNMENT, region=district
+            )
+            entry["party"] = self._unit(
+                name=f"中共{district.name}委员会",
+                kind=UnitKind.PARTY_ORG,
+                party_level=PartyLevel.COMMITTEE,
+                region=district,
+            )
             for department_type, suffix in DEPARTMENTS:
                 entry["departments"][department_type] = self._unit(
-                    name=f"{district.name}{suffix}", kind=UnitKind.DEPARTMENT, department_type=department_type,
-                    region=district, parent=entry["government"])
+                    name=f"{district.name}{suffix}",
+                    kind=UnitKind.DEPARTMENT,
+                    department_type=department_type,
+                    region=district,
+                    parent=entry["government"],
+                )
             for street in Region.objects.filter(parent=district).order_by("id"):
                 entry["streets"].append(self._build_street(street, entry))
             plan[district.code[:6]] = entry
-        self.progress(f"units: {self.result.units} (governments, departments, offices, committees, party "
-                      "organisations, social organisations, property companies, volunteer teams)")
+        self.progress(
+            f"units: {self.result.units} (governments, departments, offices, committees, party "
+            "organisations, social organisations, property companies, volunteer teams)"
+        )
         return plan
 
     def _build_street(self, street: Region, district_entry: dict) -> dict:
         is_township = street.name.endswith(("镇", "乡"))
-        office = self._unit(name=f"{street.name}{'人民政府' if is_township else '办事处'}",
-                            kind=UnitKind.TOWNSHIP_GOVERNMENT if is_township else UnitKind.STREET_OFFICE,
-                            region=street, parent=district_entry["government"])
-        party = self._unit(name=f"中共{street.name}{'委员会' if is_township else '工作委员会'}",
-                           kind=UnitKind.PARTY_ORG, region=street, parent=district_entry["party"],
-                           party_level=PartyLevel.COMMITTEE if is_township else PartyLevel.WORKING_COMMITTEE)
+        office = self._unit(
+            name=f"{street.name}{'人民政府' if is_township else '办事处'}",
+            kind=UnitKind.TOWNSHIP_GOVERNMENT if is_township else UnitKind.STREET_OFFICE,
+            region=street,
+            parent=district_entry["government"],
+        )
+        party = self._unit(
+            name=f"中共{street.name}{'委员会' if is_township else '工作委员会'}",
+            kind=UnitKind.PARTY_ORG,
+            region=street,
+            parent=district_entry["party"],
+            party_level=PartyLevel.COMMITTEE if is_township else PartyLevel.WORKING_COMMITTEE,
+        )
         social = self._unit(name=f"{street.name}社区社会组织联合会", kind=UnitKind.SOCIAL_ORG, region=street)
-        volunteers = self._unit(name=f"{street.name}新时代文明实践志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
-                                region=street)
+        volunteers = self._unit(
+            name=f"{street.name}新时代文明实践志愿服务队", kind=UnitKind.VOLUNTEER_TEAM, region=street
+        )
         communities = []
         covered = [office, social, volunteers]
         for index, community in enumerate(Region.objects.filter(parent=street).order_by("id")):
             is_urban = community.kind == RegionKind.URBAN
-            committee = self._unit(name=community.name,
-                                   kind=UnitKind.RESIDENTS_COMMITTEE if is_urban else UnitKind.VILLAGE_COMMITTEE,
-                                   region=community, parent=office)
-            branch = self._unit(name=f"中共{_short(community.name)}{'委员会' if is_urban else '支部委员会'}",
-                                kind=UnitKind.PARTY_ORG, region=community, parent=party,
-                                party_level=PartyLevel.COMMITTEE if is_urban else PartyLevel.BRANCH)
+            committee = self._unit(
+                name=community.name,
+                kind=UnitKind.RESIDENTS_COMMITTEE if is_urban else UnitKind.VILLAGE_COMMITTEE,
+                region=community,
+                parent=office,
+            )
+            branch = self._unit(
+                name=f"中共{_short(community.name)}{'委员会' if is_urban else '支部委员会'}",
+                kind=UnitKind.PARTY_ORG,
+                region=community,
+                parent=party,
+                party_level=PartyLevel.COMMITTEE if is_urban else PartyLevel.BRANCH,
+            )
             members = [committee]
             if is_urban and index % 3 == 0:
-                members.append(self._unit(name=f"{_short(community.name)}物业服务有限公司",
-                                          kind=UnitKind.PROPERTY_COMPANY, region=community))
+                members.append(
+                    self._unit(
+                        name=f"{_short(community.name)}物业服务有限公司",
+                        kind=UnitKind.PROPERTY_COMPANY,
+                        region=community,
+                    )
+                )
             if not is_urban and index % 7 == 0:
-                members.append(self._unit(name=f"{_short(community.name)}农民专业合作社", kind=UnitKind.ENTERPRISE,
-                                          region=community))
+                members.append(
+                    self._unit(
+                        name=f"{_short(community.name)}农民专业合作社", kind=UnitKind.ENTERPRISE, region=community
+                    )
+                )
             branch.covers.set(members)
             covered.append(committee)
             communities.append({"region": community, "committee": committee, "branch": branch})
         party.covers.set(covered)
-        return {"region": street, "office": office, "party": party, "volunteers": volunteers,
-                "communities": communities}
+        return {
+            "region": street,
+            "office": office,
+            "party": party,
+            "volunteers": volunteers,
+            "communities": communities,
+        }
 
     # --- people --------------------------------------------------------------------------------
-    def _person(self, *, role: str, region: Region, unit: Unit | None, hours: int | None,
-                username: str | None = None) -> int:
+    def _person(
+        self, *, role: str, region: Region, unit: Unit | None, hours: int | None, username: str | None = None
+    ) -> int:
         name = self.people.name()
         index = len(self._users)
-        self._users.append(User(
-            username=username or f"u{index + 1:06d}", display_name=name, password=self.password_hash,
-            phone=self.people.phone(), id_number=self.people.id_number(region.code),
-            address=f"{region.name}{self.random.randint(1, 60)}号楼{self.random.randint(1, 6)}门",
-            weekly_capacity_hours=Decimal(hours) if hours else None, is_active=True))
+        self._users.append(
+            User(
+                username=username or f"u{index + 1:06d}",
+                display_name=name,
+                password=self.password_hash,
+                phone=self.people.phone(),
+                id_number=self.people.id_number(region.code),
+                address=f"{region.name}{self.random.randint(1, 60)}号楼{self.random.randint(1, 6)}门",
+                weekly_capacity_hours=Decimal(hours) if hours else None,
+                is_active=True,
+            )
+        )
         self._roles.append((index, role, unit, region.id))
         if username:
             self.result.logins.append(DemoLogin(username, role, f"{unit.name if unit else region.name}"))
@@ -168,55 +231,96 @@ class DemoBuilder:
         for district_code, entry in plan.items():
             prefix = "hp" if district_code == URBAN_DISTRICT else "jz"
             district = entry["district"]
-            self._person(role=Role.LEADER, region=district, unit=entry["government"], hours=44,
-                         username=f"{prefix}-leader")
-            self._person(role=Role.SUPERVISOR, region=district, unit=entry["departments"][DepartmentType.BURDEN_OFFICE],
-                         hours=40, username=f"{prefix}-supervisor")
+            self._person(
+                role=Role.LEADER, region=district, unit=entry["government"], hours=44, username=f"{prefix}-leader"
+            )
+            self._person(
+                role=Role.SUPERVISOR,
+                region=district,
+                unit=entry["departments"][DepartmentType.BURDEN_OFFICE],
+                hours=40,
+                username=f"{prefix}-supervisor",
+            )
             for department_type, department in entry["departments"].items():
                 for n in range(2):
-                    login = f"{prefix}-{department_type.replace('_', '-')}" if n == 0 and department_type in {
-                        DepartmentType.URBAN_MANAGEMENT, DepartmentType.HOUSING} else None
-                    self._person(role=Role.DEPARTMENT_HANDLER, region=district, unit=department, hours=40,
-                                 username=login)
+                    login = (
+                        f"{prefix}-{department_type.replace('_', '-')}"
+                        if n == 0 and department_type in {DepartmentType.URBAN_MANAGEMENT, DepartmentType.HOUSING}
+                        else None
+                    )
+                    self._person(
+                        role=Role.DEPARTMENT_HANDLER, region=district, unit=department, hours=40, username=login
+                    )
             # demo logins sit in the first community of the urban district and the first village of the county
             wanted_kind = RegionKind.URBAN if district_code == URBAN_DISTRICT else RegionKind.RURAL
-            login_community = next(c["region"].id for street in entry["streets"] for c in street["communities"]
-                                   if c["region"].kind == wanted_kind)
+            login_community = next(
+                c["region"].id
+                for street in entry["streets"]
+                for c in street["communities"]
+                if c["region"].kind == wanted_kind
+            )
             for street in entry["streets"]:
                 is_login_street = any(c["region"].id == login_community for c in street["communities"])
                 self._person(role=Role.LEADER, region=street["region"], unit=street["office"], hours=44)
                 for n in range(2):
-                    self._person(role=Role.STREET_DISPATCHER, region=street["region"], unit=street["office"],
-                                 hours=40, username=f"{prefix}-dispatcher" if is_login_street and n == 0 else None)
+                    self._person(
+                        role=Role.STREET_DISPATCHER,
+                        region=street["region"],
+                        unit=street["office"],
+                        hours=40,
+                        username=f"{prefix}-dispatcher" if is_login_street and n == 0 else None,
+                    )
                 for community in street["communities"]:
                     self._community_people(prefix, street, community, community["region"].id == login_community)
-        self._person(role=Role.ADMINISTRATOR, region=Region.objects.get(code="120000000000"), unit=None, hours=40,
-                     username="demo-admin")
+        self._person(
+            role=Role.ADMINISTRATOR,
+            region=Region.objects.get(code="120000000000"),
+            unit=None,
+            hours=40,
+            username="demo-admin",
+        )
 
     def _community_people(self, prefix: str, street: dict, community: dict, with_logins: bool) -> None:
         region, committee = community["region"], community["committee"]
         is_urban = region.kind == RegionKind.URBAN
         for n in range(3 if is_urban else 2):
-            self._person(role=Role.COMMUNITY_WORKER, region=region, unit=committee, hours=40,
-                         username=f"{prefix}-community" if with_logins and n == 0 else None)
+            self._person(
+                role=Role.COMMUNITY_WORKER,
+                region=region,
+                unit=committee,
+                hours=40,
+                username=f"{prefix}-community" if with_logins and n == 0 else None,
+            )
         grids = list(Region.objects.filter(parent=region).order_by("id"))
         for g_index, grid in enumerate(grids):
             # rural grid workers are often part-time villagers
-            self._person(role=Role.GRID_WORKER, region=grid, unit=committee, hours=40 if is_urban else 20,
-                         username=f"{prefix}-grid" if with_logins and g_index == 0 else None)
+            self._person(
+                role=Role.GRID_WORKER,
+                region=grid,
+                unit=committee,
+                hours=40 if is_urban else 20,
+                username=f"{prefix}-grid" if with_logins and g_index == 0 else None,
+            )
         if with_logins:
-            self._person(role=Role.VOLUNTEER, region=region, unit=street["volunteers"], hours=None,
-                         username=f"{prefix}-volunteer")
+            self._person(
+                role=Role.VOLUNTEER,
+                region=region,
+                unit=street["volunteers"],
+                hours=None,
+                username=f"{prefix}-volunteer",
+            )
             self._person(role=Role.RESIDENT, region=region, unit=None, hours=None, username=f"{prefix}-resident")
 
     def save_people(self) -> None:
         User.objects.bulk_create(self._users, batch_size=1000)
-        saved = dict(User.objects.filter(username__in=[u.username for u in self._users])
-                     .values_list("username", "id"))
-        RoleAssignment.objects.bulk_create([
-            RoleAssignment(user_id=saved[self._users[index].username], role=role, unit=unit, region_id=region_id)
-            for index, role, unit, region_id in self._roles
-        ], batch_size=2000)
+        saved = dict(User.objects.filter(username__in=[u.username for u in self._users]).values_list("username", "id"))
+        RoleAssignment.objects.bulk_create(
+            [
+                RoleAssignment(user_id=saved[self._users[index].username], role=role, unit=unit, region_id=region_id)
+                for index, role, unit, region_id in self._roles
+            ],
+            batch_size=2000,
+        )
         admin = User.objects.get(username="demo-admin")
         admin.is_staff = admin.is_superuser = True
         admin.save(update_fields=["is_staff", "is_superuser"])
@@ -233,9 +337,17 @@ def demo_build(*, divisions_dir: Path, password: str, progress: Callable[[str], 
         plan = builder.build_units()
         builder.build_people(plan)
         builder.save_people()
-        audit_record(actor=None, action="demo.built", target=ObjectRef("demo", "tianjin"),
-                     summary={"regions": builder.result.regions, "grids": builder.result.grids,
-                              "units": builder.result.units, "people": builder.result.people})
+        audit_record(
+            actor=None,
+            action="demo.built",
+            target=ObjectRef("demo", "tianjin"),
+            summary={
+                "regions": builder.result.regions,
+                "grids": builder.result.grids,
+                "units": builder.result.units,
+                "people": builder.result.people,
+            },
+        )
     return builder.result
 
 

@@ -20,8 +20,12 @@ class ImportForm(forms.Form):
 
 class DutyItemForm(forms.ModelForm):
     keywords_text = forms.CharField(label=_("Keywords"), required=False, help_text=_("Separated by commas or 、"))
-    assisting = forms.MultipleChoiceField(label=_("Assisting departments"), required=False,
-                                          choices=DepartmentType.choices, widget=forms.CheckboxSelectMultiple)
+    assisting = forms.MultipleChoiceField(
+        label=_("Assisting departments"),
+        required=False,
+        choices=DepartmentType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = DutyItem

@@ -38,17 +38,27 @@ class Admission(models.TextChoices):
 class DutyList(models.Model):
     name = models.CharField(_("name"), max_length=120)
     version = models.PositiveIntegerField(_("version"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="duty_lists", verbose_name=_("region"),
-                               help_text=_("The list applies in this region's subtree (a district list overrides "
-                                           "its city's)."))
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="duty_lists",
+        verbose_name=_("region"),
+        help_text=_("The list applies in this region's subtree (a district list overrides its city's)."),
+    )
     status = models.CharField(_("status"), max_length=8, choices=ListStatus.choices, default=ListStatus.DRAFT)
     effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)
     effective_to = models.DateTimeField(_("effective to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True, default="")
     note = models.TextField(_("note"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     class Meta:
         ordering = ["region_id", "-version"]
@@ -56,8 +66,9 @@ class DutyList(models.Model):
         verbose_name_plural = _("duty lists")
         constraints = [
             models.UniqueConstraint(fields=["region", "version"], name="unique_duty_list_version"),
-            models.UniqueConstraint(fields=["region"], condition=models.Q(status="active"),
-                                    name="one_active_duty_list_per_region"),
+            models.UniqueConstraint(
+                fields=["region"], condition=models.Q(status="active"), name="one_active_duty_list_per_region"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,23 +80,37 @@ class DutyList(models.Model):
 
 
 class DutyItem(models.Model):
-    duty_list = models.ForeignKey(DutyList, on_delete=models.CASCADE, related_name="items",
-                                  verbose_name=_("duty list"))
+    duty_list = models.ForeignKey(DutyList, on_delete=models.CASCADE, related_name="items", verbose_name=_("duty list"))
     code = models.CharField(_("code"), max_length=20, help_text=_("Stable across versions of the list."))
     matter = models.CharField(_("matter (事项)"), max_length=200)
-    category = models.ForeignKey("cases.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="duty_items", verbose_name=_("category"))
-    owner_level = models.CharField(_("owning level"), max_length=10, choices=OwnerLevel.choices, blank=True,
-                                   default="", help_text=_("Empty: no lead assigned yet (a gap)."))
-    lead_unit_kind = models.CharField(_("lead unit kind"), max_length=24, choices=UnitKind.choices, blank=True,
-                                      default="")
-    lead_department_type = models.CharField(_("lead department"), max_length=24, choices=DepartmentType.choices,
-                                            blank=True, default="")
+    category = models.ForeignKey(
+        "cases.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duty_items",
+        verbose_name=_("category"),
+    )
+    owner_level = models.CharField(
+        _("owning level"),
+        max_length=10,
+        choices=OwnerLevel.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty: no lead assigned yet (a gap)."),
+    )
+    lead_unit_kind = models.CharField(
+        _("lead unit kind"), max_length=24, choices=UnitKind.choices, blank=True, default=""
+    )
+    lead_department_type = models.CharField(
+        _("lead department"), max_length=24, choices=DepartmentType.choices, blank=True, default=""
+    )
     assisting_department_types = models.JSONField(_("assisting departments"), default=list, blank=True)
     basis = models.TextField(_("legal or policy basis"), blank=True, default="")
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
-    admission = models.CharField(_("community admission"), max_length=10, choices=Admission.choices,
-                                 default=Admission.NONE)
+    admission = models.CharField(
+        _("community admission"), max_length=10, choices=Admission.choices, default=Admission.NONE
+    )
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
 
     class Meta:

@@ -62,23 +62,32 @@ def duty_lists_in_force(*, region_ids, at=None) -> dict[int | None, DutyList | N
     # only lists of the regions containing these can apply: their keys are the ancestor keys (a few rows
     # read, however many lists and retired versions other places hold)
     keys = {key for region_id in regions for key in ancestor_keys(region_id, Level.GRID)} | regions
-    candidates = list(DutyList.objects.filter(region_id__in=sorted(keys),
-                                              status__in=[ListStatus.ACTIVE, ListStatus.RETIRED],
-                                              effective_from__lte=at)
-                      .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at)).select_related("region"))
+    candidates = list(
+        DutyList.objects.filter(
+            region_id__in=sorted(keys), status__in=[ListStatus.ACTIVE, ListStatus.RETIRED], effective_from__lte=at
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=at))
+        .select_related("region")
+    )
     for region_id in regions:
         containing = [d for d in candidates if d.region.contains(region_id)]
         found[region_id] = max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)
     return found
 
 
-def duty_items_search(*, duty_list: DutyList, query: str = "", level: str = "", admission: str = "",
-                      department: str = "") -> QuerySet[DutyItem]:
+def duty_items_search(
+    *, duty_list: DutyList, query: str = "", level: str = "", admission: str = "", department: str = ""
+) -> QuerySet[DutyItem]:
     items = duty_list.items.select_related("category")
     if query:
         query = query.strip()
-        items = items.filter(Q(code__icontains=query) | Q(matter__contains=query) | Q(basis__contains=query)
-                             | Q(keywords__icontains=query) | Q(category__path__contains=query))
+        items = items.filter(
+            Q(code__icontains=query)
+            | Q(matter__contains=query)
+            | Q(basis__contains=query)
+            | Q(keywords__icontains=query)
+            | Q(category__path__contains=query)
+        )
     if level == "none":
         items = items.filter(owner_level="")
     elif level:
@@ -91,6 +100,7 @@ def duty_items_search(*, duty_list: DutyList, query: str = "", level: str = "", 
 
 
 # --- who owns a matter here --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -106,8 +116,9 @@ def _ancestor(region_id: int, level: Level) -> int:
 
 def _district_units(region_id: int) -> QuerySet[Unit]:
     district = _ancestor(region_id, Level.DISTRICT)
-    return Unit.objects.filter(region_id__gte=district, region_id__lt=district + subtree_span(Level.DISTRICT),
-                               is_active=True)
+    return Unit.objects.filter(
+        region_id__gte=district, region_id__lt=district + subtree_span(Level.DISTRICT), is_active=True
+    )
 
 
 def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
@@ -122,8 +133,11 @@ def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
 def _fallback(region: Region, why: str, memo: dict | None = None) -> Resolution:
     government = None
     if _depth(region) >= LEVEL_ORDER.index(Level.DISTRICT):
-        government = _first_unit(memo, ("government", _ancestor(region.id, Level.DISTRICT)),
-                                 lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT))
+        government = _first_unit(
+            memo,
+            ("government", _ancestor(region.id, Level.DISTRICT)),
+            lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
+        )
     if government is not None:
         return Resolution(government, f"{why}; the district government takes it (兜底)", True)
     return Resolution(None, why, True)
@@ -146,28 +160,45 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
         # the queries are built only when the memo has no answer: building one costs more than the look-up
         district = _ancestor(region.id, Level.DISTRICT)
         if item.lead_department_type:
-            unit = _first_unit(memo, ("department", district, item.lead_department_type),
-                               lambda: _district_units(region.id).filter(
-                                   kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type)
-                               .order_by("region_id", "pk"))
+            unit = _first_unit(
+                memo,
+                ("department", district, item.lead_department_type),
+                lambda: (
+                    _district_units(region.id)
+                    .filter(kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type)
+                    .order_by("region_id", "pk")
+                ),
+            )
             how = "the district's department of this type"
         else:
-            unit = _first_unit(memo, ("government", district),
-                               lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT))
+            unit = _first_unit(
+                memo,
+                ("government", district),
+                lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
+            )
             how = "the district government"
         return Resolution(unit, how) if unit else _fallback(region, "this district has no such department", memo)
     if item.owner_level == OwnerLevel.STREET or depth < LEVEL_ORDER.index(Level.COMMUNITY):
         if depth < LEVEL_ORDER.index(Level.STREET):
             return _fallback(region, "the case is placed in no street", memo)
         street = _ancestor(region.id, Level.STREET)
-        unit = _first_unit(memo, ("street", street), lambda: Unit.objects.filter(
-            region_id=street, kind__in=STREET_KINDS, is_active=True))
-        how = ("the office of the case's street" if item.owner_level == OwnerLevel.STREET
-               else "the case names no community, so the office of its street")
+        unit = _first_unit(
+            memo,
+            ("street", street),
+            lambda: Unit.objects.filter(region_id=street, kind__in=STREET_KINDS, is_active=True),
+        )
+        how = (
+            "the office of the case's street"
+            if item.owner_level == OwnerLevel.STREET
+            else "the case names no community, so the office of its street"
+        )
         return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform", memo)
     community = _ancestor(region.id, Level.COMMUNITY)
-    unit = _first_unit(memo, ("committee", community), lambda: Unit.objects.filter(
-        region_id=community, kind__in=COMMITTEE_KINDS, is_active=True))
+    unit = _first_unit(
+        memo,
+        ("committee", community),
+        lambda: Unit.objects.filter(region_id=community, kind__in=COMMITTEE_KINDS, is_active=True),
+    )
     if unit is not None:
         return Resolution(unit, "the committee of the case's community")
     return _fallback(region, "the community has no committee on the platform", memo)
@@ -181,9 +212,12 @@ def assisting_units(item: DutyItem, region: Region | None, *, memo: dict | None 
     if memo is not None and key in memo:
         return list(memo[key])
     # sorted here, not by the database, whose collation of names differs between backends and locales
-    units = sorted(_district_units(region.id).filter(kind=UnitKind.DEPARTMENT,
-                                                     department_type__in=item.assisting_department_types),
-                   key=lambda u: (u.department_type, u.name, u.pk))
+    units = sorted(
+        _district_units(region.id).filter(
+            kind=UnitKind.DEPARTMENT, department_type__in=item.assisting_department_types
+        ),
+        key=lambda u: (u.department_type, u.name, u.pk),
+    )
     if memo is not None:
         memo[key] = units
     return list(units)
@@ -205,13 +239,22 @@ def owner_units_prefetch(memo: dict, regions, items) -> None:
     in_districts = Q()
     for district in districts:
         in_districts |= Q(region_id__gte=district, region_id__lt=district + span)
-    units = list(Unit.objects.filter(is_active=True).filter(
-        Q(region_id__in=communities, kind__in=COMMITTEE_KINDS) | Q(region_id__in=streets, kind__in=STREET_KINDS)
-        | (in_districts & Q(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT_GOVERNMENT]))).order_by("pk"))
+    units = list(
+        Unit.objects.filter(is_active=True)
+        .filter(
+            Q(region_id__in=communities, kind__in=COMMITTEE_KINDS)
+            | Q(region_id__in=streets, kind__in=STREET_KINDS)
+            | (in_districts & Q(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT_GOVERNMENT]))
+        )
+        .order_by("pk")
+    )
     # the same first unit as each single look-up: committees, offices and governments by pk; departments of
     # a type by (region, pk); assisting departments by (type, name, pk)
-    for key in [*(("committee", c) for c in communities), *(("street", s) for s in streets),
-                *(("government", d) for d in districts)]:
+    for key in [
+        *(("committee", c) for c in communities),
+        *(("street", s) for s in streets),
+        *(("government", d) for d in districts),
+    ]:
         memo.setdefault(key, None)
     departments: dict[int, list[Unit]] = {district: [] for district in districts}
     for unit in units:
@@ -234,14 +277,17 @@ def owner_units_prefetch(memo: dict, regions, items) -> None:
             if item.lead_department_type:
                 of_type = [u for u in found if u.department_type == item.lead_department_type]
                 memo[("department", district, item.lead_department_type)] = min(
-                    of_type, key=lambda u: (u.region_id, u.pk), default=None)
+                    of_type, key=lambda u: (u.region_id, u.pk), default=None
+                )
             if item.assisting_department_types:
                 types = tuple(item.assisting_department_types)
                 memo[("assisting", district, types)] = sorted(
-                    (u for u in found if u.department_type in types), key=lambda u: (u.department_type, u.name, u.pk))
+                    (u for u in found if u.department_type in types), key=lambda u: (u.department_type, u.name, u.pk)
+                )
 
 
 # --- overlap and gap report -------------------------------------------------------------------------
+
 
 @dataclass
 class MissingUnits:
@@ -260,15 +306,20 @@ class DutyReport:
 
 
 def item_facts(items) -> list[ItemFacts]:
-    return [ItemFacts(i.pk, i.code, i.matter, i.category.path if i.category_id else "", i.owner_key,
-                      tuple(i.keywords)) for i in items]
+    return [
+        ItemFacts(i.pk, i.code, i.matter, i.category.path if i.category_id else "", i.owner_key, tuple(i.keywords))
+        for i in items
+    ]
 
 
 def _served_regions(duty_list: DutyList, level: Level) -> list[Region]:
     """Regions of ``level`` under the list's region where the platform runs (some unit sits in the district)."""
     low, high = duty_list.region.subtree
-    districts = set(Unit.objects.filter(region_id__gte=low, region_id__lt=high, kind=UnitKind.DISTRICT_GOVERNMENT)
-                    .values_list("region_id", flat=True))
+    districts = set(
+        Unit.objects.filter(region_id__gte=low, region_id__lt=high, kind=UnitKind.DISTRICT_GOVERNMENT).values_list(
+            "region_id", flat=True
+        )
+    )
     if duty_list.region.level == Level.DISTRICT:
         districts.add(duty_list.region.id)
     ranges = [(d, d + subtree_span(Level.DISTRICT)) for d in sorted(districts)]
@@ -283,15 +334,17 @@ def _served_regions(duty_list: DutyList, level: Level) -> list[Region]:
 def _missing_units(duty_list: DutyList, items: list[DutyItem]) -> list[MissingUnits]:
     found = []
     by_level = {lv: _served_regions(duty_list, lv) for lv in (Level.DISTRICT, Level.STREET, Level.COMMUNITY)}
-    departments = set(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
-                      .values_list("region_id", "department_type"))
+    departments = set(
+        Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).values_list("region_id", "department_type")
+    )
     department_districts = {(_ancestor(r, Level.DISTRICT), t) for r, t in departments}
     streets = set(Unit.objects.filter(kind__in=STREET_KINDS, is_active=True).values_list("region_id", flat=True))
     committees = set(Unit.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True).values_list("region_id", flat=True))
     for item in items:
         if item.owner_level == OwnerLevel.DISTRICT and item.lead_department_type:
-            missing = [r for r in by_level[Level.DISTRICT] if (r.id, item.lead_department_type)
-                       not in department_districts]
+            missing = [
+                r for r in by_level[Level.DISTRICT] if (r.id, item.lead_department_type) not in department_districts
+            ]
         elif item.owner_level == OwnerLevel.STREET:
             missing = [r for r in by_level[Level.STREET] if r.id not in streets]
         elif item.owner_level == OwnerLevel.COMMUNITY:
@@ -310,8 +363,10 @@ def _attach_affected_cases(user, duty_list: DutyList, report: DutyReport, limit:
 
     cases = case_queryset(user).select_related("region", "owner_unit").order_by("-created_at")
     routed = cases.filter(routing__duty_list__id=duty_list.pk)
-    report.overlaps = [(overlap, items, list(routed.filter(routing__item__code__in=[i.code for i in items])[:limit]))
-                       for overlap, items, _none in report.overlaps]
+    report.overlaps = [
+        (overlap, items, list(routed.filter(routing__item__code__in=[i.code for i in items])[:limit]))
+        for overlap, items, _none in report.overlaps
+    ]
     gap_rows = []
     for gap, items, _none in report.gaps:
         if gap.kind == "no_lead":

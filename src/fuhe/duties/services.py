@@ -40,12 +40,23 @@ def _require_draft(duty_list: DutyList) -> None:
 
 def duty_list_create(*, actor, region: Region, name: str, source: str = "", note: str = "") -> DutyList:
     with transaction.atomic():
-        duty_list = DutyList(name=name.strip()[:120], version=_next_version(region), region=region,
-                             status=ListStatus.DRAFT, source=source[:200], note=note, created_by=_user(actor))
+        duty_list = DutyList(
+            name=name.strip()[:120],
+            version=_next_version(region),
+            region=region,
+            status=ListStatus.DRAFT,
+            source=source[:200],
+            note=note,
+            created_by=_user(actor),
+        )
         duty_list.full_clean()
         duty_list.save()
-        audit_record(actor=actor, action="duties.list_create", target=duty_list,
-                     summary={"after": {"name": duty_list.name, "version": duty_list.version, "region": region.code}})
+        audit_record(
+            actor=actor,
+            action="duties.list_create",
+            target=duty_list,
+            summary={"after": {"name": duty_list.name, "version": duty_list.version, "region": region.code}},
+        )
     return duty_list
 
 
@@ -54,12 +65,25 @@ def _user(actor):
 
 
 def _item(duty_list: DutyList, row: ItemRow, categories: dict[str, Category]) -> DutyItem:
-    kind = row.lead_unit_kind or (UnitKind.DEPARTMENT if row.lead_department_type and row.owner_level == "district"
-                                  else LEVEL_UNIT_KIND.get(row.owner_level, ""))
-    return DutyItem(duty_list=duty_list, code=row.code, matter=row.matter, category=categories.get(row.category),
-                    owner_level=row.owner_level, lead_unit_kind=kind, lead_department_type=row.lead_department_type,
-                    assisting_department_types=row.assisting_department_types, basis=row.basis,
-                    keywords=row.keywords, admission=row.admission or Admission.NONE, note=row.note)
+    kind = row.lead_unit_kind or (
+        UnitKind.DEPARTMENT
+        if row.lead_department_type and row.owner_level == "district"
+        else LEVEL_UNIT_KIND.get(row.owner_level, "")
+    )
+    return DutyItem(
+        duty_list=duty_list,
+        code=row.code,
+        matter=row.matter,
+        category=categories.get(row.category),
+        owner_level=row.owner_level,
+        lead_unit_kind=kind,
+        lead_department_type=row.lead_department_type,
+        assisting_department_types=row.assisting_department_types,
+        basis=row.basis,
+        keywords=row.keywords,
+        admission=row.admission or Admission.NONE,
+        note=row.note,
+    )
 
 
 def duty_items_add(*, actor, duty_list: DutyList, rows: Iterable[ItemRow]) -> int:
@@ -83,23 +107,40 @@ def duty_item_save(*, actor, item: DutyItem) -> DutyItem:
         item.lead_unit_kind = item.lead_unit_kind or LEVEL_UNIT_KIND.get(item.owner_level, "")
         item.full_clean()
         item.save()
-        audit_record(actor=actor, action="duties.item_save", target=item,
-                     summary={"after": {"code": item.code, "matter": item.matter, "owner": item.owner_key}})
+        audit_record(
+            actor=actor,
+            action="duties.item_save",
+            target=item,
+            summary={"after": {"code": item.code, "matter": item.matter, "owner": item.owner_key}},
+        )
     return item
 
 
 def duty_list_copy(*, actor, source: DutyList, name: str = "") -> DutyList:
     """A new draft version of ``source``'s region holding a copy of its items (the way to edit a live list)."""
     with transaction.atomic():
-        draft = duty_list_create(actor=actor, region=source.region, name=name or source.name,
-                                 source=f"copy of v{source.version}")
-        DutyItem.objects.bulk_create([
-            DutyItem(duty_list=draft, code=i.code, matter=i.matter, category_id=i.category_id,
-                     owner_level=i.owner_level, lead_unit_kind=i.lead_unit_kind,
-                     lead_department_type=i.lead_department_type,
-                     assisting_department_types=list(i.assisting_department_types), basis=i.basis,
-                     keywords=list(i.keywords), admission=i.admission, note=i.note)
-            for i in source.items.all()])
+        draft = duty_list_create(
+            actor=actor, region=source.region, name=name or source.name, source=f"copy of v{source.version}"
+        )
+        DutyItem.objects.bulk_create(
+            [
+                DutyItem(
+                    duty_list=draft,
+                    code=i.code,
+                    matter=i.matter,
+                    category_id=i.category_id,
+                    owner_level=i.owner_level,
+                    lead_unit_kind=i.lead_unit_kind,
+                    lead_department_type=i.lead_department_type,
+                    assisting_department_types=list(i.assisting_department_types),
+                    basis=i.basis,
+                    keywords=list(i.keywords),
+                    admission=i.admission,
+                    note=i.note,
+                )
+                for i in source.items.all()
+            ]
+        )
     return draft
 
 
@@ -112,16 +153,23 @@ def duty_list_activate(*, actor, duty_list: DutyList, effective_from=None, retra
     moment = effective_from or timezone.now()
     with transaction.atomic():
         duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
-        previous = (DutyList.objects.select_for_update()
-                    .filter(region=duty_list.region, status=ListStatus.ACTIVE).first())
+        previous = (
+            DutyList.objects.select_for_update().filter(region=duty_list.region, status=ListStatus.ACTIVE).first()
+        )
         if previous is not None:
             previous.status, previous.effective_to = ListStatus.RETIRED, moment
             previous.save(update_fields=["status", "effective_to"])
         duty_list.status, duty_list.effective_from, duty_list.effective_to = ListStatus.ACTIVE, moment, None
         duty_list.save(update_fields=["status", "effective_from", "effective_to"])
-        audit_record(actor=actor, action="duties.list_activate", target=duty_list,
-                     summary={"after": {"version": duty_list.version, "effective_from": moment.isoformat()},
-                              "retired": previous.pk if previous else None})
+        audit_record(
+            actor=actor,
+            action="duties.list_activate",
+            target=duty_list,
+            summary={
+                "after": {"version": duty_list.version, "effective_from": moment.isoformat()},
+                "retired": previous.pk if previous else None,
+            },
+        )
     if retrain:
         transaction.on_commit(_retrain_later)
     return duty_list
@@ -140,16 +188,25 @@ def _retrain_later() -> None:
 def duty_list_delete_draft(*, actor, duty_list: DutyList) -> None:
     _require_draft(duty_list)
     with transaction.atomic():
-        audit_record(actor=actor, action="duties.list_delete", target=duty_list,
-                     summary={"before": {"name": duty_list.name, "version": duty_list.version}})
+        audit_record(
+            actor=actor,
+            action="duties.list_delete",
+            target=duty_list,
+            summary={"before": {"name": duty_list.name, "version": duty_list.version}},
+        )
         duty_list.delete()
 
 
 # --- Excel ---------------------------------------------------------------------------------------
 
+
 def _choices() -> dict[str, set[str]]:
-    return {"owner_level": set(OwnerLevel.values), "lead_unit_kind": set(UnitKind.values),
-            "lead_department_type": set(DepartmentType.values), "admission": set(Admission.values)}
+    return {
+        "owner_level": set(OwnerLevel.values),
+        "lead_unit_kind": set(UnitKind.values),
+        "lead_department_type": set(DepartmentType.values),
+        "admission": set(Admission.values),
+    }
 
 
 def duty_list_import_xlsx(*, actor, region: Region, name: str, file, effective_note: str = "") -> DutyList:
@@ -172,13 +229,15 @@ def duty_list_import_xlsx(*, actor, region: Region, name: str, file, effective_n
         raise DutyImportError(errors)
     source = getattr(file, "name", "") or "upload"
     with transaction.atomic():
-        duty_list = duty_list_create(actor=actor, region=region, name=name, source=f"import: {source}",
-                                     note=effective_note)
+        duty_list = duty_list_create(
+            actor=actor, region=region, name=name, source=f"import: {source}", note=effective_note
+        )
         duty_items_add(actor=actor, duty_list=duty_list, rows=items)
     return duty_list
 
 
 # --- demo seed -------------------------------------------------------------------------------------
+
 
 def _taxonomy(path: Path) -> dict[tuple[str, str], list[str]]:
     level3: dict[tuple[str, str], list[str]] = {}
@@ -202,16 +261,43 @@ def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate:
     for code, level1, level2, level, department, assisting, admission, basis, extra in TAXONOMY_ITEMS:
         keywords = clean_keywords([level2, *level3.get((level1, level2), []), *extra])
         matter = f"{level1}·{level2}" if level2 == "其他" else level2
-        rows.append(ItemRow(row=0, code=code, matter=matter, category=f"{level1}/{level2}", owner_level=level,
-                            lead_department_type=department, assisting_department_types=assisting,
-                            basis=basis or BASIS.get(level1, ""), keywords=keywords, admission=admission))
+        rows.append(
+            ItemRow(
+                row=0,
+                code=code,
+                matter=matter,
+                category=f"{level1}/{level2}",
+                owner_level=level,
+                lead_department_type=department,
+                assisting_department_types=assisting,
+                basis=basis or BASIS.get(level1, ""),
+                keywords=keywords,
+                admission=admission,
+            )
+        )
     for code, matter, category, level, department, assisting, admission, basis, keywords in EXTRA_ITEMS:
-        rows.append(ItemRow(row=0, code=code, matter=matter, category=category, owner_level=level,
-                            lead_department_type=department, assisting_department_types=assisting, basis=basis,
-                            keywords=clean_keywords(keywords), admission=admission))
+        rows.append(
+            ItemRow(
+                row=0,
+                code=code,
+                matter=matter,
+                category=category,
+                owner_level=level,
+                lead_department_type=department,
+                assisting_department_types=assisting,
+                basis=basis,
+                keywords=clean_keywords(keywords),
+                admission=admission,
+            )
+        )
     with transaction.atomic():
-        duty_list = duty_list_create(actor=actor, region=region, name="权责清单（演示）", source="demo seed",
-                                     note="Illustrative defaults built from the message taxonomy.")
+        duty_list = duty_list_create(
+            actor=actor,
+            region=region,
+            name="权责清单（演示）",
+            source="demo seed",
+            note="Illustrative defaults built from the message taxonomy.",
+        )
         duty_items_add(actor=actor, duty_list=duty_list, rows=rows)
         if activate:
             duty_list_activate(actor=actor, duty_list=duty_list, retrain=False)

@@ -17,13 +17,29 @@ def duty_list_workbook(duty_list: DutyList) -> Workbook:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in duty_list.items.select_related("category").order_by("code"):
-        sheet.append([item.code, item.matter, item.category.path if item.category_id else "", item.owner_level,
-                      item.lead_unit_kind, item.lead_department_type, ", ".join(item.assisting_department_types),
-                      item.basis, "、".join(item.keywords), item.admission, item.note])
+        sheet.append(
+            [
+                item.code,
+                item.matter,
+                item.category.path if item.category_id else "",
+                item.owner_level,
+                item.lead_unit_kind,
+                item.lead_department_type,
+                ", ".join(item.assisting_department_types),
+                item.basis,
+                "、".join(item.keywords),
+                item.admission,
+                item.note,
+            ]
+        )
     info = workbook.create_sheet("list")
-    for row in (("name", duty_list.name), ("version", duty_list.version), ("region", duty_list.region.code),
-                ("status", duty_list.status),
-                ("effective_from", duty_list.effective_from.isoformat() if duty_list.effective_from else ""),
-                ("effective_to", duty_list.effective_to.isoformat() if duty_list.effective_to else "")):
+    for row in (
+        ("name", duty_list.name),
+        ("version", duty_list.version),
+        ("region", duty_list.region.code),
+        ("status", duty_list.status),
+        ("effective_from", duty_list.effective_from.isoformat() if duty_list.effective_from else ""),
+        ("effective_to", duty_list.effective_to.isoformat() if duty_list.effective_to else ""),
+    ):
         info.append(list(row))
     return workbook

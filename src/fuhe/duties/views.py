@@ -27,8 +27,17 @@ from fuhe.org.models import DepartmentType, Region
 
 
 def _staff_only(request):
-    if not scope_for(request.user).has_role(*("grid_worker", "community_worker", "street_dispatcher",
-                                               "department_handler", "leader", "supervisor", "administrator")):
+    if not scope_for(request.user).has_role(
+        *(
+            "grid_worker",
+            "community_worker",
+            "street_dispatcher",
+            "department_handler",
+            "leader",
+            "supervisor",
+            "administrator",
+        )
+    ):
         raise Http404("No duty lists here")
 
 
@@ -50,8 +59,11 @@ def _get_list(request, list_id, perm: str = "duties.view_dutylist"):
 def index(request):
     _staff_only(request)
     can_maintain = request.user.has_perm("duties.maintain")
-    form = ImportForm(request.POST or None, request.FILES or None, regions=_import_regions(request.user)) \
-        if can_maintain else None
+    form = (
+        ImportForm(request.POST or None, request.FILES or None, regions=_import_regions(request.user))
+        if can_maintain
+        else None
+    )
     errors = []
     if request.method == "POST":
         if form is None:
@@ -59,15 +71,19 @@ def index(request):
         if form.is_valid():
             region = Region.objects.get(pk=form.cleaned_data["region"])
             try:
-                duty_list = duty_list_import_xlsx(actor=request.user, region=region, name=form.cleaned_data["name"],
-                                                  file=form.cleaned_data["file"])
+                duty_list = duty_list_import_xlsx(
+                    actor=request.user, region=region, name=form.cleaned_data["name"], file=form.cleaned_data["file"]
+                )
             except DutyImportError as exc:
                 errors = [str(error) for error in exc.errors]
             else:
                 messages.success(request, _("Imported as a draft: check it, then activate it."))
                 return redirect("duties:detail", list_id=duty_list.pk)
-    return render(request, "duties/index.html", {"lists": selectors.duty_list_list(user=request.user),
-                                                 "form": form, "errors": errors})
+    return render(
+        request,
+        "duties/index.html",
+        {"lists": selectors.duty_list_list(user=request.user), "form": form, "errors": errors},
+    )
 
 
 @login_required
@@ -76,14 +92,23 @@ def detail(request, list_id: int):
     query = request.GET.get("q", "")[:60]
     level, admission = request.GET.get("level", ""), request.GET.get("admission", "")
     department = request.GET.get("department", "")
-    items = selectors.duty_items_search(duty_list=duty_list, query=query, level=level, admission=admission,
-                                        department=department)
-    context = {"duty_list": duty_list, "items": items, "query": query, "level": level, "admission": admission,
-               "department": department, "levels": OwnerLevel.choices, "admissions": Admission.choices,
-               "departments": DepartmentType.choices,
-               "can_change": request.user.has_perm("duties.change_dutylist", duty_list),
-               "can_copy": request.user.has_perm("duties.change_dutylist", duty_list),
-               "can_report": request.user.has_perm("duties.view_report", duty_list)}
+    items = selectors.duty_items_search(
+        duty_list=duty_list, query=query, level=level, admission=admission, department=department
+    )
+    context = {
+        "duty_list": duty_list,
+        "items": items,
+        "query": query,
+        "level": level,
+        "admission": admission,
+        "department": department,
+        "levels": OwnerLevel.choices,
+        "admissions": Admission.choices,
+        "departments": DepartmentType.choices,
+        "can_change": request.user.has_perm("duties.change_dutylist", duty_list),
+        "can_copy": request.user.has_perm("duties.change_dutylist", duty_list),
+        "can_report": request.user.has_perm("duties.view_report", duty_list),
+    }
     template = "duties/partials/item_rows.html" if request.headers.get("HX-Request") else "duties/detail.html"
     return render(request, template, context)
 
@@ -158,5 +183,6 @@ def item_edit(request, list_id: int, item_id: int | None = None):
 @login_required
 def report(request, list_id: int):
     duty_list = _get_list(request, list_id, "duties.view_report")
-    return render(request, "duties/report.html", {"report": selectors.duty_report(user=request.user,
-                                                                                  duty_list=duty_list)})
+    return render(
+        request, "duties/report.html", {"report": selectors.duty_report(user=request.user, duty_list=duty_list)}
+    )

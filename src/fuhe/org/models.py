@@ -30,15 +30,22 @@ class Region(models.Model):
     code = models.CharField(_("division code"), max_length=15, unique=True)
     name = models.CharField(_("name"), max_length=100, db_index=True)
     level = models.CharField(_("level"), max_length=12, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children", verbose_name=_("parent"), db_constraint=True)
-    kind = models.CharField(_("urban/rural kind"), max_length=8, choices=RegionKind.choices,
-                            default=RegionKind.UNKNOWN)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+        db_constraint=True,
+    )
+    kind = models.CharField(_("urban/rural kind"), max_length=8, choices=RegionKind.choices, default=RegionKind.UNKNOWN)
     urban_rural_code = models.PositiveSmallIntegerField(_("urban-rural class code"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     geometry = models.JSONField(_("GeoJSON geometry"), null=True, blank=True)
-    is_generated = models.BooleanField(_("generated"), default=False,
-                                       help_text=_("Not from official data (e.g. demo grids)."))
+    is_generated = models.BooleanField(
+        _("generated"), default=False, help_text=_("Not from official data (e.g. demo grids).")
+    )
 
     class Meta:
         ordering = ["id"]
@@ -111,14 +118,22 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=120, db_index=True)
     kind = models.CharField(_("kind"), max_length=24, choices=UnitKind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("region"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="subunits", verbose_name=_("parent unit"))
-    department_type = models.CharField(_("department type"), max_length=24, choices=DepartmentType.choices,
-                                       blank=True, default="")
-    party_level = models.CharField(_("party organisation level"), max_length=20, choices=PartyLevel.choices,
-                                   blank=True, default="")
-    covers = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="covered_by",
-                                    verbose_name=_("units covered (regional party building)"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subunits", verbose_name=_("parent unit")
+    )
+    department_type = models.CharField(
+        _("department type"), max_length=24, choices=DepartmentType.choices, blank=True, default=""
+    )
+    party_level = models.CharField(
+        _("party organisation level"), max_length=20, choices=PartyLevel.choices, blank=True, default=""
+    )
+    covers = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="covered_by",
+        verbose_name=_("units covered (regional party building)"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -58,9 +58,12 @@ def region_search(*, user, query: str = "", level: str = "", within: Region | No
 
 
 def region_children(*, user, region: Region) -> QuerySet[Region]:
-    return (region_queryset(user).filter(parent=region)
-            .annotate(child_count=Count("children", distinct=True), unit_count=Count("units", distinct=True))
-            .order_by("id"))
+    return (
+        region_queryset(user)
+        .filter(parent=region)
+        .annotate(child_count=Count("children", distinct=True), unit_count=Count("units", distinct=True))
+        .order_by("id")
+    )
 
 
 def unit_queryset(user) -> QuerySet[Unit]:

@@ -31,8 +31,9 @@ class ImportResult:
     by_level: dict[str, int]
 
 
-def regions_import(*, actor, rows: Sequence[DivisionRow], source: str = "",
-                   progress: Callable[[int], None] | None = None) -> ImportResult:
+def regions_import(
+    *, actor, rows: Sequence[DivisionRow], source: str = "", progress: Callable[[int], None] | None = None
+) -> ImportResult:
     """Insert or update regions in one transaction (idempotent; all or nothing).
 
     Rows must come parents-first (``parse_directory`` yields them by level). One audit event records the
@@ -45,18 +46,40 @@ def regions_import(*, actor, rows: Sequence[DivisionRow], source: str = "",
         before = Region.objects.count()
         with connection.cursor() as cursor:
             for start in range(0, len(rows), BATCH_SIZE):
-                batch = rows[start:start + BATCH_SIZE]
-                cursor.executemany(UPSERT_SQL, [
-                    (r.key, r.code, r.name, r.level.value, r.parent_key, r.kind.value, r.urban_rural_code,
-                     r.population, False) for r in batch
-                ])
+                batch = rows[start : start + BATCH_SIZE]
+                cursor.executemany(
+                    UPSERT_SQL,
+                    [
+                        (
+                            r.key,
+                            r.code,
+                            r.name,
+                            r.level.value,
+                            r.parent_key,
+                            r.kind.value,
+                            r.urban_rural_code,
+                            r.population,
+                            False,
+                        )
+                        for r in batch
+                    ],
+                )
                 if progress:
                     progress(len(batch))
         created = Region.objects.count() - before
         result = ImportResult(total=len(rows), created=created, updated=len(rows) - created, by_level=by_level)
-        audit_record(actor=actor, action="org.regions_imported", target=ObjectRef("org.region", "*"),
-                     summary={"source": source, "total": result.total, "created": created,
-                              "updated": result.updated, "by_level": by_level})
+        audit_record(
+            actor=actor,
+            action="org.regions_imported",
+            target=ObjectRef("org.region", "*"),
+            summary={
+                "source": source,
+                "total": result.total,
+                "created": created,
+                "updated": result.updated,
+                "by_level": by_level,
+            },
+        )
     regions_changed.send(sender=Region)
     return result
 
@@ -66,9 +89,15 @@ def grids_generate(*, actor, community: Region, count: int) -> list[Region]:
     if community.level != Level.COMMUNITY:
         raise ValueError(f"{community} is not a community/village")
     grids = [
-        Region(id=grid_key(community.id, n), code=str(grid_key(community.id, n)).zfill(15),
-               name=f"{community.name.removesuffix('居委会').removesuffix('村委会')}第{n}网格",
-               level=Level.GRID, parent=community, kind=community.kind or RegionKind.UNKNOWN, is_generated=True)
+        Region(
+            id=grid_key(community.id, n),
+            code=str(grid_key(community.id, n)).zfill(15),
+            name=f"{community.name.removesuffix('居委会').removesuffix('村委会')}第{n}网格",
+            level=Level.GRID,
+            parent=community,
+            kind=community.kind or RegionKind.UNKNOWN,
+            is_generated=True,
+        )
         for n in range(1, count + 1)
     ]
     with transaction.atomic():
@@ -77,15 +106,29 @@ def grids_generate(*, actor, community: Region, count: int) -> list[Region]:
     return grids
 
 
-def unit_create(*, actor, name: str, kind: str, region: Region, parent: Unit | None = None,
-                department_type: str = "", party_level: str = "", covers: Sequence[Unit] = ()) -> Unit:
-    unit = Unit(name=name, kind=kind, region=region, parent=parent, department_type=department_type,
-                party_level=party_level)
+def unit_create(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    region: Region,
+    parent: Unit | None = None,
+    department_type: str = "",
+    party_level: str = "",
+    covers: Sequence[Unit] = (),
+) -> Unit:
+    unit = Unit(
+        name=name, kind=kind, region=region, parent=parent, department_type=department_type, party_level=party_level
+    )
     unit.full_clean()
     with transaction.atomic():
         unit.save()
         if covers:
             unit.covers.set(covers)
-        audit_record(actor=actor, action="org.unit_created", target=unit,
-                     summary={"after": {"name": name, "kind": kind, "region": region.code}})
+        audit_record(
+            actor=actor,
+            action="org.unit_created",
+            target=unit,
+            summary={"after": {"name": name, "kind": kind, "region": region.code}},
+        )
     return unit

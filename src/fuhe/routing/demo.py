@@ -28,8 +28,9 @@ def demo_duty_list_seed(*, taxonomy_path: Path | None = None) -> bool:
     return duty_list_seed_demo(actor=None, region=region, taxonomy_path=taxonomy_path) is not None
 
 
-def demo_routing_seed(*, progress: Callable[[str], None] = lambda message: None,
-                      taxonomy_path: Path | None = None) -> bool:
+def demo_routing_seed(
+    *, progress: Callable[[str], None] = lambda message: None, taxonomy_path: Path | None = None
+) -> bool:
     """The demo duty list (seeded if missing), the first model learnt from the demo's dispatches, the waiting
     cases routed. Idempotent: does nothing once a routing model exists."""
     region = Region.objects.filter(code=DEMO_ROOT_CODE).first()

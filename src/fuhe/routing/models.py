@@ -12,8 +12,14 @@ class RoutingModel(models.Model):
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    duty_list = models.ForeignKey("duties.DutyList", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("duty list"))
+    duty_list = models.ForeignKey(
+        "duties.DutyList",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("duty list"),
+    )
     trained_on = models.PositiveIntegerField(_("examples"), default=0)
     keyword_documents = models.PositiveIntegerField(_("keyword documents"), default=0)
     classes = models.JSONField(_("classes"), default=list)
@@ -26,8 +32,11 @@ class RoutingModel(models.Model):
         ordering = ["-version"]
         verbose_name = _("routing model")
         verbose_name_plural = _("routing models")
-        constraints = [models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True),
-                                               name="one_active_routing_model")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_routing_model"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"routing model v{self.version}"
@@ -45,23 +54,28 @@ class RoutingExample(models.Model):
     """A message and who finally owned it: training data from the dispatch history and corrections."""
 
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    event = models.OneToOneField("cases.CaseEvent", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
+    event = models.OneToOneField("cases.CaseEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=120, blank=True, default="")
     text = models.TextField(_("text"))
-    duty_item_code = models.CharField(_("duty item"), max_length=20, blank=True, default="",
-                                      help_text=_("Empty when no item of the list has this owner."))
+    duty_item_code = models.CharField(
+        _("duty item"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("Empty when no item of the list has this owner."),
+    )
     owner_key = models.CharField(_("owner kind"), max_length=40, blank=True, default="")
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recommended_code = models.CharField(_("recommended item"), max_length=20, blank=True, default="")
-    recommended_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="+")
+    recommended_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(_("source"), max_length=14, choices=ExampleSource.choices)
-    is_current = models.BooleanField(_("current"), default=True,
-                                     help_text=_("False once a later dispatch or reassignment of the case exists."))
+    is_current = models.BooleanField(
+        _("current"), default=True, help_text=_("False once a later dispatch or reassignment of the case exists.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

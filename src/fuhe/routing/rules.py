@@ -19,8 +19,9 @@ def dispatches_case(user, case) -> bool:
 @rules.predicate
 def oversees_case(user, case) -> bool:
     scope = scope_for(user)
-    return case is not None and scope.has_role(Role.LEADER, Role.SUPERVISOR) and scope.covers_case_region(
-        case.region_id)
+    return (
+        case is not None and scope.has_role(Role.LEADER, Role.SUPERVISOR) and scope.covers_case_region(case.region_id)
+    )
 
 
 @rules.predicate

@@ -44,16 +44,23 @@ class RoutingFigures:
 def routing_figures(*, user, days: int = 30) -> RoutingFigures:
     since = timezone.now() - timedelta(days=days)
     cases = case_queryset(user)
-    dispatches = list(CaseEvent.objects.filter(action=Action.DISPATCH, at__gte=since, case__in=cases.values("pk"))
-                      .values_list("case_id", "data", "at"))
+    dispatches = list(
+        CaseEvent.objects.filter(action=Action.DISPATCH, at__gte=since, case__in=cases.values("pk")).values_list(
+            "case_id", "data", "at"
+        )
+    )
     auto = {case_id: at for case_id, data, at in dispatches if (data or {}).get("auto")}
     manual = {case_id: at for case_id, data, at in dispatches if not (data or {}).get("auto")}
-    later = CaseEvent.objects.filter(action__in=[Action.RETURN, Action.REASSIGN],
-                                     case_id__in=[*auto, *manual]).values_list("case_id", "at")
+    later = CaseEvent.objects.filter(
+        action__in=[Action.RETURN, Action.REASSIGN], case_id__in=[*auto, *manual]
+    ).values_list("case_id", "at")
     returned = {case_id for case_id, at in later if case_id in auto and at > auto[case_id]}
     returned_manual = {case_id for case_id, at in later if case_id in manual and at > manual[case_id]}
-    routed = [row for row in cases.filter(created_at__gte=since).values_list("routing", "owner_unit_id", "closed_at")
-              if row[0]]
+    routed = [
+        row
+        for row in cases.filter(created_at__gte=since).values_list("routing", "owner_unit_id", "closed_at")
+        if row[0]
+    ]
     final = [(r, owner) for r, owner, closed in routed if closed is not None and owner is not None and r.get("unit")]
     current = [(r, owner) for r, owner, _closed in routed if owner is not None and r.get("unit")]
 
@@ -62,10 +69,16 @@ def routing_figures(*, user, days: int = 30) -> RoutingFigures:
 
     final_auto = [(r, owner) for r, owner in final if r.get("decision") == "auto_dispatched"]
     return RoutingFigures(
-        days=days, routed=len(routed), dispatched=len(dispatches), auto_share=Share(len(auto), len(dispatches)),
-        auto_return_rate=Share(len(returned), len(auto)), manual_return_rate=Share(len(returned_manual), len(manual)),
-        accuracy_final=Share(hits(final), len(final)), accuracy_auto_final=Share(hits(final_auto), len(final_auto)),
-        accuracy_current=Share(hits(current), len(current)))
+        days=days,
+        routed=len(routed),
+        dispatched=len(dispatches),
+        auto_share=Share(len(auto), len(dispatches)),
+        auto_return_rate=Share(len(returned), len(auto)),
+        manual_return_rate=Share(len(returned_manual), len(manual)),
+        accuracy_final=Share(hits(final), len(final)),
+        accuracy_auto_final=Share(hits(final_auto), len(final_auto)),
+        accuracy_current=Share(hits(current), len(current)),
+    )
 
 
 def routing_model_list(limit: int = 20):
@@ -73,7 +86,7 @@ def routing_model_list(limit: int = 20):
 
 
 def routing_example_counts() -> dict[str, int]:
-    rows = (RoutingExample.objects.filter(is_current=True).values("source").annotate(n=Count("id")).order_by())
+    rows = RoutingExample.objects.filter(is_current=True).values("source").annotate(n=Count("id")).order_by()
     counts = dict.fromkeys(ExampleSource.values, 0)
     counts.update({row["source"]: row["n"] for row in rows})
     return counts
@@ -81,5 +94,8 @@ def routing_example_counts() -> dict[str, int]:
 
 def recent_corrections(*, user, limit: int = 10):
     visible = case_queryset(user).values("pk")
-    return (RoutingExample.objects.filter(source=ExampleSource.CORRECTION, case__in=visible)
-            .select_related("case", "unit", "recommended_unit", "created_by").order_by("-id")[:limit])
+    return (
+        RoutingExample.objects.filter(source=ExampleSource.CORRECTION, case__in=visible)
+        .select_related("case", "unit", "recommended_unit", "created_by")
+        .order_by("-id")[:limit]
+    )

@@ -54,8 +54,11 @@ WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATE
 def auto_dispatch_threshold() -> float | None:
     """``FUHE_AUTO_DISPATCH_CONFIDENCE`` (setting, else environment): above it a case is dispatched
     automatically; ``None`` (or "off") disables auto-dispatch."""
-    value = getattr(settings, "FUHE_AUTO_DISPATCH_CONFIDENCE", os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE",
-                                                                               DEFAULT_AUTO_DISPATCH_CONFIDENCE))
+    value = getattr(
+        settings,
+        "FUHE_AUTO_DISPATCH_CONFIDENCE",
+        os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE", DEFAULT_AUTO_DISPATCH_CONFIDENCE),
+    )
     if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
         return None
     return float(value)
@@ -106,8 +109,12 @@ def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
     model = routing_model_active()
     if model is not None:
         key = ("model", model.pk, model.version, model.created_at.isoformat())
-        classifier = _cached(key, lambda: TextClassifier.from_bytes(
-            bytes(RoutingModel.objects.values_list("blob", flat=True).get(pk=model.pk))))
+        classifier = _cached(
+            key,
+            lambda: TextClassifier.from_bytes(
+                bytes(RoutingModel.objects.values_list("blob", flat=True).get(pk=model.pk))
+            ),
+        )
         return classifier, ModelInfo(model.pk, model.version, "trained")
     items = list(duty_list.items.all())
     key = ("cold", duty_list.pk, duty_list.created_at.isoformat(), len(items))
@@ -115,6 +122,7 @@ def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
 
 
 # --- recommendation ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Candidate:
@@ -141,33 +149,54 @@ class Recommendation:
     def as_routing(self, *, decision: str, threshold: float | None) -> dict:
         top = self.top
         return {
-            "schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(), "decision": decision,
+            "schema": ROUTING_SCHEMA,
+            "routed_at": timezone.now().isoformat(),
+            "decision": decision,
             "threshold": threshold,
             "duty_list": {"id": self.duty_list.pk, "version": self.duty_list.version, "name": self.duty_list.name},
             "model": self.model.as_json(),
-            "category": {"given": self.case.category.path if self.case.category_id else "",
-                         "used": self.category_used},
-            "item": item_json(top.item), "unit": unit_json(top.resolution.unit),
-            "resolution": top.resolution.how, "fallback": top.resolution.is_fallback,
-            "confidence": round(top.score, 4), "matched_keywords": top.keywords,
-            "alternatives": [{**item_json(c.item), "unit": unit_json(c.resolution.unit),
-                              "confidence": round(c.score, 4), "matched_keywords": c.keywords}
-                             for c in self.candidates[1:ALTERNATIVES + 1]],
+            "category": {"given": self.case.category.path if self.case.category_id else "", "used": self.category_used},
+            "item": item_json(top.item),
+            "unit": unit_json(top.resolution.unit),
+            "resolution": top.resolution.how,
+            "fallback": top.resolution.is_fallback,
+            "confidence": round(top.score, 4),
+            "matched_keywords": top.keywords,
+            "alternatives": [
+                {
+                    **item_json(c.item),
+                    "unit": unit_json(c.resolution.unit),
+                    "confidence": round(c.score, 4),
+                    "matched_keywords": c.keywords,
+                }
+                for c in self.candidates[1 : ALTERNATIVES + 1]
+            ],
             "similar_cases": self.similar,
             "assisting": [unit_json(unit) for unit in self.assisting],
         }
 
 
 def item_json(item: DutyItem) -> dict:
-    return {"id": item.pk, "code": item.code, "matter": item.matter,
-            "category": item.category.path if item.category_id else "", "owner_level": item.owner_level,
-            "owner_key": item.owner_key, "lead": item.lead_label(), "basis": item.basis,
-            "admission": item.admission, "assisting": item.assisting_labels()}
+    return {
+        "id": item.pk,
+        "code": item.code,
+        "matter": item.matter,
+        "category": item.category.path if item.category_id else "",
+        "owner_level": item.owner_level,
+        "owner_key": item.owner_key,
+        "lead": item.lead_label(),
+        "basis": item.basis,
+        "admission": item.admission,
+        "assisting": item.assisting_labels(),
+    }
 
 
 def unit_json(unit: Unit | None) -> dict | None:
-    return None if unit is None else {"id": unit.pk, "name": unit.name, "kind": unit.kind,
-                                      "department_type": unit.department_type}
+    return (
+        None
+        if unit is None
+        else {"id": unit.pk, "name": unit.name, "kind": unit.kind, "department_type": unit.department_type}
+    )
 
 
 SIMILAR_CANDIDATES = 2000  # recent training examples of the district compared with a new case
@@ -180,25 +209,39 @@ def _similar_cases_many(cases: list[Case], limit: int = 3) -> list[list[dict]]:
     by_district: dict[int, list[int]] = {}
     for index, case in enumerate(cases):
         if case.region_id is not None:
-            by_district.setdefault(case.region_id // 10 ** 9 * 10 ** 9, []).append(index)
+            by_district.setdefault(case.region_id // 10**9 * 10**9, []).append(index)
     for district, indices in by_district.items():
-        examples = list(RoutingExample.objects.filter(is_current=True, case__isnull=False,
-                                                      case__region_id__gte=district,
-                                                      case__region_id__lt=district + 10 ** 9)
-                        .select_related("case", "unit").order_by("-id")[:SIMILAR_CANDIDATES])
+        examples = list(
+            RoutingExample.objects.filter(
+                is_current=True, case__isnull=False, case__region_id__gte=district, case__region_id__lt=district + 10**9
+            )
+            .select_related("case", "unit")
+            .order_by("-id")[:SIMILAR_CANDIDATES]
+        )
         by_id = {example.pk: example for example in examples}
         own: dict[int, set[int]] = {}
         for example in examples:
             own.setdefault(example.case_id, set()).add(example.pk)
         batch = [cases[i] for i in indices]
         candidates = [(e.pk, f"{e.title}\n{e.text}") for e in examples]
-        hits = similar_texts_many([f"{case.title}\n{case.text}" for case in batch], candidates, limit=limit,
-                                  exclude=[own.get(case.pk, set()) for case in batch])
+        hits = similar_texts_many(
+            [f"{case.title}\n{case.text}" for case in batch],
+            candidates,
+            limit=limit,
+            exclude=[own.get(case.pk, set()) for case in batch],
+        )
         for index, similar in zip(indices, hits, strict=True):
-            found[index] = [{"case_id": by_id[s.key].case_id, "tracking_code": by_id[s.key].case.tracking_code,
-                             "title": by_id[s.key].case.title, "unit": by_id[s.key].unit.name if by_id[s.key].unit
-                             else "", "item_code": by_id[s.key].duty_item_code, "similarity": round(s.score, 3)}
-                            for s in similar]
+            found[index] = [
+                {
+                    "case_id": by_id[s.key].case_id,
+                    "tracking_code": by_id[s.key].case.tracking_code,
+                    "title": by_id[s.key].case.title,
+                    "unit": by_id[s.key].unit.name if by_id[s.key].unit else "",
+                    "item_code": by_id[s.key].duty_item_code,
+                    "similarity": round(s.score, 3),
+                }
+                for s in similar
+            ]
     return found
 
 
@@ -239,11 +282,22 @@ def recommend_many(cases: list[Case], *, at=None) -> list[Recommendation | None]
             scores = {code: score / total for code, score in scores.items()}
             case_path = case.category.path if case.category_id else ""
             scores, used = apply_category_prior(scores, item_paths, case_path)
-            ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:ALTERNATIVES + 1]
-            candidates = [Candidate(items[code], score, hits.get(code, []),
-                                    owner_unit_resolve(items[code], case.region, memo=memo)) for code, score in ranked]
-            found[indices[position]] = Recommendation(case, duty_list, info, candidates, used, similar[position],
-                                                      assisting_units(candidates[0].item, case.region, memo=memo))
+            ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[: ALTERNATIVES + 1]
+            candidates = [
+                Candidate(
+                    items[code], score, hits.get(code, []), owner_unit_resolve(items[code], case.region, memo=memo)
+                )
+                for code, score in ranked
+            ]
+            found[indices[position]] = Recommendation(
+                case,
+                duty_list,
+                info,
+                candidates,
+                used,
+                similar[position],
+                assisting_units(candidates[0].item, case.region, memo=memo),
+            )
     return found
 
 
@@ -266,23 +320,31 @@ def _store_routings(notes: list[tuple[int, dict]]) -> int:
     table, quote = Case._meta.db_table, connection.ops.quote_name
     # the empty note as the database holds it (the JSON of {} in the field's own form)
     empty = field.get_db_prep_save({}, connection)
-    sql = (f"UPDATE {quote(table)} SET {quote(field.column)} = %s "  # noqa: S608 - names from the model
-           f"WHERE {quote('id')} = %s AND {quote(field.column)} = %s")
+    sql = (
+        f"UPDATE {quote(table)} SET {quote(field.column)} = %s "  # noqa: S608 - names from the model
+        f"WHERE {quote('id')} = %s AND {quote(field.column)} = %s"
+    )
     failed = 0
     for start in range(0, len(notes), NOTES_PER_TRANSACTION):
-        chunk = notes[start:start + NOTES_PER_TRANSACTION]
+        chunk = notes[start : start + NOTES_PER_TRANSACTION]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(sql, [(field.get_db_prep_save(routing, connection), pk, empty)
-                                         for pk, routing in chunk])
+                cursor.executemany(
+                    sql, [(field.get_db_prep_save(routing, connection), pk, empty) for pk, routing in chunk]
+                )
         except Exception:  # noqa: BLE001 - the other chunks go on
             logger.exception("routing notes of cases %s..%s could not be stored", chunk[0][0], chunk[-1][0])
             failed += len(chunk)
     return failed
 
 
-def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommendation | None = None,
-               notes: list[tuple[int, dict]] | None = None) -> dict | None:
+def case_route(
+    *,
+    case: Case,
+    allow_auto: bool = True,
+    recommendation: Recommendation | None = None,
+    notes: list[tuple[int, dict]] | None = None,
+) -> dict | None:
     """Recommend, store the explanation on the case and dispatch automatically when confident enough.
     ``recommendation``: already computed for this case (a batch); else it is computed here. ``notes``: a batch's
     list to add the explanation to, when it is not dispatched, for ``_store_routings`` to write with the others'."""
@@ -293,8 +355,15 @@ def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommend
     top = recommendation.top
     unit = top.resolution.unit
     # only a stored, versioned model decides alone, so that every automatic decision can be explained later
-    auto = (allow_auto and threshold is not None and recommendation.model.id is not None and unit is not None
-            and not top.resolution.is_fallback and top.score >= threshold and case.state == State.RECEIVED)
+    auto = (
+        allow_auto
+        and threshold is not None
+        and recommendation.model.id is not None
+        and unit is not None
+        and not top.resolution.is_fallback
+        and top.score >= threshold
+        and case.state == State.RECEIVED
+    )
     routing = recommendation.as_routing(decision="auto_dispatched" if auto else "queued", threshold=threshold)
     if not auto:
         if notes is not None:
@@ -307,14 +376,36 @@ def case_route(*, case: Case, allow_auto: bool = True, recommendation: Recommend
 
     with transaction.atomic():
         _store_routing(case, routing)
-        case = case_transition(actor=None, case=case, action=Action.DISPATCH, owner=unit, check_permission=False,
-                               event_data={"auto": True, "unit": unit.name, "confidence": routing["confidence"],
-                                           "duty_item": top.item.code, "duty_list_version": routing["duty_list"]
-                                           ["version"], "model_version": routing["model"]["version"]})
+        case = case_transition(
+            actor=None,
+            case=case,
+            action=Action.DISPATCH,
+            owner=unit,
+            check_permission=False,
+            event_data={
+                "auto": True,
+                "unit": unit.name,
+                "confidence": routing["confidence"],
+                "duty_item": top.item.code,
+                "duty_list_version": routing["duty_list"]["version"],
+                "model_version": routing["model"]["version"],
+            },
+        )
         notify_unit(unit.pk, case=case, text=f"新工单（自动派单） {case.tracking_code}：{case.title}")
-        audit_record(actor=None, action="routing.auto_dispatch", target=case,
-                     summary={"after": {"unit": unit.pk, "item": top.item.code, "confidence": routing["confidence"],
-                                        "threshold": threshold, "model": routing["model"]}})
+        audit_record(
+            actor=None,
+            action="routing.auto_dispatch",
+            target=case,
+            summary={
+                "after": {
+                    "unit": unit.pk,
+                    "item": top.item.code,
+                    "confidence": routing["confidence"],
+                    "threshold": threshold,
+                    "model": routing["model"],
+                }
+            },
+        )
     return routing
 
 
@@ -349,8 +440,16 @@ def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) 
         for case, recommendation in zip(cases, recommendations, strict=True):
             try:
                 if recommendation is None:
-                    notes.append((case.pk, {"schema": ROUTING_SCHEMA, "routed_at": timezone.now().isoformat(),
-                                            "decision": "no_duty_list"}))
+                    notes.append(
+                        (
+                            case.pk,
+                            {
+                                "schema": ROUTING_SCHEMA,
+                                "routed_at": timezone.now().isoformat(),
+                                "decision": "no_duty_list",
+                            },
+                        )
+                    )
                 else:
                     case_route(case=case, recommendation=recommendation, notes=notes)
                 done += 1
@@ -368,6 +467,7 @@ def route_on_intake(case_pk: int) -> None:
 
 
 # --- the dispatcher's decision -------------------------------------------------------------------------
+
 
 def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = None, reason: str = "") -> Case:
     """Dispatch (or reassign) ``case`` to the owner of ``item`` — or to ``unit`` when the dispatcher names one —
@@ -393,31 +493,52 @@ def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = Non
     recommended_code = (routing.get("item") or {}).get("code", "")
     recommended_unit = (routing.get("unit") or {}).get("id")
     corrected = item.code != recommended_code or unit.pk != recommended_unit
-    routing["dispatcher"] = {"kind": "corrected" if corrected else "confirmed", "by": actor.get_username(),
-                             "at": timezone.now().isoformat(), "item": item_json(item), "unit": unit_json(unit),
-                             "reason": reason}
+    routing["dispatcher"] = {
+        "kind": "corrected" if corrected else "confirmed",
+        "by": actor.get_username(),
+        "at": timezone.now().isoformat(),
+        "item": item_json(item),
+        "unit": unit_json(unit),
+        "reason": reason,
+    }
     with transaction.atomic():
         if case.state == State.RECEIVED:
             case = case_dispatch(actor=actor, case=case, unit=unit, routing=routing)
         else:
-            case = case_reassign(actor=actor, case=case, unit=unit,
-                                 reason=reason or "按权责清单改派 / reassigned by the duty list")
+            case = case_reassign(
+                actor=actor, case=case, unit=unit, reason=reason or "按权责清单改派 / reassigned by the duty list"
+            )
             _store_routing(case, routing)
         event = CaseEvent.objects.filter(case=case, action__in=[Action.DISPATCH, Action.REASSIGN]).latest("id")
         RoutingExample.objects.filter(case=case).update(is_current=False)
         example = RoutingExample.objects.create(
-            case=case, event=event, title=mask_text(case.title), text=mask_text(case.text),
-            duty_item_code=item.code, owner_key=owner_key_of_unit(unit), unit=unit, recommended_code=recommended_code,
-            recommended_unit_id=recommended_unit, created_by=actor,
-            source=ExampleSource.CORRECTION if corrected else ExampleSource.CONFIRMATION)
-        audit_record(actor=actor, action=f"routing.{example.source}", target=case,
-                     summary={"before": {"item": recommended_code, "unit": recommended_unit},
-                              "after": {"item": item.code, "unit": unit.pk}})
+            case=case,
+            event=event,
+            title=mask_text(case.title),
+            text=mask_text(case.text),
+            duty_item_code=item.code,
+            owner_key=owner_key_of_unit(unit),
+            unit=unit,
+            recommended_code=recommended_code,
+            recommended_unit_id=recommended_unit,
+            created_by=actor,
+            source=ExampleSource.CORRECTION if corrected else ExampleSource.CONFIRMATION,
+        )
+        audit_record(
+            actor=actor,
+            action=f"routing.{example.source}",
+            target=case,
+            summary={
+                "before": {"item": recommended_code, "unit": recommended_unit},
+                "after": {"item": item.code, "unit": unit.pk},
+            },
+        )
     case.refresh_from_db()
     return case
 
 
 # --- training data from the dispatch history -------------------------------------------------------------
+
 
 def _label(case: Case, unit: Unit, items: list[DutyItem], probabilities: dict[str, float]) -> str:
     """The duty item behind a dispatch to ``unit``: the recommended one if it has this owner, else the most
@@ -430,17 +551,26 @@ def _label(case: Case, unit: Unit, items: list[DutyItem], probabilities: dict[st
     if not candidates:
         return ""
     case_path = case.category.path if case.category_id else ""
-    return max(candidates, key=lambda i: (categories_related(i.category.path if i.category_id else "", case_path),
-                                          probabilities.get(i.code, 0.0), i.code)).code
+    return max(
+        candidates,
+        key=lambda i: (
+            categories_related(i.category.path if i.category_id else "", case_path),
+            probabilities.get(i.code, 0.0),
+            i.code,
+        ),
+    ).code
 
 
 def routing_examples_collect(*, limit: int = 5000) -> int:
     """Turn new dispatch/reassign events into training examples (idempotent; run in the background).
     Automatic dispatches are left out: the model would learn from itself."""
     done = RoutingExample.objects.filter(event__isnull=False).values("event_id")
-    events = list(CaseEvent.objects.filter(action__in=[Action.DISPATCH, Action.REASSIGN], unit__isnull=False)
-                  .exclude(id__in=done).select_related("case__category", "case__region", "unit")
-                  .order_by("id")[:limit])
+    events = list(
+        CaseEvent.objects.filter(action__in=[Action.DISPATCH, Action.REASSIGN], unit__isnull=False)
+        .exclude(id__in=done)
+        .select_related("case__category", "case__region", "unit")
+        .order_by("id")[:limit]
+    )
     events = [event for event in events if not (event.data or {}).get("auto")]
     if not events:
         return 0
@@ -464,27 +594,41 @@ def routing_examples_collect(*, limit: int = 5000) -> int:
     for event, probability in zip(events, probabilities, strict=True):
         case = event.case
         duty_list = lists[case.region_id]
-        recommended = (case.routing or {})
-        made.append(RoutingExample(
-            case=case, event=event, title=mask_text(case.title), text=mask_text(case.text),
-            duty_item_code=_label(case, event.unit, list_items.get(duty_list.pk, []) if duty_list else [],
-                                  probability),
-            owner_key=owner_key_of_unit(event.unit), unit=event.unit,
-            recommended_code=(recommended.get("item") or {}).get("code", ""),
-            recommended_unit_id=(recommended.get("unit") or {}).get("id"),
-            source=ExampleSource.DISPATCH if event.action == Action.DISPATCH else ExampleSource.REASSIGN))
+        recommended = case.routing or {}
+        made.append(
+            RoutingExample(
+                case=case,
+                event=event,
+                title=mask_text(case.title),
+                text=mask_text(case.text),
+                duty_item_code=_label(
+                    case, event.unit, list_items.get(duty_list.pk, []) if duty_list else [], probability
+                ),
+                owner_key=owner_key_of_unit(event.unit),
+                unit=event.unit,
+                recommended_code=(recommended.get("item") or {}).get("code", ""),
+                recommended_unit_id=(recommended.get("unit") or {}).get("id"),
+                source=ExampleSource.DISPATCH if event.action == Action.DISPATCH else ExampleSource.REASSIGN,
+            )
+        )
     with transaction.atomic():
         RoutingExample.objects.bulk_create(made)
         case_ids = {event.case_id for event in events}
-        latest = (RoutingExample.objects.filter(case_id__in=case_ids).values("case_id")
-                  .annotate(last=Max("event_id")).values_list("last", flat=True))
+        latest = (
+            RoutingExample.objects.filter(case_id__in=case_ids)
+            .values("case_id")
+            .annotate(last=Max("event_id"))
+            .values_list("last", flat=True)
+        )
         # a case's examples other than its latest decision's are no longer current: one statement for all
         RoutingExample.objects.filter(case_id__in=case_ids, is_current=True).exclude(event_id__in=list(latest)).update(
-            is_current=False)
+            is_current=False
+        )
     return len(made)
 
 
 # --- training ------------------------------------------------------------------------------------------
+
 
 def _accuracy(classifier: TextClassifier, held: list[tuple[Message, str, str]], owners: dict[str, str]) -> dict:
     predicted = classifier.predict_labels([message for message, _code, _owner in held])
@@ -499,8 +643,11 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
 
     Held-out examples (a stable 20 %, once there are enough) are never trained on, so both models are
     compared on messages neither has seen."""
-    lists = sorted(DutyList.objects.filter(status=ListStatus.ACTIVE).select_related("region"),
-                   key=lambda d: d.region.subtree[1] - d.region.subtree[0], reverse=True)
+    lists = sorted(
+        DutyList.objects.filter(status=ListStatus.ACTIVE).select_related("region"),
+        key=lambda d: d.region.subtree[1] - d.region.subtree[0],
+        reverse=True,
+    )
     if not lists:
         return None
     items = [item for duty_list in lists for item in duty_list.items.all()]
@@ -514,8 +661,12 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
     held = [(m, code, owner) for key, m, code, owner in data if use_hold_out and is_held_out(key)]
     train = [(m, code) for key, m, code, _owner in data if not (use_hold_out and is_held_out(key))]
     classifier = _fit([m for m, _ in train], [code for _, code in train], keywords)
-    metrics: dict = {"examples": len(data), "trained_on": len(train), "held_out": len(held),
-                     "duty_lists": [{"id": d.pk, "version": d.version, "region": d.region.code} for d in lists]}
+    metrics: dict = {
+        "examples": len(data),
+        "trained_on": len(train),
+        "held_out": len(held),
+        "duty_lists": [{"id": d.pk, "version": d.version, "region": d.region.code} for d in lists],
+    }
     active = RoutingModel.objects.filter(is_active=True).first()
     activate = True
     if held:
@@ -532,9 +683,20 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
         if activate:
             RoutingModel.objects.filter(is_active=True).update(is_active=False)
         model = RoutingModel.objects.create(
-            version=version, duty_list=lists[0], trained_on=len(train), keyword_documents=len(keyword_documents(
-                keywords)[0]), classes=list(classifier.classes_), blob=classifier.to_bytes(), metrics=metrics,
-            is_active=activate, note=note[:200])
-        audit_record(actor=actor, action="routing.model_train", target=model,
-                     summary={"after": {"version": version, "active": activate, "metrics": metrics}})
+            version=version,
+            duty_list=lists[0],
+            trained_on=len(train),
+            keyword_documents=len(keyword_documents(keywords)[0]),
+            classes=list(classifier.classes_),
+            blob=classifier.to_bytes(),
+            metrics=metrics,
+            is_active=activate,
+            note=note[:200],
+        )
+        audit_record(
+            actor=actor,
+            action="routing.model_train",
+            target=model,
+            summary={"after": {"version": version, "active": activate, "metrics": metrics}},
+        )
     return model

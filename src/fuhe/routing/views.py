@@ -33,12 +33,19 @@ def dashboard(request):
         raise Http404("No routing dashboard here")
     days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 30
     days = min(max(days, 1), 366)
-    return render(request, "routing/dashboard.html", {
-        "figures": selectors.routing_figures(user=request.user, days=days), "days": days,
-        "models": selectors.routing_model_list(), "examples": _labelled(selectors.routing_example_counts()),
-        "corrections": selectors.recent_corrections(user=request.user), "threshold": auto_dispatch_threshold(),
-        "can_retrain": request.user.has_perm("routing.retrain"),
-    })
+    return render(
+        request,
+        "routing/dashboard.html",
+        {
+            "figures": selectors.routing_figures(user=request.user, days=days),
+            "days": days,
+            "models": selectors.routing_model_list(),
+            "examples": _labelled(selectors.routing_example_counts()),
+            "corrections": selectors.recent_corrections(user=request.user),
+            "threshold": auto_dispatch_threshold(),
+            "can_retrain": request.user.has_perm("routing.retrain"),
+        },
+    )
 
 
 @login_required

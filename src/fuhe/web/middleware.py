@@ -74,9 +74,12 @@ class NulCharacterGuardMiddleware:
             if request.path.endswith(".xml"):
                 from xml.sax.saxutils import escape
 
-                body = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error><code>400</code>"
-                        f"<description>{escape(text)}</description></error></errors>")
+                body = (
+                    '<?xml version="1.0" encoding="utf-8"?><errors><error><code>400</code>'
+                    f"<description>{escape(text)}</description></error></errors>"
+                )
                 return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
-            return HttpResponse(json.dumps([{"code": 400, "description": text}]), status=400,
-                                content_type="application/json")
+            return HttpResponse(
+                json.dumps([{"code": 400, "description": text}]), status=400, content_type="application/json"
+            )
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")

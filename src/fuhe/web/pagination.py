@@ -45,4 +45,4 @@ def paginate_without_count(request, queryset, per_page: int | None = None) -> Ch
     raw = request.GET.get("page", "1")
     number = int(raw) if raw.isdigit() and 0 < int(raw) <= 10_000 else 1
     offset = (number - 1) * per_page
-    return CheapPage(list(queryset[offset:offset + per_page + 1]), number, per_page)
+    return CheapPage(list(queryset[offset : offset + per_page + 1]), number, per_page)

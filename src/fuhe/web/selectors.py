@@ -24,17 +24,23 @@ class HomeSection:
 def home_sections(*, user) -> list[HomeSection]:
     """One section per role the user holds, with the size of the area it covers."""
     sections = []
-    assignments = (RoleAssignment.objects.filter(user=user).select_related("region", "unit")
-                   .order_by("role", "region_id"))
+    assignments = (
+        RoleAssignment.objects.filter(user=user).select_related("region", "unit").order_by("role", "region_id")
+    )
     for assignment in assignments:
         region = assignment.region
         low, high = region.subtree
-        counts = dict(Region.objects.filter(id__gt=low, id__lt=high).values_list("level")
-                      .annotate(n=Count("id")).values_list("level", "n"))
+        counts = dict(
+            Region.objects.filter(id__gt=low, id__lt=high)
+            .values_list("level")
+            .annotate(n=Count("id"))
+            .values_list("level", "n")
+        )
         by_level = [(label, counts[level]) for level, label in RegionLevel.choices if level in counts]
         units = Unit.objects.filter(region_id__gte=low, region_id__lt=high).count()
-        sections.append(HomeSection(assignment.role, Role(assignment.role).label, region, assignment.unit,
-                                    by_level, units))
+        sections.append(
+            HomeSection(assignment.role, Role(assignment.role).label, region, assignment.unit, by_level, units)
+        )
     return sections
 
 

@@ -28,11 +28,15 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {
-        "sections": home_sections(user=request.user),
-        "headline": home_headline(user=request.user),
-        "work": home_work(user=request.user),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "sections": home_sections(user=request.user),
+            "headline": home_headline(user=request.user),
+            "work": home_work(user=request.user),
+        },
+    )
 
 
 def _search_params(request) -> tuple[str, str]:
@@ -45,10 +49,18 @@ def region_index(request):
     query, level = _search_params(request)
     if level and level not in RegionLevel.values:
         level = ""
-    regions = (org.region_search(user=request.user, query=query, level=level) if query or level
-               else org.region_roots(user=request.user))
-    context = {"page": paginate(request, regions), "query": query, "level": level,
-               "levels": RegionLevel.choices, "is_search": bool(query or level)}
+    regions = (
+        org.region_search(user=request.user, query=query, level=level)
+        if query or level
+        else org.region_roots(user=request.user)
+    )
+    context = {
+        "page": paginate(request, regions),
+        "query": query,
+        "level": level,
+        "levels": RegionLevel.choices,
+        "is_search": bool(query or level),
+    }
     template = "web/partials/region_rows.html" if request.headers.get("HX-Request") else "web/region_index.html"
     return render(request, template, context)
 
@@ -58,12 +70,20 @@ def region_index(request):
 def region_detail(request, region_id: int):
     region = org.region_get(user=request.user, region_id=region_id)
     query, _level = _search_params(request)
-    children = (org.region_search(user=request.user, query=query, within=region).exclude(id=region.id)
-                if query else org.region_children(user=request.user, region=region))
+    children = (
+        org.region_search(user=request.user, query=query, within=region).exclude(id=region.id)
+        if query
+        else org.region_children(user=request.user, region=region)
+    )
     scope = scope_for(request.user)
     ancestors = [(a, scope.contains_region(a.id)) for a in org.region_ancestors(region)]
-    context = {"region": region, "ancestors": ancestors, "page": paginate(request, children), "query": query,
-               "units": org.unit_list(user=request.user, region=region).filter(region=region)[:100]}
+    context = {
+        "region": region,
+        "ancestors": ancestors,
+        "page": paginate(request, children),
+        "query": query,
+        "units": org.unit_list(user=request.user, region=region).filter(region=region)[:100],
+    }
     template = "web/partials/region_rows.html" if request.headers.get("HX-Request") else "web/region_detail.html"
     return render(request, template, context)
 
@@ -86,22 +106,32 @@ def unit_index(request):
 def unit_detail(request, unit_id: int):
     unit = org.unit_get(user=request.user, unit_id=unit_id)
     members = [(m, people.personal_data_masked(person=m.user)["phone"]) for m in people.members_of(unit_id=unit.id)]
-    return render(request, "web/unit_detail.html", {
-        "unit": unit, "members": members,
-        "covers": unit.covers.select_related("region").order_by("name")[:200],
-        "covered_by": unit.covered_by.order_by("name"),
-    })
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "members": members,
+            "covers": unit.covers.select_related("region").order_by("name")[:200],
+            "covered_by": unit.covered_by.order_by("name"),
+        },
+    )
 
 
 @login_required
 @require_GET
 def person_detail(request, person_id: int):
     person = people.person_get(user=request.user, person_id=person_id)
-    return render(request, "web/person_detail.html", {
-        "person": person, "personal": people.personal_data_masked(person=person),
-        "assignments": people.role_assignments_for(person=person),
-        "can_reveal": request.user.has_perm("accounts.view_personal_data", person),
-    })
+    return render(
+        request,
+        "web/person_detail.html",
+        {
+            "person": person,
+            "personal": people.personal_data_masked(person=person),
+            "assignments": people.role_assignments_for(person=person),
+            "can_reveal": request.user.has_perm("accounts.view_personal_data", person),
+        },
+    )
 
 
 @login_required

@@ -12,37 +12,48 @@ def dispatcher_key(issue_key):
 
 
 def act(client, key, case, action, **body):
-    return client.post(f"/api/v1/cases/{case.pk}/actions/{action}", json.dumps(body),
-                       content_type="application/json", **bearer(key))
+    return client.post(
+        f"/api/v1/cases/{case.pk}/actions/{action}", json.dumps(body), content_type="application/json", **bearer(key)
+    )
 
 
 def test_create_uses_case_create_with_the_api_channel(client, tree, dispatcher_key, categories):
-    body = {"text": "新华社区路灯不亮", "address": "新华社区6号楼",
-            "category_id": categories["城乡建设/市政设施/路灯"].pk, "request_type": "complaint",
-            "reporter_phone": "13912345678", "latitude": 39.1, "longitude": 117.2}
-    response = client.post("/api/v1/cases", json.dumps(body), content_type="application/json",
-                           **bearer(dispatcher_key))
+    body = {
+        "text": "新华社区路灯不亮",
+        "address": "新华社区6号楼",
+        "category_id": categories["城乡建设/市政设施/路灯"].pk,
+        "request_type": "complaint",
+        "reporter_phone": "13912345678",
+        "latitude": 39.1,
+        "longitude": 117.2,
+    }
+    response = client.post("/api/v1/cases", json.dumps(body), content_type="application/json", **bearer(dispatcher_key))
     assert response.status_code == 201
     data = response.json()
     case = Case.objects.get(pk=data["id"])
-    assert case.channel == "api" and case.region == tree.regions["新华社区"] and case.created_by == tree.people[
-        "dispatcher"]
+    assert (
+        case.channel == "api"
+        and case.region == tree.regions["新华社区"]
+        and case.created_by == tree.people["dispatcher"]
+    )
     assert data["reporter_phone"] == "139****5678" and data["access_token"]
     assert data["category"]["path"] == "城乡建设/市政设施/路灯" and data["latitude"] == pytest.approx(39.1)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"address": "新华社区"}, "text"),
-    ({"text": "x"}, "where"),
-    ({"text": "x", "address": "新华社区", "region_id": 120119100201000}, "region_id"),  # 西关村: not their street
-    ({"text": "x", "address": "新华社区", "category_id": 999}, "category_id"),
-    ({"text": "x", "address": "新华社区", "urgency": "whenever"}, "urgency"),
-    ({"text": "x", "address": "新华社区", "latitude": 91, "longitude": 1}, "latitude"),
-    ({"text": "x", "address": "新华社区", "latitude": 39}, "latitude"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"address": "新华社区"}, "text"),
+        ({"text": "x"}, "where"),
+        ({"text": "x", "address": "新华社区", "region_id": 120119100201000}, "region_id"),  # 西关村: not their street
+        ({"text": "x", "address": "新华社区", "category_id": 999}, "category_id"),
+        ({"text": "x", "address": "新华社区", "urgency": "whenever"}, "urgency"),
+        ({"text": "x", "address": "新华社区", "latitude": 91, "longitude": 1}, "latitude"),
+        ({"text": "x", "address": "新华社区", "latitude": 39}, "latitude"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, tree, dispatcher_key, categories, body, field):
-    response = client.post("/api/v1/cases", json.dumps(body), content_type="application/json",
-                           **bearer(dispatcher_key))
+    response = client.post("/api/v1/cases", json.dumps(body), content_type="application/json", **bearer(dispatcher_key))
     assert response.status_code == 422, response.content
     assert any(error["loc"][-1] == field for error in response.json()["detail"]), response.json()
 
@@ -93,8 +104,12 @@ def test_actions_go_through_case_perform(client, tree, cases, dispatcher_key, is
     accepted = act(client, issue_key("community"), case, "accept")
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
     assert [e["action"] for e in accepted.json()["timeline"]] == ["receive", "dispatch", "accept"]
-    assert client.post(f"/api/v1/cases/{case.pk}/actions/teleport", "{}", content_type="application/json",
-                       **bearer(dispatcher_key)).status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/cases/{case.pk}/actions/teleport", "{}", content_type="application/json", **bearer(dispatcher_key)
+        ).status_code
+        == 422
+    )
 
 
 def test_categories_regions_units(client, tree, categories, dispatcher_key):

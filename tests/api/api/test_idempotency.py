@@ -54,8 +54,12 @@ def test_without_a_key_every_call_creates(client, tree, issue_key):
 def test_a_retry_while_the_first_request_is_processed_gets_409(client, tree, issue_key):
     key = issue_key()
     api_key = ApiKey.objects.get()
-    idempotency_begin(owner=f"key:{api_key.pk}", endpoint="api.cases.create", key="abc-123",
-                      fingerprint=body_fingerprint(CaseIn(**BODY).dict()))  # the first request, not finished
+    idempotency_begin(
+        owner=f"key:{api_key.pk}",
+        endpoint="api.cases.create",
+        key="abc-123",
+        fingerprint=body_fingerprint(CaseIn(**BODY).dict()),
+    )  # the first request, not finished
     response = post(client, key)
     assert response.status_code == 409
     assert Case.objects.count() == 0

@@ -48,10 +48,20 @@ def as_list(value) -> list:
 
 def json_post(root, manhole, key, description="花园路社区3号楼前井盖缺失，很危险") -> list[dict]:
     """POST requests.json with a form body as the spec shows (api_key and jurisdiction_id among the fields)."""
-    form = {"jurisdiction_id": JURISDICTION, "api_key": key, "service_code": str(manhole.pk), "lat": "39.117",
-            "long": "117.2", "address_string": "花园路社区3号楼", "description": description, "first_name": "小明",
-            "last_name": "王", "phone": "13912345678", "attribute[request_type]": "complaint",
-            "attribute[title]": "井盖缺失"}
+    form = {
+        "jurisdiction_id": JURISDICTION,
+        "api_key": key,
+        "service_code": str(manhole.pk),
+        "lat": "39.117",
+        "long": "117.2",
+        "address_string": "花园路社区3号楼",
+        "description": description,
+        "first_name": "小明",
+        "last_name": "王",
+        "phone": "13912345678",
+        "attribute[request_type]": "complaint",
+        "attribute[title]": "井盖缺失",
+    }
     response = requests.post(f"{root}/requests.json", data=form, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
@@ -155,14 +165,23 @@ def test_json_post_follows_the_token_and_reads_it_back(root, tree, manhole, issu
 
 def test_json_post_errors_are_the_spec_error_list(root, tree, manhole, issue_key):
     key = issue_key(None, application="city-app")
-    bad_code = requests.post(f"{root}/requests.json", data={"jurisdiction_id": JURISDICTION, "api_key": key,
-                                                            "service_code": "999999", "address_string": "花园路"},
-                             timeout=30)
+    bad_code = requests.post(
+        f"{root}/requests.json",
+        data={"jurisdiction_id": JURISDICTION, "api_key": key, "service_code": "999999", "address_string": "花园路"},
+        timeout=30,
+    )
     assert bad_code.status_code == 400 and bad_code.json()[0]["code"] == 400
     assert "service_code" in bad_code.json()[0]["description"]
-    bad_key = requests.post(f"{root}/requests.json", data={"jurisdiction_id": JURISDICTION, "api_key": "fuhe_wrong",
-                                                           "service_code": str(manhole.pk), "address_string": "花园路"},
-                            timeout=30)
+    bad_key = requests.post(
+        f"{root}/requests.json",
+        data={
+            "jurisdiction_id": JURISDICTION,
+            "api_key": "fuhe_wrong",
+            "service_code": str(manhole.pk),
+            "address_string": "花园路",
+        },
+        timeout=30,
+    )
     assert bad_key.status_code == 403 and "api_key" in bad_key.text
     assert requests.get(f"{root}/tokens/NOSUCHTOKEN.json", timeout=30).status_code == 404
     assert Case.objects.count() == 0
@@ -175,16 +194,23 @@ def test_xml_post_follows_the_token_and_reads_it_back(root, tree, manhole, issue
     """open311 1.1 post_service_request: POST {endpoint}/requests.xml?jurisdiction_id=…&api_key=… with the form."""
     key = issue_key(None, application="city-app")
     query = urlencode({"jurisdiction_id": JURISDICTION, "api_key": key})
-    form = {"service_code": str(manhole.pk), "address_string": "新华社区8号楼", "description": "路边井盖松动",
-            "attribute[request_type]": "report"}
+    form = {
+        "service_code": str(manhole.pk),
+        "address_string": "新华社区8号楼",
+        "description": "路边井盖松动",
+        "attribute[request_type]": "report",
+    }
     response = requests.post(f"{root}/requests.xml?{query}", data=form, timeout=30)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("text/xml")
     created = xmltodict.parse(response.content)["service_requests"]["request"]
     assert created["token"] and "account_id" in created
 
-    token = xmltodict.parse(requests.get(f"{root}/tokens/{created['token']}.xml",
-                                         params={"jurisdiction_id": JURISDICTION}, timeout=30).content)
+    token = xmltodict.parse(
+        requests.get(
+            f"{root}/tokens/{created['token']}.xml", params={"jurisdiction_id": JURISDICTION}, timeout=30
+        ).content
+    )
     request_id = token["service_requests"]["request"]["service_request_id"]
     got = requests.get(f"{root}/requests/{request_id}.xml", params={"jurisdiction_id": JURISDICTION}, timeout=30)
     request = xmltodict.parse(got.content)["service_requests"]["request"]
@@ -198,8 +224,11 @@ def test_a_root_address_ending_in_a_slash_still_works(root, tree, manhole, issue
     key = issue_key(None, application="city-app")
     endpoint = root + "/"
     query = urlencode({"jurisdiction_id": JURISDICTION, "api_key": key})
-    response = requests.post(f"{endpoint}/requests.xml?{query}", timeout=30,
-                             data={"service_code": str(manhole.pk), "address_string": "新华社区8号楼"})
+    response = requests.post(
+        f"{endpoint}/requests.xml?{query}",
+        timeout=30,
+        data={"service_code": str(manhole.pk), "address_string": "新华社区8号楼"},
+    )
     assert response.status_code == 200, response.text
     token = xmltodict.parse(response.content)["service_requests"]["request"]["token"]
     assert requests.get(f"{endpoint}/tokens/{token}.xml", timeout=30).status_code == 200
@@ -217,17 +246,31 @@ def test_a_browser_app_on_another_origin_can_read_and_post(root, tree, manhole, 
     listed = requests.get(f"{root}/services.{fmt}", headers=origin, timeout=30)
     assert listed.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in listed.headers
-    preflight = requests.options(f"{root}/requests.{fmt}", timeout=30, headers={
-        **origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type,idempotency-key"})
+    preflight = requests.options(
+        f"{root}/requests.{fmt}",
+        timeout=30,
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,idempotency-key",
+        },
+    )
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert {"content-type", "idempotency-key", "x-api-key"} <= {
-        h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
-    posted = requests.post(f"{root}/requests.{fmt}", headers=origin, timeout=30, data={
-        "api_key": issue_key(None, application="web-app"), "service_code": str(manhole.pk),
-        "address_string": "新华社区8号楼"})
+        h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    posted = requests.post(
+        f"{root}/requests.{fmt}",
+        headers=origin,
+        timeout=30,
+        data={
+            "api_key": issue_key(None, application="web-app"),
+            "service_code": str(manhole.pk),
+            "address_string": "新华社区8号楼",
+        },
+    )
     assert posted.status_code == 200 and posted.headers["Access-Control-Allow-Origin"] == "*"
     refused = requests.post(f"{root}/requests.{fmt}", headers=origin, data={"service_code": "1"}, timeout=30)
     assert refused.status_code == 403 and refused.headers["Access-Control-Allow-Origin"] == "*"
@@ -238,13 +281,16 @@ def test_a_browser_app_on_another_origin_can_read_and_post(root, tree, manhole, 
     assert requests.delete(f"{root}/services.{fmt}", timeout=30).status_code == 405
 
 
-def test_a_form_app_posts_every_attribute_of_the_definition_leaving_optional_ones_empty(root, tree, manhole,
-                                                                                        issue_key):
+def test_a_form_app_posts_every_attribute_of_the_definition_leaving_optional_ones_empty(root, tree, manhole, issue_key):
     """Apps that render the service definition as a form send each attribute, empty when not answered (as HTML
     forms do): an empty optional attribute is no answer, not a bad value."""
     definition = GeoReport(root_address=root, output_format="json").get_service_definition(str(manhole.pk))
-    form = {"api_key": issue_key(None, application="city-app"), "service_code": str(manhole.pk),
-            "address_string": "新华社区8号楼", "description": "路灯不亮"}
+    form = {
+        "api_key": issue_key(None, application="city-app"),
+        "service_code": str(manhole.pk),
+        "address_string": "新华社区8号楼",
+        "description": "路灯不亮",
+    }
     form.update({f"attribute[{a['code']}]": "" for a in definition["attributes"] if not a["required"]})
     assert set(form) >= {"attribute[request_type]", "attribute[title]"}
     response = requests.post(f"{root}/requests.json", data=form, timeout=30)

@@ -13,9 +13,25 @@ from fuhe.cases.models import Case
 from fuhe.cases.services.actions import case_perform
 
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
-REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
 
 
 def parse(response, fmt: str):
@@ -86,19 +102,39 @@ def test_service_definition(client, service, fmt):
     assert definition["service_code"] == str(service.pk)
     request_type = next(a for a in definition["attributes"] if a["code"] == "request_type")
     assert request_type["datatype"] == "singlevaluelist"
-    assert {"variable", "code", "datatype", "required", "datatype_description", "order", "description",
-            "values"} <= set(request_type)
+    assert {
+        "variable",
+        "code",
+        "datatype",
+        "required",
+        "datatype_description",
+        "order",
+        "description",
+        "values",
+    } <= set(request_type)
     assert {"key": "complaint", "name": "投诉"} in request_type["values"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_post_follow_the_token_and_read_it_back(client, tree, issue_key, service, fmt):
     key = issue_key(None, application="city-app")
-    response = client.post(f"/open311/v2/requests.{fmt}", {
-        "api_key": key, "jurisdiction_id": "tianjin", "service_code": service.pk, "lat": "39.117", "long": "117.2",
-        "address_string": "花园路社区3号楼", "description": "井盖丢了，13912345678", "first_name": "小明",
-        "last_name": "王", "phone": "13912345678", "attribute[request_type]": "complaint",
-        "attribute[title]": "井盖丢失"})
+    response = client.post(
+        f"/open311/v2/requests.{fmt}",
+        {
+            "api_key": key,
+            "jurisdiction_id": "tianjin",
+            "service_code": service.pk,
+            "lat": "39.117",
+            "long": "117.2",
+            "address_string": "花园路社区3号楼",
+            "description": "井盖丢了，13912345678",
+            "first_name": "小明",
+            "last_name": "王",
+            "phone": "13912345678",
+            "attribute[request_type]": "complaint",
+            "attribute[title]": "井盖丢失",
+        },
+    )
     assert response.status_code == 200, response.content
     created = items(response, fmt, "service_requests")[0]
     assert created["service_request_id"] and created["token"]
@@ -124,11 +160,15 @@ def test_post_follow_the_token_and_read_it_back(client, tree, issue_key, service
 
 def test_post_with_only_an_address_or_an_address_id(client, tree, issue_key, service):
     key = issue_key()
-    by_address = client.post("/open311/v2/requests.json", {"api_key": key, "service_code": service.pk,
-                                                             "address_string": "新华社区8号楼", "description": "x"})
+    by_address = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": key, "service_code": service.pk, "address_string": "新华社区8号楼", "description": "x"},
+    )
     assert Case.objects.get(pk=by_address.json()[0]["service_request_id"]).region == tree.regions["新华社区"]
-    by_id = client.post("/open311/v2/requests.json", {"api_key": key, "service_code": service.pk,
-                                                       "address_id": "120101002001", "description": "x"})
+    by_id = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": key, "service_code": service.pk, "address_id": "120101002001", "description": "x"},
+    )
     assert Case.objects.get(pk=by_id.json()[0]["service_request_id"]).region == tree.regions["五大道社区"]
 
 
@@ -145,10 +185,21 @@ def test_post_errors_follow_the_spec(client, tree, issue_key, service, fmt):
         ({"api_key": key, "service_code": service.pk, "lat": "39"}, 400, "lat"),
         ({"api_key": key, "service_code": service.pk, "lat": "39", "long": "500"}, 400, "long"),
         ({"api_key": key, "service_code": service.pk, "address_id": "99"}, 400, "address_id"),
-        ({"api_key": key, "service_code": service.pk, "address_string": "花园路", "attribute[color]": "red"}, 400,
-         "attribute[color]"),
-        ({"api_key": key, "service_code": service.pk, "address_string": "花园路",
-          "attribute[request_type]": "bribe"}, 400, "attribute[request_type]"),
+        (
+            {"api_key": key, "service_code": service.pk, "address_string": "花园路", "attribute[color]": "red"},
+            400,
+            "attribute[color]",
+        ),
+        (
+            {
+                "api_key": key,
+                "service_code": service.pk,
+                "address_string": "花园路",
+                "attribute[request_type]": "bribe",
+            },
+            400,
+            "attribute[request_type]",
+        ),
     ]
     for params, status, field in cases:
         response = client.post(f"/open311/v2/requests.{fmt}", params)
@@ -160,12 +211,15 @@ def test_post_errors_follow_the_spec(client, tree, issue_key, service, fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_get_errors_follow_the_spec(client, tree, categories, fmt):
-    for url, status in [(f"/open311/v2/requests/999999.{fmt}", 404), (f"/open311/v2/services/999999.{fmt}", 404),
-                        (f"/open311/v2/tokens/NOSUCHTOKEN.{fmt}", 404),
-                        (f"/open311/v2/requests.{fmt}?start_date=yesterday", 400),
-                        (f"/open311/v2/requests.{fmt}?status=pending", 400),
-                        (f"/open311/v2/requests.{fmt}?service_request_id=1;DROP", 400),
-                        (f"/open311/v2/nothing.{fmt}", 404)]:
+    for url, status in [
+        (f"/open311/v2/requests/999999.{fmt}", 404),
+        (f"/open311/v2/services/999999.{fmt}", 404),
+        (f"/open311/v2/tokens/NOSUCHTOKEN.{fmt}", 404),
+        (f"/open311/v2/requests.{fmt}?start_date=yesterday", 400),
+        (f"/open311/v2/requests.{fmt}?status=pending", 400),
+        (f"/open311/v2/requests.{fmt}?service_request_id=1;DROP", 400),
+        (f"/open311/v2/nothing.{fmt}", 404),
+    ]:
         response = client.get(url)
         assert response.status_code == status, url
         errors = items(response, fmt, "errors")
@@ -218,9 +272,20 @@ def test_internal_states_map_to_open_and_closed_with_notes(client, tree, cases):
     assert request["status_notes"].startswith("已派单 (dispatched)")
     assert request["updated_datetime"] >= request["requested_datetime"]
     assert request["expected_datetime"]
-    duplicate = case_perform(actor=dispatcher, case=cases["other"].__class__.objects.create(
-        tracking_code="FDUP0000001", access_token_hash="0" * 64, channel="web", title="重复", text="井盖缺失",
-        region=tree.regions["花园路社区"], created_at=timezone.now()), action="merge", into=case.tracking_code)
+    duplicate = case_perform(
+        actor=dispatcher,
+        case=cases["other"].__class__.objects.create(
+            tracking_code="FDUP0000001",
+            access_token_hash="0" * 64,
+            channel="web",
+            title="重复",
+            text="井盖缺失",
+            region=tree.regions["花园路社区"],
+            created_at=timezone.now(),
+        ),
+        action="merge",
+        into=case.tracking_code,
+    )
     merged = client.get(f"/open311/v2/requests/{duplicate.pk}.json").json()[0]
     assert merged["status"] == "closed" and str(case.pk) in merged["status_notes"]
 

@@ -30,7 +30,13 @@ def test_service_get_finds_exactly_the_listed_services(categories):
         assert (found is not None) == (category.pk in listed), category.path
         if found is not None:
             assert (found.pk, found.name, found.path, found.parent_id, found.level, found.is_active) == (
-                category.pk, category.name, category.path, category.parent_id, category.level, True)
+                category.pk,
+                category.name,
+                category.path,
+                category.parent_id,
+                category.level,
+                True,
+            )
 
 
 def test_a_code_that_is_no_number_or_no_category_is_no_service(categories):

@@ -72,8 +72,12 @@ def test_a_key_of_a_deactivated_person_does_not_authenticate(client, tree):
 def test_a_read_only_key_cannot_write(client, tree):
     issued = api_key_create(actor=None, user=tree.people["dispatcher"], scopes=["read"])
     assert client.get("/api/v1/cases", **bearer(issued.secret)).status_code == 200
-    response = client.post("/api/v1/cases", {"text": "x", "address": "花园路社区"}, content_type="application/json",
-                           **bearer(issued.secret))
+    response = client.post(
+        "/api/v1/cases",
+        {"text": "x", "address": "花园路社区"},
+        content_type="application/json",
+        **bearer(issued.secret),
+    )
     assert response.status_code == 401
 
 

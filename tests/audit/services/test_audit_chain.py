@@ -64,9 +64,19 @@ def test_deleted_rows_are_detected_in_the_middle_and_at_the_end():
 def test_rehashed_edit_is_still_detected_by_the_next_link():
     record(3)
     from fuhe.audit.core.chain import event_hash
+
     row = AuditEvent.objects.get(seq=2)
-    forged = event_hash(prev_hash=row.prev_hash, seq=2, at=row.at, actor_id=None, actor_label="system",
-                        action="test.changed", object_type="test.thing", object_id="1", summary={"i": 42})
+    forged = event_hash(
+        prev_hash=row.prev_hash,
+        seq=2,
+        at=row.at,
+        actor_id=None,
+        actor_label="system",
+        action="test.changed",
+        object_type="test.thing",
+        object_id="1",
+        summary={"i": 42},
+    )
     raw("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE seq = 2", ['{"i": 42}', forged])
     assert [b.seq for b in audit_verify()[1]] == [3]
 
@@ -99,21 +109,35 @@ def test_event_outside_a_transaction_is_refused():
         audit_record(actor=None, action="test.changed", target=TARGET)
 
 
-@given(seq=st.integers(min_value=1, max_value=10**12), actor_id=st.none() | st.integers(min_value=1),
-       label=st.text(max_size=20), action=st.text(min_size=1, max_size=20), object_id=st.text(max_size=12),
-       summary=st.dictionaries(st.text(max_size=8), st.none() | st.integers() | st.text(max_size=8), max_size=4),
-       micros=st.integers(min_value=0, max_value=999_999))
-def test_the_hash_from_a_prepared_tail_is_the_hash_of_the_whole_event(seq, actor_id, label, action, object_id,
-                                                                       summary, micros):
+@given(
+    seq=st.integers(min_value=1, max_value=10**12),
+    actor_id=st.none() | st.integers(min_value=1),
+    label=st.text(max_size=20),
+    action=st.text(min_size=1, max_size=20),
+    object_id=st.text(max_size=12),
+    summary=st.dictionaries(st.text(max_size=8), st.none() | st.integers() | st.text(max_size=8), max_size=4),
+    micros=st.integers(min_value=0, max_value=999_999),
+)
+def test_the_hash_from_a_prepared_tail_is_the_hash_of_the_whole_event(
+    seq, actor_id, label, action, object_id, summary, micros
+):
     from datetime import UTC, datetime
 
     from fuhe.audit.core.chain import GENESIS, canonical, event_hash, hash_with_tail, payload_tail
 
     at = datetime(2026, 12, 1, 8, 0, 0, micros, tzinfo=UTC)
-    fields = {"at": at, "actor_id": actor_id, "actor_label": label, "action": action, "object_type": "cases.case",
-              "object_id": object_id, "summary": summary}
-    whole = canonical([seq, at.isoformat(timespec="microseconds"), actor_id, label, action, "cases.case",
-                       object_id, summary])
+    fields = {
+        "at": at,
+        "actor_id": actor_id,
+        "actor_label": label,
+        "action": action,
+        "object_type": "cases.case",
+        "object_id": object_id,
+        "summary": summary,
+    }
+    whole = canonical(
+        [seq, at.isoformat(timespec="microseconds"), actor_id, label, action, "cases.case", object_id, summary]
+    )
     expected = hashlib.sha256(f"{GENESIS}|{whole}".encode()).hexdigest()
     assert event_hash(prev_hash=GENESIS, seq=seq, **fields) == expected
     assert hash_with_tail(prev_hash=GENESIS, seq=seq, tail=payload_tail(**fields)) == expected

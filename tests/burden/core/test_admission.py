@@ -23,32 +23,55 @@ C = ListCategory
 # one row per line of the table in the module docstring: input → outcome, rule
 TABLE = [
     (GateInput(C.OWNED, forbidden_demands=("check_in",)), Outcome.REFUSED, "forbidden_demand"),
-    (GateInput(C.ASSISTS, forbidden_demands=("study_time",), lead_unit_named=True, resources_declared=True),
-     Outcome.REFUSED, "forbidden_demand"),
-    (GateInput(C.UNLISTED, forbidden_demands=("app_install",), approval_reason="需要", working_days_before_start=60),
-     Outcome.REFUSED, "forbidden_demand"),
+    (
+        GateInput(C.ASSISTS, forbidden_demands=("study_time",), lead_unit_named=True, resources_declared=True),
+        Outcome.REFUSED,
+        "forbidden_demand",
+    ),
+    (
+        GateInput(C.UNLISTED, forbidden_demands=("app_install",), approval_reason="需要", working_days_before_start=60),
+        Outcome.REFUSED,
+        "forbidden_demand",
+    ),
     (GateInput(C.EXCLUDED), Outcome.REFUSED, "excluded"),
-    (GateInput(C.EXCLUDED, lead_unit_named=True, resources_declared=True, approval_reason="需要"),
-     Outcome.REFUSED, "excluded"),
+    (
+        GateInput(C.EXCLUDED, lead_unit_named=True, resources_declared=True, approval_reason="需要"),
+        Outcome.REFUSED,
+        "excluded",
+    ),
     (GateInput(C.OWNED), Outcome.ADMITTED, "owned"),
     (GateInput(C.ASSISTS, lead_unit_named=True, resources_declared=True), Outcome.ADMITTED_ASSISTING, "assists"),
     (GateInput(C.ASSISTS, lead_unit_named=True), Outcome.REFUSED, "assists_incomplete"),
     (GateInput(C.ASSISTS, resources_declared=True), Outcome.REFUSED, "assists_incomplete"),
     (GateInput(C.ASSISTS), Outcome.REFUSED, "assists_incomplete"),
-    (GateInput(C.NONE, approval_reason="防汛需要", working_days_before_start=30), Outcome.PENDING_APPROVAL,
-     "needs_approval"),
-    (GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=45), Outcome.PENDING_APPROVAL,
-     "needs_approval"),
+    (
+        GateInput(C.NONE, approval_reason="防汛需要", working_days_before_start=30),
+        Outcome.PENDING_APPROVAL,
+        "needs_approval",
+    ),
+    (
+        GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=45),
+        Outcome.PENDING_APPROVAL,
+        "needs_approval",
+    ),
     (GateInput(C.UNLISTED, approval_reason="防汛需要"), Outcome.PENDING_APPROVAL, "needs_approval"),
-    (GateInput(C.NONE, approval_reason="防汛需要", working_days_before_start=29), Outcome.REFUSED,
-     "late_application"),
-    (GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=9, application_period_days=10),
-     Outcome.REFUSED, "late_application"),
-    (GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=10, application_period_days=10),
-     Outcome.PENDING_APPROVAL, "needs_approval"),
+    (GateInput(C.NONE, approval_reason="防汛需要", working_days_before_start=29), Outcome.REFUSED, "late_application"),
+    (
+        GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=9, application_period_days=10),
+        Outcome.REFUSED,
+        "late_application",
+    ),
+    (
+        GateInput(C.UNLISTED, approval_reason="防汛需要", working_days_before_start=10, application_period_days=10),
+        Outcome.PENDING_APPROVAL,
+        "needs_approval",
+    ),
     (GateInput(C.NONE), Outcome.REFUSED, "unlisted_no_application"),
-    (GateInput(C.UNLISTED, approval_reason="   ", working_days_before_start=90), Outcome.REFUSED,
-     "unlisted_no_application"),
+    (
+        GateInput(C.UNLISTED, approval_reason="   ", working_days_before_start=90),
+        Outcome.REFUSED,
+        "unlisted_no_application",
+    ),
 ]
 
 
@@ -60,9 +83,16 @@ def test_each_row_of_the_table(given_input, outcome, rule):
 
 
 def test_the_table_covers_every_rule_and_outcome():
-    assert {rule for _i, _o, rule in TABLE} == {"forbidden_demand", "excluded", "owned", "assists",
-                                                "assists_incomplete", "needs_approval", "late_application",
-                                                "unlisted_no_application"}
+    assert {rule for _i, _o, rule in TABLE} == {
+        "forbidden_demand",
+        "excluded",
+        "owned",
+        "assists",
+        "assists_incomplete",
+        "needs_approval",
+        "late_application",
+        "unlisted_no_application",
+    }
     assert {outcome for _i, outcome, _r in TABLE} == set(Outcome)
 
 
@@ -70,8 +100,9 @@ def test_reasons_name_what_is_missing():
     assert "lead unit" in decide(GateInput(C.ASSISTS, resources_declared=True)).reason_text
     assert "resources" not in decide(GateInput(C.ASSISTS, resources_declared=True)).reason_text
     assert "resources" in decide(GateInput(C.ASSISTS, lead_unit_named=True)).reason_text
-    assert "check_in, study_time" in decide(GateInput(C.OWNED, forbidden_demands=("check_in", "study_time"))
-                                            ).reason_text
+    assert (
+        "check_in, study_time" in decide(GateInput(C.OWNED, forbidden_demands=("check_in", "study_time"))).reason_text
+    )
     late = decide(GateInput(C.NONE, approval_reason="x", working_days_before_start=4, application_period_days=20))
     assert "4 working days" in late.reason_text and "20 are required" in late.reason_text
     assert "20 working days" in decide(GateInput(C.NONE, application_period_days=20)).reason_text
@@ -81,29 +112,35 @@ def test_only_admissions_reach_units():
     assert {o for o in Outcome if o.reaches_units} == {Outcome.ADMITTED, Outcome.ADMITTED_ASSISTING}
 
 
-@pytest.mark.parametrize(("admission", "owner_level", "category"), [
-    ("owned", "community", C.OWNED),
-    ("assists", "district", C.ASSISTS),
-    ("excluded", "district", C.EXCLUDED),
-    ("none", "district", C.NONE),
-    ("something-else", "district", C.NONE),
-    (None, None, C.UNLISTED),
-])
+@pytest.mark.parametrize(
+    ("admission", "owner_level", "category"),
+    [
+        ("owned", "community", C.OWNED),
+        ("assists", "district", C.ASSISTS),
+        ("excluded", "district", C.EXCLUDED),
+        ("none", "district", C.NONE),
+        ("something-else", "district", C.NONE),
+        (None, None, C.UNLISTED),
+    ],
+)
 def test_category_for_a_community_target(admission, owner_level, category):
     assert category_for_level(target_level="community", admission=admission, owner_level=owner_level) == category
 
 
-@pytest.mark.parametrize(("admission", "owner_level", "category"), [
-    ("none", "street", C.OWNED),  # the street's own matter, not a community one
-    ("owned", "street", C.OWNED),
-    ("assists", "district", C.ASSISTS),  # a district department leads, the street helps
-    ("none", "district", C.ASSISTS),
-    ("owned", "community", C.NONE),  # the community's matter is not the street's
-    ("none", "city", C.NONE),
-    ("excluded", "street", C.EXCLUDED),
-    ("excluded", "district", C.EXCLUDED),
-    (None, "street", C.UNLISTED),
-])
+@pytest.mark.parametrize(
+    ("admission", "owner_level", "category"),
+    [
+        ("none", "street", C.OWNED),  # the street's own matter, not a community one
+        ("owned", "street", C.OWNED),
+        ("assists", "district", C.ASSISTS),  # a district department leads, the street helps
+        ("none", "district", C.ASSISTS),
+        ("owned", "community", C.NONE),  # the community's matter is not the street's
+        ("none", "city", C.NONE),
+        ("excluded", "street", C.EXCLUDED),
+        ("excluded", "district", C.EXCLUDED),
+        (None, "street", C.UNLISTED),
+    ],
+)
 def test_category_for_a_street_target(admission, owner_level, category):
     assert category_for_level(target_level="street", admission=admission, owner_level=owner_level) == category
 
@@ -148,9 +185,15 @@ def test_no_sequence_of_attempts_leaves_a_terminal_state(attempts):
     assert all(earlier not in TERMINAL for earlier in history[:-1])
 
 
-@given(st.sampled_from(list(C)), st.booleans(), st.booleans(), st.text(max_size=5),
-       st.one_of(st.none(), st.integers(-5, 90)), st.integers(0, 60),
-       st.lists(st.sampled_from(["check_in", "study_time"]), max_size=2, unique=True))
+@given(
+    st.sampled_from(list(C)),
+    st.booleans(),
+    st.booleans(),
+    st.text(max_size=5),
+    st.one_of(st.none(), st.integers(-5, 90)),
+    st.integers(0, 60),
+    st.lists(st.sampled_from(["check_in", "study_time"]), max_size=2, unique=True),
+)
 def test_every_decision_is_a_legal_first_transition(category, lead, resources, reason, ahead, period, forbidden):
     decision = decide(GateInput(category, tuple(forbidden), lead, resources, reason, ahead, period))
     assert isinstance(decision, Decision)

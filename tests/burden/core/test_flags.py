@@ -13,13 +13,26 @@ from fuhe.burden.core import flags
 from fuhe.burden.core.flags import Evidence, TaskFacts, Thresholds, evaluate, similarity
 
 MONDAY = date(2026, 3, 2)
-CATALOGUE = {"常住人口": "org.population", "人口数": "org.population", "独居老人人数": "pop.elderly_alone",
-             "独居老人": "pop.elderly_alone", "网格数": "org.grids"}
+CATALOGUE = {
+    "常住人口": "org.population",
+    "人口数": "org.population",
+    "独居老人人数": "pop.elderly_alone",
+    "独居老人": "pop.elderly_alone",
+    "网格数": "org.grids",
+}
 SURVEY = "请各社区对辖区独居老人逐户走访摸排，登记基本信息和生活状况。"
 
-ORDINARY = TaskFacts(task_id=1, sender_id=10, kind="inspection", title="邻里纠纷排查",
-                     content="请各社区排查辖区邻里纠纷，及时化解矛盾。", issued=MONDAY, due=MONDAY + timedelta(days=11),
-                     target_ids=frozenset({1, 2}), fields=(("常住人口", "org.population"), ("本月调处件数", None)))
+ORDINARY = TaskFacts(
+    task_id=1,
+    sender_id=10,
+    kind="inspection",
+    title="邻里纠纷排查",
+    content="请各社区排查辖区邻里纠纷，及时化解矛盾。",
+    issued=MONDAY,
+    due=MONDAY + timedelta(days=11),
+    target_ids=frozenset({1, 2}),
+    fields=(("常住人口", "org.population"), ("本月调处件数", None)),
+)
 
 
 def facts(**changes) -> TaskFacts:
@@ -38,8 +51,12 @@ def other(**changes) -> TaskFacts:
 
 
 def test_an_ordinary_task_raises_no_flag():
-    assert evaluate(ORDINARY, catalogue_names=CATALOGUE, recent=[other(content="组织居民参加消防演练。",
-                                                                      title="消防演练")]) == []
+    assert (
+        evaluate(
+            ORDINARY, catalogue_names=CATALOGUE, recent=[other(content="组织居民参加消防演练。", title="消防演练")]
+        )
+        == []
+    )
 
 
 # --- positive cases: (rule, facts changes, evaluate options) ---------------------------------------------------
@@ -94,15 +111,20 @@ NEGATIVE = [
     ("duplicate_collection", {"fields": (("独居老人", "pop.elderly_alone"),)}, {}),  # mapped to the catalogue
     ("duplicate_collection", {"fields": (("已签约人数", None),)}, {}),
     ("same_content", {"title": "独居老人摸排", "content": SURVEY}, {"recent": [other(sender_id=10)]}),
-    ("same_content", {"title": "独居老人摸排", "content": SURVEY},
-     {"recent": [other(target_ids=frozenset({3, 4}))]}),
-    ("same_content", {"title": "独居老人摸排", "content": SURVEY},
-     {"recent": [other(issued=MONDAY - timedelta(days=31))]}),
+    ("same_content", {"title": "独居老人摸排", "content": SURVEY}, {"recent": [other(target_ids=frozenset({3, 4}))]}),
+    (
+        "same_content",
+        {"title": "独居老人摸排", "content": SURVEY},
+        {"recent": [other(issued=MONDAY - timedelta(days=31))]},
+    ),
     ("same_content", {"title": "独居老人摸排", "content": SURVEY}, {"recent": [other(task_id=1)]}),
     ("short_deadline", {"due": MONDAY + timedelta(days=3)}, {}),  # exactly 3 working days
     ("rest_day_deadline", {"due": MONDAY + timedelta(days=11)}, {}),  # Friday
-    ("rest_day_deadline", {"due": MONDAY + timedelta(days=12)},
-     {"is_workday": lambda day: day.weekday() < 6}),  # a make-up working Saturday (调休)
+    (
+        "rest_day_deadline",
+        {"due": MONDAY + timedelta(days=12)},
+        {"is_workday": lambda day: day.weekday() < 6},
+    ),  # a make-up working Saturday (调休)
     ("frequent_recurrence", {"interval_days": 7}, {}),  # exactly the threshold
     ("frequent_recurrence", {"interval_days": None}, {}),
 ]
@@ -114,6 +136,7 @@ def test_the_near_miss_does_not_fire(rule, changes, options):
 
 
 # --- thresholds and edges --------------------------------------------------------------------------------------
+
 
 def test_same_content_fires_at_exactly_the_similarity_threshold_and_not_just_below():
     mine = facts(title="独居老人摸排", content="请各社区对辖区独居老人逐户走访，登记生活状况。")
@@ -134,8 +157,10 @@ def test_same_content_window_is_inclusive_and_configurable():
 
 def test_same_content_names_every_other_sender():
     mine = facts(title="独居老人摸排", content=SURVEY)
-    raised = {f.rule: f for f in evaluate(mine, recent=[other(), other(task_id=3, sender_id=30),
-                                                         other(task_id=4, sender_id=10)])}
+    raised = {
+        f.rule: f
+        for f in evaluate(mine, recent=[other(), other(task_id=3, sender_id=30), other(task_id=4, sender_id=10)])
+    }
     assert raised["same_content"].detail["senders"] == [20, 30]
     assert raised["same_content"].detail["tasks"] == [2, 3]
 
@@ -163,8 +188,9 @@ def test_duplicate_collection_lists_only_the_catalogued_labels():
 
 
 def test_forbidden_demands_feed_the_gate_sorted_and_once():
-    task = facts(kind="check_in", evidence=frozenset({Evidence.CHECK_IN, Evidence.PHOTO}),
-                 content="每日签到打卡，统计学习时长")
+    task = facts(
+        kind="check_in", evidence=frozenset({Evidence.CHECK_IN, Evidence.PHOTO}), content="每日签到打卡，统计学习时长"
+    )
     assert flags.forbidden_demands(task) == (Evidence.CHECK_IN, Evidence.STUDY_TIME)
     assert flags.forbidden_demands(ORDINARY) == ()
 

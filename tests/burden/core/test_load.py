@@ -56,7 +56,9 @@ def test_spread_is_even_over_the_days():
     # Thursday .. next Wednesday: 4 days in the first week, 3 in the second
     demand = Demand(1, 70, MONDAY + timedelta(days=3), MONDAY + timedelta(days=9))
     assert spread_by_week(demand, MONDAY, MONDAY + timedelta(days=30)) == {
-        MONDAY: pytest.approx(40), MONDAY + timedelta(days=7): pytest.approx(30)}
+        MONDAY: pytest.approx(40),
+        MONDAY + timedelta(days=7): pytest.approx(30),
+    }
     # a deadline before the start counts as the start day
     inverted = Demand(1, 30, MONDAY + timedelta(days=2), MONDAY)
     assert spread_by_week(inverted, MONDAY, MONDAY + timedelta(days=6)) == {MONDAY: 30}
@@ -65,7 +67,8 @@ def test_spread_is_even_over_the_days():
 def test_occurrences_of_a_recurring_task_repeat_the_window_until_its_last_day():
     weekly = Demand(1, 60, MONDAY, MONDAY + timedelta(days=4), interval_days=7, last_day=MONDAY + timedelta(days=14))
     assert list(occurrences(weekly, MONDAY + timedelta(days=100))) == [
-        (MONDAY + timedelta(days=n), MONDAY + timedelta(days=n + 4)) for n in (0, 7, 14)]
+        (MONDAY + timedelta(days=n), MONDAY + timedelta(days=n + 4)) for n in (0, 7, 14)
+    ]
     # the horizon cuts it short; no last day runs to the horizon
     assert len(list(occurrences(weekly, MONDAY + timedelta(days=8)))) == 2
     open_ended = Demand(1, 60, MONDAY, MONDAY, interval_days=1)
@@ -76,16 +79,25 @@ def test_occurrences_of_a_recurring_task_repeat_the_window_until_its_last_day():
 
 @given(st.integers(1, 30), st.integers(0, 6), st.integers(0, 60), minutes)
 def test_a_recurring_task_weighs_as_many_times_as_it_occurs(interval, length, span, amount):
-    demand = Demand(1, amount, MONDAY, MONDAY + timedelta(days=length), interval_days=interval,
-                    last_day=MONDAY + timedelta(days=span))
+    demand = Demand(
+        1,
+        amount,
+        MONDAY,
+        MONDAY + timedelta(days=length),
+        interval_days=interval,
+        last_day=MONDAY + timedelta(days=span),
+    )
     count = len(list(occurrences(demand, MONDAY + timedelta(days=400))))
     assert count == span // interval + 1
     weeks = spread_by_week(demand, MONDAY, MONDAY + timedelta(days=400))
     assert close(sum(weeks.values()), amount * count)
 
 
-@given(st.floats(0, 1000, allow_nan=False), st.lists(st.floats(-50, 5000, allow_nan=False), max_size=30),
-       st.integers(1, 10))
+@given(
+    st.floats(0, 1000, allow_nan=False),
+    st.lists(st.floats(-50, 5000, allow_nan=False), max_size=30),
+    st.integers(1, 10),
+)
 def test_the_estimate_lies_between_the_prior_and_the_median(prior, recorded, weight):
     estimate = effort_estimate(prior, recorded, weight)
     valid = sorted(v for v in recorded if v >= 0)
@@ -104,9 +116,9 @@ def test_the_estimate_moves_towards_the_records_as_they_accumulate():
 
 
 hours_a_week = st.one_of(st.just(0.0), st.floats(0.5, 60))  # no subnormal hours
-people = st.dictionaries(st.integers(1, 8), st.tuples(hours_a_week,
-                                                      st.sets(st.integers(1, 5), min_size=1, max_size=3)),
-                         max_size=8)
+people = st.dictionaries(
+    st.integers(1, 8), st.tuples(hours_a_week, st.sets(st.integers(1, 5), min_size=1, max_size=3)), max_size=8
+)
 
 
 def memberships_of(drawn) -> list[Membership]:
@@ -120,8 +132,9 @@ def test_unit_capacities_sum_to_the_peoples_hours(drawn):
 
 
 def test_a_person_acting_for_two_units_gives_each_half():
-    capacities = unit_capacities([Membership(1, 10, 40), Membership(1, 11, 40), Membership(2, 10, 40),
-                                  Membership(2, 10, 40)])  # a second role in the same unit counts once
+    capacities = unit_capacities(
+        [Membership(1, 10, 40), Membership(1, 11, 40), Membership(2, 10, 40), Membership(2, 10, 40)]
+    )  # a second role in the same unit counts once
     assert capacities == {10: 60, 11: 20}
 
 
@@ -139,8 +152,10 @@ def test_person_loads_of_a_unit_add_up_to_the_units_demand(drawn, demand):
 
 
 def test_person_load_is_proportional_to_the_hours_given():
-    rows = {r.key: r for r in person_loads([Membership(1, 10, 40), Membership(2, 10, 20), Membership(2, 11, 20)],
-                                           {10: 50, 11: 10})}
+    rows = {
+        r.key: r
+        for r in person_loads([Membership(1, 10, 40), Membership(2, 10, 20), Membership(2, 11, 20)], {10: 50, 11: 10})
+    }
     # unit 10 has 40 + 10 hours: person 1 carries 4/5 of its demand, person 2 1/5 plus all of unit 11
     assert rows[1].demanded_hours == pytest.approx(40) and rows[1].factor == pytest.approx(1.0)
     assert rows[2].demanded_hours == pytest.approx(20) and rows[2].capacity_hours == 20
@@ -160,14 +175,23 @@ def test_unit_loads_sort_most_loaded_first_and_undefined_last():
     assert rows[-1].factor is None
 
 
-unit_rows = st.lists(st.tuples(st.floats(0, 200, allow_nan=False), st.floats(0, 200, allow_nan=False),
-                               st.floats(0, 200, allow_nan=False), st.integers(1, 3)), max_size=12)
+unit_rows = st.lists(
+    st.tuples(
+        st.floats(0, 200, allow_nan=False),
+        st.floats(0, 200, allow_nan=False),
+        st.floats(0, 200, allow_nan=False),
+        st.integers(1, 3),
+    ),
+    max_size=12,
+)
 
 
 @given(unit_rows)
 def test_a_groups_factor_is_its_total_demand_over_its_total_capacity(drawn):
-    rows = [LoadRow(key, tasks + cases, capacity, tasks, cases)
-            for key, (tasks, cases, capacity, _group) in enumerate(drawn)]
+    rows = [
+        LoadRow(key, tasks + cases, capacity, tasks, cases)
+        for key, (tasks, cases, capacity, _group) in enumerate(drawn)
+    ]
     group_of = {key: group for key, (*_rest, group) in enumerate(drawn)}
     groups = {row.key: row for row in aggregate(rows, group_of)}
     for group in set(group_of.values()):
@@ -182,8 +206,9 @@ def test_a_groups_factor_is_its_total_demand_over_its_total_capacity(drawn):
             assert groups[group].factor is None
 
 
-@given(st.lists(st.tuples(st.floats(0, 200, allow_nan=False), st.floats(0, 200, allow_nan=False)), min_size=1,
-                max_size=8))
+@given(
+    st.lists(st.tuples(st.floats(0, 200, allow_nan=False), st.floats(0, 200, allow_nan=False)), min_size=1, max_size=8)
+)
 def test_aggregate_counts_the_demand_of_rows_without_a_task_case_split(drawn):
     """Person rows and hand-made rows carry only ``demanded_hours``; their demand must not vanish."""
     rows = [LoadRow(key, demanded, capacity) for key, (demanded, capacity) in enumerate(drawn)]

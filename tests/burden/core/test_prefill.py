@@ -93,8 +93,12 @@ def test_resolve_answers_every_requested_item_in_order():
 
 
 def test_summarise_reports_the_share_and_the_minutes():
-    results = [FieldPrefill("a", known("1", 1)), FieldPrefill("b", None), FieldPrefill("c", known("3", 1)),
-               FieldPrefill("d", None)]
+    results = [
+        FieldPrefill("a", known("1", 1)),
+        FieldPrefill("b", None),
+        FieldPrefill("c", known("3", 1)),
+        FieldPrefill("d", None),
+    ]
     summary = summarise(results, {"a": 5, "b": 10})
     assert (summary.fields, summary.prefilled) == (4, 2)
     assert summary.share == pytest.approx(0.5)

@@ -47,8 +47,9 @@ def test_a_bypassed_task_reaches_the_units_inbox_and_the_open_list(burden):
     bypass = declare(burden, target)
     assert inbox(user=community).filter(pk=target.pk).exists()
     assert list(bypass_list(user=community)) == [bypass]
-    services.bypass_file(actor=community, bypass=bypass, explanation="雨情紧急，先行排查",
-                         now=FRIDAY + timedelta(days=1))
+    services.bypass_file(
+        actor=community, bypass=bypass, explanation="雨情紧急，先行排查", now=FRIDAY + timedelta(days=1)
+    )
     assert list(bypass_list(user=community)) == []
     assert list(bypass_list(user=community, open_only=False)) == [bypass]
 
@@ -98,7 +99,11 @@ def test_a_bypassed_form_may_be_answered(burden):
     target = target_of(task, burden)
     declare(burden, target)
     ids = {f.label: f.pk for f in task.fields.all()}
-    services.form_submit(actor=burden.people["community"], target=target,
-                         answers={ids["户数"]: "2100", ids["独居老人人数"]: "37"}, now=FRIDAY + timedelta(hours=1))
+    services.form_submit(
+        actor=burden.people["community"],
+        target=target,
+        answers={ids["户数"]: "2100", ids["独居老人人数"]: "37"},
+        now=FRIDAY + timedelta(hours=1),
+    )
     target.refresh_from_db()
     assert target.submitted_at is not None

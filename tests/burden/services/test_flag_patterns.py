@@ -19,8 +19,16 @@ MONDAY = date(2026, 3, 2)
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=[t.title for t in TEMPLATES])
 def test_a_template_raises_exactly_its_content_flags(template):
-    facts = TaskFacts(task_id=1, sender_id=1, kind=template.kind, title=template.title, content=template.content,
-                      issued=MONDAY, due=MONDAY + timedelta(days=10), evidence=frozenset(template.evidence),
-                      fields=tuple((f.label, f.item_code) for f in template.fields))
+    facts = TaskFacts(
+        task_id=1,
+        sender_id=1,
+        kind=template.kind,
+        title=template.title,
+        content=template.content,
+        issued=MONDAY,
+        due=MONDAY + timedelta(days=10),
+        evidence=frozenset(template.evidence),
+        fields=tuple((f.label, f.item_code) for f in template.fields),
+    )
     raised = {flag.rule for flag in evaluate(facts, catalogue_names=NAMES)} & CONTENT_RULES
     assert raised == template.expected_flags & CONTENT_RULES

@@ -26,8 +26,9 @@ def submit(tree, target, answers, user="community", **extra):
 
 
 def values_of(code: str, unit) -> list[str]:
-    return list(DataValue.objects.filter(item__code=code, unit=unit).order_by("as_of", "id").values_list(
-        "value", flat=True))
+    return list(
+        DataValue.objects.filter(item__code=code, unit=unit).order_by("as_of", "id").values_list("value", flat=True)
+    )
 
 
 def test_answers_prefill_the_next_form_to_the_same_unit(burden):
@@ -80,8 +81,9 @@ def test_a_corrected_value_of_a_field_the_platform_derives_prefills_the_next_for
 def test_prefilled_values_left_unchanged_are_not_recorded_again(burden):
     unit = burden.units["花园路社区居委会"]
     households = DataItem.objects.get(code="pop.households")
-    services.data_value_record(item=households, unit=unit, value="2100", as_of=MONDAY - timedelta(days=10),
-                               source="manual")
+    services.data_value_record(
+        item=households, unit=unit, value="2100", as_of=MONDAY - timedelta(days=10), source="manual"
+    )
     task = issue_form(burden)
     target = target_of(task, burden)
     assert target.fields_prefilled == 3
@@ -93,8 +95,12 @@ def test_prefilled_values_left_unchanged_are_not_recorded_again(burden):
     assert event.summary["entered"] == 1 and event.summary["fields"] == 4
     # a changed value is recorded as a submission
     second = target_of(issue_form(burden, title="户数核对", now=MONDAY + timedelta(days=1)), burden)
-    services.form_submit(actor=burden.people["community"], target=second,
-                         answers={field_ids(second.task)["户数"]: "2150"}, now=MONDAY + timedelta(days=1, hours=1))
+    services.form_submit(
+        actor=burden.people["community"],
+        target=second,
+        answers={field_ids(second.task)["户数"]: "2150"},
+        now=MONDAY + timedelta(days=1, hours=1),
+    )
     assert values_of("pop.households", unit) == ["2100", "2150"]
     assert DataValue.objects.filter(item__code="pop.households").latest("as_of").target == second
 
@@ -154,8 +160,9 @@ def test_effort_is_optional_and_refines_the_estimate_of_its_kind(burden):
     assert target.actual_minutes == 30
     assert services.kind_effort("meeting", policy) == pytest.approx((3 * 150 + 30) / 4)
     assert services.kind_effort("form", policy) == 20  # other kinds keep their prior
-    later = issue(burden, "SQ-02", kind="meeting", title="季度工作会", effort_basis="unit",
-                  now=MONDAY + timedelta(days=1))
+    later = issue(
+        burden, "SQ-02", kind="meeting", title="季度工作会", effort_basis="unit", now=MONDAY + timedelta(days=1)
+    )
     assert later.effort_minutes == pytest.approx(120)
     assert AuditEvent.objects.filter(action="burden.effort_record").count() == 1
 

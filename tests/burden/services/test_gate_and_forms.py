@@ -18,9 +18,17 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(tree, code="", **extra):
-    defaults = {"actor": tree.people["handler"], "sender": tree.units["和平区城管委"], "title": "楼道堆物清理",
-                    "kind": "inspection", "target_region": tree.regions["劝业场街道"], "duty_item_code": code,
-                    "starts_at": MONDAY, "due_at": MONDAY + timedelta(days=9), "now": MONDAY}
+    defaults = {
+        "actor": tree.people["handler"],
+        "sender": tree.units["和平区城管委"],
+        "title": "楼道堆物清理",
+        "kind": "inspection",
+        "target_region": tree.regions["劝业场街道"],
+        "duty_item_code": code,
+        "starts_at": MONDAY,
+        "due_at": MONDAY + timedelta(days=9),
+        "now": MONDAY,
+    }
     defaults.update(extra)
     return services.task_issue(**defaults)
 
@@ -33,14 +41,17 @@ def test_owned_item_is_admitted_and_reaches_the_street_committees(burden):
     assert AuditEvent.objects.filter(action="burden.task_issue", object_id=str(task.pk)).exists()
 
 
-@pytest.mark.parametrize(("code", "extra", "rule"), [
-    ("SQ-03", {}, "excluded"),
-    ("", {}, "unlisted_no_application"),
-    ("CJ-05", {}, "unlisted_no_application"),
-    ("LD-04", {"lead_unit_name": "和平区人社局"}, "assists_incomplete"),
-    ("SQ-02", {"evidence": ["check_in"]}, "forbidden_demand"),
-    ("", {"approval_reason": "全区摸排", "starts_at": MONDAY + timedelta(days=7)}, "late_application"),
-])
+@pytest.mark.parametrize(
+    ("code", "extra", "rule"),
+    [
+        ("SQ-03", {}, "excluded"),
+        ("", {}, "unlisted_no_application"),
+        ("CJ-05", {}, "unlisted_no_application"),
+        ("LD-04", {"lead_unit_name": "和平区人社局"}, "assists_incomplete"),
+        ("SQ-02", {"evidence": ["check_in"]}, "forbidden_demand"),
+        ("", {"approval_reason": "全区摸排", "starts_at": MONDAY + timedelta(days=7)}, "late_application"),
+    ],
+)
 def test_refusals_carry_the_reason_back(burden, code, extra, rule):
     task = issue(burden, code, **extra)
     assert task.status == TaskStatus.REFUSED
@@ -54,8 +65,9 @@ def test_assisting_item_with_lead_and_resources_is_admitted(burden):
 
 def test_unlisted_task_awaits_the_office_which_decides_in_writing(burden):
     start = MONDAY + timedelta(days=60)
-    task = issue(burden, "", approval_reason="防汛隐患排查需要社区协助", starts_at=start,
-                 due_at=start + timedelta(days=14))
+    task = issue(
+        burden, "", approval_reason="防汛隐患排查需要社区协助", starts_at=start, due_at=start + timedelta(days=14)
+    )
     assert task.status == TaskStatus.PENDING_APPROVAL and task.decision_due > MONDAY
     with pytest.raises(PermissionDenied):
         services.task_decide(actor=burden.people["handler"], task=task, approve=True, reason="ok")
@@ -67,8 +79,12 @@ def test_unlisted_task_awaits_the_office_which_decides_in_writing(burden):
 
 
 def form(burden, title="社区基本情况统计", **extra):
-    fields = [FieldSpec("常住人口", "org.population"), FieldSpec("网格数", "org.grids"),
-              FieldSpec("近90天诉求件数", "cases.total"), FieldSpec("独居老人人数", "pop.elderly_alone")]
+    fields = [
+        FieldSpec("常住人口", "org.population"),
+        FieldSpec("网格数", "org.grids"),
+        FieldSpec("近90天诉求件数", "cases.total"),
+        FieldSpec("独居老人人数", "pop.elderly_alone"),
+    ]
     return issue(burden, "SQ-02", kind="form", title=title, fields=fields, **extra)
 
 
@@ -79,8 +95,13 @@ def test_form_prefills_what_the_platform_knows_and_answers_update_the_catalogue(
     fields = {f.label: f.pk for f in task.fields.all()}
     with pytest.raises(services.BurdenError):
         services.form_submit(actor=burden.people["community"], target=target, answers={}, now=MONDAY)
-    services.form_submit(actor=burden.people["community"], target=target, answers={fields["独居老人人数"]: "37"},
-                         minutes=12, now=MONDAY + timedelta(hours=1))
+    services.form_submit(
+        actor=burden.people["community"],
+        target=target,
+        answers={fields["独居老人人数"]: "37"},
+        minutes=12,
+        now=MONDAY + timedelta(hours=1),
+    )
     assert DataValue.objects.get(item__code="pop.elderly_alone").value == "37"
     target.refresh_from_db()
     assert target.actual_minutes == 12 and target.submitted_at
@@ -99,27 +120,43 @@ def test_an_older_value_never_overwrites_a_fresher_one(burden):
     item = __import__("fuhe.burden.models", fromlist=["DataItem"]).DataItem.objects.get(code="pop.households")
     unit = burden.units["花园路社区居委会"]
     services.data_value_record(item=item, unit=unit, value="2100", as_of=MONDAY, source="submission")
-    assert services.data_value_record(item=item, unit=unit, value="1900", as_of=MONDAY - timedelta(days=3),
-                                      source="submission") is None
+    assert (
+        services.data_value_record(
+            item=item, unit=unit, value="1900", as_of=MONDAY - timedelta(days=3), source="submission"
+        )
+        is None
+    )
     assert DataValue.objects.filter(item=item).order_by("-as_of").first().value == "2100"
 
 
 def test_emergency_bypass_must_be_filed_afterwards(burden):
     task = issue(burden, "CJ-05", title="危房紧急排查")
     target = task.targets.get(unit=burden.units["花园路社区居委会"])
-    bypass = services.bypass_declare(actor=burden.people["community"], target=target, emergency="暴雨红色预警",
-                                     now=MONDAY)
+    bypass = services.bypass_declare(
+        actor=burden.people["community"], target=target, emergency="暴雨红色预警", now=MONDAY
+    )
     assert bypass.filing_due > MONDAY and EmergencyBypass.objects.filter(filed_at__isnull=True).count() == 1
-    services.bypass_file(actor=burden.people["community"], bypass=bypass, explanation="雨情紧急，先行排查",
-                         now=MONDAY + timedelta(days=1))
+    services.bypass_file(
+        actor=burden.people["community"],
+        bypass=bypass,
+        explanation="雨情紧急，先行排查",
+        now=MONDAY + timedelta(days=1),
+    )
     bypass.refresh_from_db()
     assert bypass.filed_at is not None
 
 
 def test_load_and_report_follow_the_tasks(burden):
     before = load_compute(region=burden.regions["和平区"], first=MONDAY.date(), last=MONDAY.date() + timedelta(13))
-    issue(burden, "SQ-02", kind="campaign", title="文明城区创建", recurrence="weekly",
-          recurrence_until=MONDAY.date() + timedelta(days=13), due_at=MONDAY + timedelta(days=4))
+    issue(
+        burden,
+        "SQ-02",
+        kind="campaign",
+        title="文明城区创建",
+        recurrence="weekly",
+        recurrence_until=MONDAY.date() + timedelta(days=13),
+        due_at=MONDAY + timedelta(days=4),
+    )
     issue(burden, "SQ-03", title="出具证明")
     after = load_compute(region=burden.regions["和平区"], first=MONDAY.date(), last=MONDAY.date() + timedelta(13))
     unit = burden.units["花园路社区居委会"].pk

@@ -31,14 +31,34 @@ def test_anonymous_visitors_are_sent_to_log_in(burden, client):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-@pytest.mark.parametrize(("who", "status"), [("handler", 200), ("dispatcher", 200), ("office", 200), ("admin", 200),
-                                             ("community", 403), ("grid", 403), ("leader", 403), ("resident", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("handler", 200),
+        ("dispatcher", 200),
+        ("office", 200),
+        ("admin", 200),
+        ("community", 403),
+        ("grid", 403),
+        ("leader", 403),
+        ("resident", 403),
+    ],
+)
 def test_only_people_acting_for_a_sending_unit_may_register_tasks(burden, login, who, status):
     assert login(burden.people[who]).get(reverse("burden:task_new")).status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [("handler", 200), ("community", 200), ("dispatcher", 200),
-                                             ("leader", 200), ("jz-dispatcher", 404), ("resident", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("handler", 200),
+        ("community", 200),
+        ("dispatcher", 200),
+        ("leader", 200),
+        ("jz-dispatcher", 404),
+        ("resident", 404),
+    ],
+)
 def test_task_page_for_sender_receivers_and_overseers_only(burden, tasks, login, who, status):
     url = reverse("burden:task_detail", args=[tasks["form"].pk])
     assert login(burden.people[who]).get(url).status_code == status
@@ -53,8 +73,18 @@ def test_task_page_shows_status_flags_and_the_receiving_units(burden, tasks, log
     assert 'data-status="refused"' in refused.content.decode()
 
 
-@pytest.mark.parametrize(("who", "status"), [("community", 200), ("grid", 200), ("leader", 200), ("dispatcher", 200),
-                                             ("handler", 200), ("jz-dispatcher", 404), ("resident", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("community", 200),
+        ("grid", 200),
+        ("leader", 200),
+        ("dispatcher", 200),
+        ("handler", 200),
+        ("jz-dispatcher", 404),
+        ("resident", 404),
+    ],
+)
 def test_received_task_page_is_scoped(burden, tasks, login, who, status):
     url = reverse("burden:target_detail", args=[tasks["target"].pk])
     assert login(burden.people[who]).get(url).status_code == status
@@ -144,24 +174,36 @@ def test_refused_task_offers_the_emergency_bypass_and_its_filing(burden, tasks, 
 
 
 def form_data(burden, **extra):
-    data = {"sender": burden.units["和平区城管委"].pk, "title": "社区基本情况统计", "kind": "form",
-            "target_region": burden.regions["劝业场街道"].pk, "target_level": "community", "duty_item_code": "SQ-02",
-            "starts_on": "2026-03-02", "due_on": "2026-03-13", "recurrence": "once",
-            "catalogue_items": ["org.population", "org.grids"], "extra_fields": "未参保人数"}
+    data = {
+        "sender": burden.units["和平区城管委"].pk,
+        "title": "社区基本情况统计",
+        "kind": "form",
+        "target_region": burden.regions["劝业场街道"].pk,
+        "target_level": "community",
+        "duty_item_code": "SQ-02",
+        "starts_on": "2026-03-02",
+        "due_on": "2026-03-13",
+        "recurrence": "once",
+        "catalogue_items": ["org.population", "org.grids"],
+        "extra_fields": "未参保人数",
+    }
     data.update(extra)
     return data
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"title": ""}, "title"),
-    ({"kind": "form", "catalogue_items": [], "extra_fields": ""}, "catalogue_items"),
-    ({"due_on": "2026-02-27"}, "due_on"),
-    ({"recurrence": "weekly"}, "recurrence_until"),
-    ({"target_region": "999"}, "target_region"),
-    ({"sender": "0"}, "sender"),
-    ({"duty_item_code": "XX-99"}, "duty_item_code"),
-    ({"starts_on": "not a date"}, "starts_on"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"kind": "form", "catalogue_items": [], "extra_fields": ""}, "catalogue_items"),
+        ({"due_on": "2026-02-27"}, "due_on"),
+        ({"recurrence": "weekly"}, "recurrence_until"),
+        ({"target_region": "999"}, "target_region"),
+        ({"sender": "0"}, "sender"),
+        ({"duty_item_code": "XX-99"}, "duty_item_code"),
+        ({"starts_on": "not a date"}, "starts_on"),
+    ],
+)
 def test_task_form_names_the_field_in_error(burden, login, frozen, change, field):
     response = login(burden.people["handler"]).post(reverse("burden:task_new"), form_data(burden, **change))
     assert response.status_code == 200 and not Task.objects.exists()
@@ -177,8 +219,11 @@ def test_task_form_registers_and_the_gate_decides(burden, login, frozen):
     task = Task.objects.get()
     assert admitted.status_code == 302 and admitted["Location"] == reverse("burden:task_detail", args=[task.pk])
     assert task.status == TaskStatus.ADMITTED and task.fields.count() == 3
-    refused = client.post(reverse("burden:task_new"), form_data(burden, title="出具居住证明", kind="other",
-                                                                duty_item_code="SQ-03"), follow=True)
+    refused = client.post(
+        reverse("burden:task_new"),
+        form_data(burden, title="出具居住证明", kind="other", duty_item_code="SQ-03"),
+        follow=True,
+    )
     assert 'data-status="refused"' in refused.content.decode()
 
 
@@ -191,8 +236,10 @@ def test_task_form_may_not_send_for_someone_elses_unit(burden, login, frozen):
 def test_approving_body_decides_in_writing(burden, login, frozen):
     start = (MONDAY + timedelta(days=70)).date().isoformat()
     due = (MONDAY + timedelta(days=80)).date().isoformat()
-    login(burden.people["handler"]).post(reverse("burden:task_new"), form_data(
-        burden, duty_item_code="", approval_reason="防汛隐患排查需要社区协助", starts_on=start, due_on=due))
+    login(burden.people["handler"]).post(
+        reverse("burden:task_new"),
+        form_data(burden, duty_item_code="", approval_reason="防汛隐患排查需要社区协助", starts_on=start, due_on=due),
+    )
     task = Task.objects.get()
     assert task.status == TaskStatus.PENDING_APPROVAL
     url = reverse("burden:task_decide", args=[task.pk])
@@ -214,15 +261,17 @@ def test_load_table_lists_units_and_marks_overload(burden, tasks, login):
     assert page.status_code == 200 and 'id="load-table"' in html and 'id="load-json"' in html
     assert 'data-unit="花园路社区居委会"' in html and 'data-unit="新华社区居委会"' in html
     assert 'data-unit="五大道社区居委会"' not in html  # another street
-    partial = client.get(reverse("burden:load"), {"region": burden.regions["劝业场街道"].pk, **PERIOD},
-                         HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("burden:load"), {"region": burden.regions["劝业场街道"].pk, **PERIOD}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert partial.startswith('<div id="load-table-wrap">') and "<html" not in partial
     assert 'id="people-load"' in html  # the leader sees who carries the load
 
 
 def test_colleagues_do_not_see_named_peoples_load(burden, tasks, login):
-    page = login(burden.people["dispatcher"]).get(reverse("burden:load"),
-                                                   {"region": burden.regions["劝业场街道"].pk, **PERIOD})
+    page = login(burden.people["dispatcher"]).get(
+        reverse("burden:load"), {"region": burden.regions["劝业场街道"].pk, **PERIOD}
+    )
     html = page.content.decode()
     assert page.status_code == 200 and 'id="load-table"' in html
     assert 'id="people-load"' not in html
@@ -235,8 +284,14 @@ def test_load_region_out_of_scope_or_missing_is_404(burden, tasks, login):
         assert client.get(reverse("burden:report"), {"region": region}).status_code == 404
 
 
-@pytest.mark.parametrize("period", [{"first": "2026-03-15", "last": "2026-03-01"}, {"first": "garbage"},
-                                    {"first": "2024-01-01", "last": "2026-03-01"}])
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"first": "2026-03-15", "last": "2026-03-01"},
+        {"first": "garbage"},
+        {"first": "2024-01-01", "last": "2026-03-01"},
+    ],
+)
 def test_load_with_a_bad_period_is_404(burden, login, period):
     assert login(burden.people["leader"]).get(reverse("burden:load"), period).status_code == 404
 
@@ -254,10 +309,13 @@ def test_report_shows_totals_flags_and_overload(burden, tasks, login):
     assert 'id="prefill-share"' in html
 
 
-@pytest.mark.parametrize(("fmt", "content_type", "magic"), [
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
-    ("pdf", "application/pdf", b"%PDF"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"),
+    [
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
+        ("pdf", "application/pdf", b"%PDF"),
+    ],
+)
 def test_report_exports(burden, tasks, login, fmt, content_type, magic):
     response = login(burden.people["supervisor"]).get(reverse("burden:report"), {**PERIOD, "format": fmt})
     assert response.status_code == 200 and response["Content-Type"] == content_type
@@ -298,8 +356,12 @@ def test_inbox_puts_what_still_waits_first(burden, tasks, login, frozen):
     client = login(burden.people["community"])
     page = client.get(reverse("burden:home")).content.decode()
     assert page.index("社区基本情况统计") < page.index("文明城区创建")  # a form to fill, the later deadline
-    services.form_submit(actor=burden.people["community"], target=tasks["target"],
-                         answers={tasks["form"].fields.get(label="独居老人人数").pk: "40"}, now=MONDAY)
+    services.form_submit(
+        actor=burden.people["community"],
+        target=tasks["target"],
+        answers={tasks["form"].fields.get(label="独居老人人数").pk: "40"},
+        now=MONDAY,
+    )
     page = client.get(reverse("burden:home")).content.decode()
     assert page.index("文明城区创建") < page.index("社区基本情况统计")  # submitted: after what still waits
     assert "Sent by my unit" not in page and 'id="sent-tasks"' not in page  # a committee sends nothing

@@ -51,8 +51,10 @@ def messages() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def originals(messages) -> list[CaseSnapshot]:
     """Each message as a recent case, all in one grid, one hour apart: only text and category differ."""
-    return [CaseSnapshot(row["text"], T0 - timedelta(hours=1 + i % 100), row["label"], HERE, GRID,
-                         case_id=int(row["id"])) for i, row in enumerate(messages)]
+    return [
+        CaseSnapshot(row["text"], T0 - timedelta(hours=1 + i % 100), row["label"], HERE, GRID, case_id=int(row["id"]))
+        for i, row in enumerate(messages)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +142,11 @@ def test_distinct_messages_in_the_same_grid_and_category_are_not_suggested(origi
 
 
 def test_different_text_same_place_is_not_a_duplicate():
-    here = [CaseSnapshot("小区东门垃圾桶满了好几天没人清运，臭味很大", T0 - timedelta(hours=2), "环境", HERE, GRID,
-                         case_id=1)]
+    here = [
+        CaseSnapshot(
+            "小区东门垃圾桶满了好几天没人清运，臭味很大", T0 - timedelta(hours=2), "环境", HERE, GRID, case_id=1
+        )
+    ]
     new = CaseSnapshot("楼道里的声控灯坏了，晚上上下楼很不方便", T0, "环境", HERE, GRID)
     assert find_duplicates(new, here) == []
 
@@ -176,8 +181,12 @@ def test_reasons_same_community_and_days():
 def test_each_signal_moves_the_score():
     old, new = _pair()
     best = find_duplicates(new, [old])[0].score
-    for change in ({"category_id": "道路"}, {"region_key": COMMUNITY + 2}, {"point": moved(HERE, 250)},
-                   {"created_at": T0 + timedelta(days=5)}):
+    for change in (
+        {"category_id": "道路"},
+        {"region_key": COMMUNITY + 2},
+        {"point": moved(HERE, 250)},
+        {"created_at": T0 + timedelta(days=5)},
+    ):
         assert find_duplicates(replace(new, **change), [old])[0].score < best, change
 
 
@@ -237,14 +246,22 @@ def test_limit_and_threshold_are_respected(originals):
 
 # ---------------------------------------------------------------- speed
 
+
 @pytest.fixture(scope="module")
 def five_thousand(messages) -> list[CaseSnapshot]:
     """5,000 cases that all survive the pre-filter: within 250 m and 6 days, so the text is scored for each."""
     rng = random.Random(5)
-    return [CaseSnapshot(messages[i % len(messages)]["text"][rng.randrange(8):] + f"（第{i}号）",
-                         T0 - timedelta(hours=rng.uniform(0, 144)), messages[i % len(messages)]["label"],
-                         moved(HERE, rng.uniform(-170, 170), rng.uniform(-170, 170)), COMMUNITY + rng.randrange(1, 4),
-                         case_id=i) for i in range(5_000)]
+    return [
+        CaseSnapshot(
+            messages[i % len(messages)]["text"][rng.randrange(8) :] + f"（第{i}号）",
+            T0 - timedelta(hours=rng.uniform(0, 144)),
+            messages[i % len(messages)]["label"],
+            moved(HERE, rng.uniform(-170, 170), rng.uniform(-170, 170)),
+            COMMUNITY + rng.randrange(1, 4),
+            case_id=i,
+        )
+        for i in range(5_000)
+    ]
 
 
 def test_query_against_5000_candidates_is_fast(five_thousand):
@@ -264,8 +281,14 @@ def test_query_against_5000_candidates_is_fast(five_thousand):
 def test_prefilter_keeps_the_one_shot_form_cheap(five_thousand):
     """Spread over a district and a month, 5,000 recent cases leave a handful for text scoring."""
     rng = random.Random(9)
-    spread = [replace(c, point=moved(HERE, rng.uniform(-5_000, 5_000), rng.uniform(-5_000, 5_000)),
-                      created_at=T0 - timedelta(days=rng.uniform(0, 30))) for c in five_thousand]
+    spread = [
+        replace(
+            c,
+            point=moved(HERE, rng.uniform(-5_000, 5_000), rng.uniform(-5_000, 5_000)),
+            created_at=T0 - timedelta(days=rng.uniform(0, 30)),
+        )
+        for c in five_thousand
+    ]
     new = replace(spread[0], case_id=None, created_at=spread[0].created_at + timedelta(hours=1))
     assert len(prefilter(new, spread)) < 100
     start = time.perf_counter()
@@ -284,8 +307,9 @@ small_config = DuplicateConfig(n_features=2**16, limit=1_000)
 @st.composite
 def snapshots(draw, case_id=None):
     return CaseSnapshot(
-        text=draw(st.text(alphabet=HANZI + "，。！ ", min_size=2, max_size=40)
-                  .filter(lambda t: len(normalize_text(t)) >= 2)),
+        text=draw(
+            st.text(alphabet=HANZI + "，。！ ", min_size=2, max_size=40).filter(lambda t: len(normalize_text(t)) >= 2)
+        ),
         created_at=T0 + timedelta(hours=draw(st.floats(-240, 240))),
         category_id=draw(st.sampled_from([None, 1, 2])),
         point=draw(st.one_of(st.none(), st.tuples(st.floats(39.905, 39.912), st.floats(116.394, 116.401)))),

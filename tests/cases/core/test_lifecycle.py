@@ -20,33 +20,68 @@ S, A = State, Action
 
 # The specification, written out independently of the module's table.
 SPEC = [
-    (S.RECEIVED, A.DISPATCH, S.DISPATCHED), (S.RECEIVED, A.ANSWER_DIRECTLY, S.REPLIED),
-    (S.DISPATCHED, A.ACCEPT, S.ACCEPTED), (S.DISPATCHED, A.RETURN, S.RETURNED), (S.ACCEPTED, A.RETURN, S.RETURNED),
-    (S.DISPATCHED, A.REASSIGN, S.DISPATCHED), (S.RETURNED, A.REASSIGN, S.DISPATCHED),
-    (S.REOPENED, A.REASSIGN, S.DISPATCHED), (S.ESCALATED, A.REASSIGN, S.DISPATCHED),
+    (S.RECEIVED, A.DISPATCH, S.DISPATCHED),
+    (S.RECEIVED, A.ANSWER_DIRECTLY, S.REPLIED),
+    (S.DISPATCHED, A.ACCEPT, S.ACCEPTED),
+    (S.DISPATCHED, A.RETURN, S.RETURNED),
+    (S.ACCEPTED, A.RETURN, S.RETURNED),
+    (S.DISPATCHED, A.REASSIGN, S.DISPATCHED),
+    (S.RETURNED, A.REASSIGN, S.DISPATCHED),
+    (S.REOPENED, A.REASSIGN, S.DISPATCHED),
+    (S.ESCALATED, A.REASSIGN, S.DISPATCHED),
     (S.RETURNED, A.REJECT_RETURN, S.DISPATCHED),
-    (S.ACCEPTED, A.START, S.IN_PROGRESS), (S.REOPENED, A.START, S.IN_PROGRESS), (S.ESCALATED, A.START, S.IN_PROGRESS),
-    (S.IN_PROGRESS, A.REPLY, S.REPLIED), (S.ESCALATED, A.REPLY, S.REPLIED),
-    (S.REPLIED, A.RATE, S.RATED), (S.RATED, A.CLOSE, S.CLOSED),
-    (S.RATED, A.REOPEN, S.REOPENED), (S.CLOSED, A.REOPEN, S.REOPENED),
-    (S.DISPATCHED, A.ESCALATE, S.ESCALATED), (S.ACCEPTED, A.ESCALATE, S.ESCALATED),
-    (S.IN_PROGRESS, A.ESCALATE, S.ESCALATED), (S.REOPENED, A.ESCALATE, S.ESCALATED),
-    *[(s, A.MERGE, S.MERGED) for s in (S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.IN_PROGRESS,
-                                       S.REOPENED, S.ESCALATED, S.UNDER_REVIEW)],
+    (S.ACCEPTED, A.START, S.IN_PROGRESS),
+    (S.REOPENED, A.START, S.IN_PROGRESS),
+    (S.ESCALATED, A.START, S.IN_PROGRESS),
+    (S.IN_PROGRESS, A.REPLY, S.REPLIED),
+    (S.ESCALATED, A.REPLY, S.REPLIED),
+    (S.REPLIED, A.RATE, S.RATED),
+    (S.RATED, A.CLOSE, S.CLOSED),
+    (S.RATED, A.REOPEN, S.REOPENED),
+    (S.CLOSED, A.REOPEN, S.REOPENED),
+    (S.DISPATCHED, A.ESCALATE, S.ESCALATED),
+    (S.ACCEPTED, A.ESCALATE, S.ESCALATED),
+    (S.IN_PROGRESS, A.ESCALATE, S.ESCALATED),
+    (S.REOPENED, A.ESCALATE, S.ESCALATED),
+    *[
+        (s, A.MERGE, S.MERGED)
+        for s in (
+            S.RECEIVED,
+            S.DISPATCHED,
+            S.ACCEPTED,
+            S.RETURNED,
+            S.IN_PROGRESS,
+            S.REOPENED,
+            S.ESCALATED,
+            S.UNDER_REVIEW,
+        )
+    ],
     *[(s, A.FLAG_UNREASONABLE, S.UNDER_REVIEW) for s in (S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS)],
-    (S.UNDER_REVIEW, A.DISMISS, S.DISMISSED), (S.UNDER_REVIEW, A.CLEAR_REVIEW, S.RECEIVED),
-    *[(s, a, s) for s in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)
-      for a in (A.REQUEST_EXTENSION, A.GRANT_EXTENSION, A.DENY_EXTENSION)],
-    *[(s, a, s) for s in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED, S.ESCALATED)
-      for a in (A.URGE, A.SUPERVISE)],
+    (S.UNDER_REVIEW, A.DISMISS, S.DISMISSED),
+    (S.UNDER_REVIEW, A.CLEAR_REVIEW, S.RECEIVED),
+    *[
+        (s, a, s)
+        for s in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)
+        for a in (A.REQUEST_EXTENSION, A.GRANT_EXTENSION, A.DENY_EXTENSION)
+    ],
+    *[
+        (s, a, s)
+        for s in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED, S.ESCALATED)
+        for a in (A.URGE, A.SUPERVISE)
+    ],
 ]
 REASON = "不属于本单位职责"
 
 
 def facts_allowing(action: Action) -> CaseFacts:
     """Facts under which every guard of ``action`` passes."""
-    return CaseFacts(has_owner=True, is_overdue=action is A.ESCALATE, resident_satisfied=False,
-                     has_duplicate_target=True, extension_pending=action in {A.GRANT_EXTENSION, A.DENY_EXTENSION})
+    return CaseFacts(
+        has_owner=True,
+        is_overdue=action is A.ESCALATE,
+        resident_satisfied=False,
+        has_duplicate_target=True,
+        extension_pending=action in {A.GRANT_EXTENSION, A.DENY_EXTENSION},
+    )
 
 
 def test_the_table_is_exactly_the_specification():
@@ -88,8 +123,13 @@ def failed_guards(state, action, facts, reason=REASON) -> list[str]:
 
 def test_open_summons_block_close_reply_merge_and_dismiss():
     facts = replace(facts_allowing(A.CLOSE), summons_open=2)
-    for state, action in [(S.RATED, A.CLOSE), (S.IN_PROGRESS, A.REPLY), (S.ESCALATED, A.REPLY),
-                          (S.IN_PROGRESS, A.MERGE), (S.UNDER_REVIEW, A.DISMISS)]:
+    for state, action in [
+        (S.RATED, A.CLOSE),
+        (S.IN_PROGRESS, A.REPLY),
+        (S.ESCALATED, A.REPLY),
+        (S.IN_PROGRESS, A.MERGE),
+        (S.UNDER_REVIEW, A.DISMISS),
+    ]:
         assert failed_guards(state, action, facts) == ["summons_closed"]
     with pytest.raises(IllegalTransition, match="2 个被吹哨部门.*2 summoned department"):
         apply(S.RATED, A.CLOSE, facts)
@@ -116,7 +156,9 @@ def test_reopen_is_limited_by_policy():
 
 def test_reopen_needs_an_unsatisfied_resident_and_a_reason():
     assert failed_guards(S.RATED, A.REOPEN, CaseFacts(resident_satisfied=True), "") == [
-        "resident_not_satisfied", "reason_given"]
+        "resident_not_satisfied",
+        "reason_given",
+    ]
     assert failed_guards(S.CLOSED, A.REOPEN, CaseFacts(resident_satisfied=None)) == ["resident_not_satisfied"]
 
 
@@ -126,7 +168,9 @@ def test_other_guards_name_what_is_missing():
     assert failed_guards(S.IN_PROGRESS, A.ESCALATE, CaseFacts()) == ["overdue"]
     assert failed_guards(S.RECEIVED, A.MERGE, CaseFacts()) == ["duplicate_named"]
     assert failed_guards(S.IN_PROGRESS, A.REQUEST_EXTENSION, CaseFacts(is_overdue=True, extension_pending=True)) == [
-        "before_deadline", "no_extension_pending"]
+        "before_deadline",
+        "no_extension_pending",
+    ]
     assert failed_guards(S.IN_PROGRESS, A.GRANT_EXTENSION, CaseFacts()) == ["extension_pending"]
     assert failed_guards(S.UNDER_REVIEW, A.CLEAR_REVIEW, CaseFacts(), "") == ["reason_given"]
 
@@ -145,7 +189,8 @@ def test_clock_policy():
     direct = apply(S.RECEIVED, A.ANSWER_DIRECTLY, CaseFacts()).clocks
     assert direct.starts == {Clock.FOLLOW_UP} and Clock.RESOLUTION not in direct.starts
     assert apply(S.IN_PROGRESS, A.GRANT_EXTENSION, CaseFacts(extension_pending=True)).clocks.extends == {
-        Clock.RESOLUTION}
+        Clock.RESOLUTION
+    }
     assert apply(S.IN_PROGRESS, A.MERGE, CaseFacts(has_duplicate_target=True)).clocks.stops == set(Clock)
 
 
@@ -171,10 +216,20 @@ def test_states_and_actions_are_accepted_as_stored_strings_only_when_known():
 
 
 def test_a_case_with_a_return_a_reassignment_and_a_reopen():
-    path = [(A.DISPATCH, CaseFacts(has_owner=True)), (A.RETURN, CaseFacts()),
-            (A.REASSIGN, CaseFacts(has_owner=True)), (A.ACCEPT, CaseFacts()), (A.START, CaseFacts()),
-            (A.REPLY, CaseFacts()), (A.RATE, CaseFacts()), (A.REOPEN, CaseFacts(resident_satisfied=False)),
-            (A.START, CaseFacts()), (A.REPLY, CaseFacts()), (A.RATE, CaseFacts()), (A.CLOSE, CaseFacts())]
+    path = [
+        (A.DISPATCH, CaseFacts(has_owner=True)),
+        (A.RETURN, CaseFacts()),
+        (A.REASSIGN, CaseFacts(has_owner=True)),
+        (A.ACCEPT, CaseFacts()),
+        (A.START, CaseFacts()),
+        (A.REPLY, CaseFacts()),
+        (A.RATE, CaseFacts()),
+        (A.REOPEN, CaseFacts(resident_satisfied=False)),
+        (A.START, CaseFacts()),
+        (A.REPLY, CaseFacts()),
+        (A.RATE, CaseFacts()),
+        (A.CLOSE, CaseFacts()),
+    ]
     state, hops, reopens = S.RECEIVED, 0, 0
     for action, facts in path:
         result = apply(state, action, replace(facts, reopen_count=reopens), reason=REASON)
@@ -184,9 +239,15 @@ def test_a_case_with_a_return_a_reassignment_and_a_reopen():
 
 # --- random action sequences -----------------------------------------------------------------------------------
 
-facts_strategy = st.builds(CaseFacts, has_owner=st.booleans(), summons_open=st.integers(0, 2),
-                           is_overdue=st.booleans(), resident_satisfied=st.sampled_from([None, True, False]),
-                           has_duplicate_target=st.booleans(), extension_pending=st.booleans())
+facts_strategy = st.builds(
+    CaseFacts,
+    has_owner=st.booleans(),
+    summons_open=st.integers(0, 2),
+    is_overdue=st.booleans(),
+    resident_satisfied=st.sampled_from([None, True, False]),
+    has_duplicate_target=st.booleans(),
+    extension_pending=st.booleans(),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -101,14 +101,17 @@ def test_unrated_cases_leave_resolution_and_satisfaction_but_not_follow_up():
     assert (rs.follow_up.numerator, rs.follow_up.denominator) == (3, 10)  # selective follow-up shows here
 
 
-@pytest.mark.parametrize(("k", "n", "low", "high"), [
-    (8, 10, 0.4902, 0.9433),
-    (0, 10, 0.0, 0.2775),
-    (10, 10, 0.7225, 1.0),
-    (1, 2, 0.0945, 0.9055),
-    (50, 100, 0.4038, 0.5962),
-    (630, 700, 0.8755, 0.9201),
-])
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        (8, 10, 0.4902, 0.9433),
+        (0, 10, 0.0, 0.2775),
+        (10, 10, 0.7225, 1.0),
+        (1, 2, 0.0945, 0.9055),
+        (50, 100, 0.4038, 0.5962),
+        (630, 700, 0.8755, 0.9201),
+    ],
+)
 def test_wilson_known_values(k, n, low, high):
     lo, hi = wilson_interval(k, n)
     assert lo == pytest.approx(low, abs=5e-4)
@@ -149,8 +152,10 @@ def test_small_sample_threshold_is_configurable():
 
 
 def _unit(satisfied: int, total: int, *, returned: int = 0) -> list[CaseOutcome]:
-    return [CaseOutcome(replied=True, resolved=True, satisfied=i < satisfied, return_count=int(i < returned))
-            for i in range(total)]
+    return [
+        CaseOutcome(replied=True, resolved=True, satisfied=i < satisfied, return_count=int(i < returned))
+        for i in range(total)
+    ]
 
 
 def _by_unit(units: dict[str, list[CaseOutcome]]):
@@ -167,13 +172,15 @@ def test_grouping_by_key_function_and_by_pairs_agree():
 
 
 def test_ranking_uses_lower_bound_and_puts_small_samples_last():
-    sets = _by_unit({
-        "big": _unit(630, 700),  # 90 %, lower bound ≈ 0.876
-        "mid": _unit(92, 100),  # 92 %, lower bound ≈ 0.850: a higher value, ranked lower
-        "tiny": _unit(7, 7),  # 100 % of seven cases: shown after the ranked, without a position
-        "few": _unit(20, 29),  # one case short of the threshold
-        "none": [CaseOutcome(replied=True)] * 40,  # nobody rated: no data
-    })
+    sets = _by_unit(
+        {
+            "big": _unit(630, 700),  # 90 %, lower bound ≈ 0.876
+            "mid": _unit(92, 100),  # 92 %, lower bound ≈ 0.850: a higher value, ranked lower
+            "tiny": _unit(7, 7),  # 100 % of seven cases: shown after the ranked, without a position
+            "few": _unit(20, 29),  # one case short of the threshold
+            "none": [CaseOutcome(replied=True)] * 40,  # nobody rated: no data
+        }
+    )
     ranked = rank(sets, "satisfaction")
     assert [r.key for r in ranked] == ["big", "mid", "tiny", "few", "none"]
     assert [r.position for r in ranked] == [1, 2, None, None, None]
@@ -192,11 +199,13 @@ def test_ranking_ties_share_a_position():
 
 def test_ranking_lower_is_better_uses_upper_bound():
     assert not RATE_SPECS["return"].higher_is_better
-    sets = _by_unit({
-        "steady": _unit(0, 400, returned=40),  # 10 % of 400, upper bound ≈ 0.133
-        "lucky": _unit(0, 40, returned=2),  # 5 % of 40, upper bound ≈ 0.165
-        "bad": _unit(0, 100, returned=30),
-    })
+    sets = _by_unit(
+        {
+            "steady": _unit(0, 400, returned=40),  # 10 % of 400, upper bound ≈ 0.133
+            "lucky": _unit(0, 40, returned=2),  # 5 % of 40, upper bound ≈ 0.165
+            "bad": _unit(0, 100, returned=30),
+        }
+    )
     assert [r.key for r in rank(sets, "return")] == ["steady", "lucky", "bad"]
 
 
@@ -214,9 +223,16 @@ def test_every_rate_has_an_anchor_in_the_metrics_doc():
 tri = st.sampled_from([None, True, False])
 outcomes = st.builds(
     CaseOutcome,
-    dispatched=st.booleans(), merged=st.booleans(), dismissed_unreasonable=st.booleans(),
-    responded=tri, replied=st.booleans(), replied_on_time=tri, resolved=tri, satisfied=tri,
-    return_count=st.integers(0, 3), reopen_count=st.integers(0, 2),
+    dispatched=st.booleans(),
+    merged=st.booleans(),
+    dismissed_unreasonable=st.booleans(),
+    responded=tri,
+    replied=st.booleans(),
+    replied_on_time=tri,
+    resolved=tri,
+    satisfied=tri,
+    return_count=st.integers(0, 3),
+    reopen_count=st.integers(0, 2),
 )
 
 
@@ -287,21 +303,42 @@ def test_counts_given_by_group_equal_the_per_case_rates(keyed):
     for key, outcome in keyed:
         one = RateCounts()
         one.add(outcome)
-        rows.append((key, RateCounts.from_counts(
-            cases=one.cases, assessed=one.assessed, excluded_direct=one.direct, excluded_merged=one.merged,
-            excluded_unreasonable=one.unreasonable, numerators=one.num, denominators=one.den)))
+        rows.append(
+            (
+                key,
+                RateCounts.from_counts(
+                    cases=one.cases,
+                    assessed=one.assessed,
+                    excluded_direct=one.direct,
+                    excluded_merged=one.merged,
+                    excluded_unreasonable=one.unreasonable,
+                    numerators=one.num,
+                    denominators=one.den,
+                ),
+            )
+        )
     assert rates_from_counts(rows) == compute_rates_by(keyed)
 
 
-@pytest.mark.parametrize("change", [
-    {"cases": 11},  # the exclusions and assessed no longer add up
-    {"assessed": 4, "excluded_direct": 6},  # fewer assessed than a denominator
-    {"numerators": {**dict.fromkeys(RATE_NAMES, 0), "response": 6}},  # numerator above its denominator
-    {"denominators": dict.fromkeys(RATE_NAMES[:-1], 0)},  # a rate missing
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"cases": 11},  # the exclusions and assessed no longer add up
+        {"assessed": 4, "excluded_direct": 6},  # fewer assessed than a denominator
+        {"numerators": {**dict.fromkeys(RATE_NAMES, 0), "response": 6}},  # numerator above its denominator
+        {"denominators": dict.fromkeys(RATE_NAMES[:-1], 0)},  # a rate missing
+    ],
+)
 def test_counts_that_cannot_come_from_cases_are_refused(change):
-    counts = {"cases": 10, "assessed": 5, "excluded_direct": 5, "excluded_merged": 0, "excluded_unreasonable": 0,
-              "numerators": dict.fromkeys(RATE_NAMES, 0), "denominators": dict.fromkeys(RATE_NAMES, 5)}
+    counts = {
+        "cases": 10,
+        "assessed": 5,
+        "excluded_direct": 5,
+        "excluded_merged": 0,
+        "excluded_unreasonable": 0,
+        "numerators": dict.fromkeys(RATE_NAMES, 0),
+        "denominators": dict.fromkeys(RATE_NAMES, 5),
+    }
     RateCounts.from_counts(**counts)
     with pytest.raises(ValueError):
         RateCounts.from_counts(**{**counts, **change})

@@ -14,7 +14,7 @@ def test_a_substring_s_terms_are_always_held_by_the_case(title, text, address, s
     """The index may only narrow: whatever a substring search finds must hold every term of the query."""
     held = set(search_terms(title, text, address).split())
     for field in (title, text, address):
-        query = field[start:start + length].strip()
+        query = field[start : start + length].strip()
         terms = query_terms(query)
         if terms is not None and query in field:
             assert set(terms) <= held

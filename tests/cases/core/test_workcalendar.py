@@ -30,13 +30,15 @@ def february_2026() -> list[date]:
 
 # --- the real 2026 Spring Festival arrangement, as the library has it -------------------------------------------
 
+
 def test_library_knows_2026_spring_festival_and_its_make_up_saturdays():
     days_off_on_weekdays = [d for d in february_2026() if d.weekday() < 5 and not CAL.is_workday(d)]
     make_up_weekend_days = [d for d in february_2026() if d.weekday() >= 5 and CAL.is_workday(d)]
     assert days_off_on_weekdays == [date(2026, 2, day) for day in (16, 17, 18, 19, 20, 23)]
     assert make_up_weekend_days == [date(2026, 2, 14), date(2026, 2, 28)]
     assert [d for d in february_2026() if date(2026, 2, 14) <= d <= date(2026, 2, 28) and not CAL.is_workday(d)] == [
-        date(2026, 2, 15) + timedelta(days=i) for i in range(9)]  # Sun 15 – Mon 23 off, 9 days
+        date(2026, 2, 15) + timedelta(days=i) for i in range(9)
+    ]  # Sun 15 – Mon 23 off, 9 days
     assert library_knows(2026) and not library_knows(2031)
 
 
@@ -67,6 +69,7 @@ def test_hours_inside_a_day_skip_the_lunch_break():
 
 
 # --- years the library does not know ---------------------------------------------------------------------------
+
 
 def test_unknown_year_falls_back_to_weekends_and_reports_it():
     deadline = CAL.deadline_after(at(2031, 9, 26, 10), 3, ClockUnit.WORKING_DAY)
@@ -100,7 +103,8 @@ def test_natural_clocks_ignore_holidays_and_never_need_the_fallback():
     assert CAL.deadline_after(start, 7, ClockUnit.NATURAL_DAY).at == at(2026, 2, 21)  # 24:00 on Fri 20 Feb
     assert CAL.deadline_after(start, 2, ClockUnit.NATURAL_HOUR).at == at(2026, 2, 13, 12)
     assert CAL.deadline_after(at(2031, 1, 1, 10), 15, ClockUnit.NATURAL_DAY) == Deadline(
-        at=at(2031, 1, 17), used_fallback=False, unknown_years=())
+        at=at(2031, 1, 17), used_fallback=False, unknown_years=()
+    )
 
 
 @pytest.mark.parametrize("unit", list(ClockUnit))
@@ -119,18 +123,31 @@ def test_working_hours_are_configurable():
     assert cal.add_working_days(at(2026, 3, 2, 19), 1) == at(2026, 3, 3, 20)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: CAL.add_working_days(datetime(2026, 3, 2, 9), 1),
-    lambda: CAL.add_working_days(at(2026, 3, 2, 9), -1),
-    lambda: CAL.add_working_hours(at(2026, 3, 2, 9), -0.5),
-    lambda: CAL.deadline_after(at(2026, 3, 2, 9), 1.5, ClockUnit.WORKING_DAY),
-    lambda: CAL.deadline_after(at(2026, 3, 2, 9), 0.5, ClockUnit.NATURAL_DAY),
-    lambda: WorkCalendar(hours=[]),
-    lambda: WorkCalendar(hours=[WorkingPeriod(time(12), time(9))]),
-    lambda: WorkCalendar(hours=[WorkingPeriod(time(9), time(12)), WorkingPeriod(time(11), time(17))]),
-    lambda: WorkCalendar(extra_holidays={date(2031, 1, 2)}, extra_workdays={date(2031, 1, 2)}),
-], ids=["naive", "negative-days", "negative-hours", "fractional-working-days", "fractional-natural-days",
-        "no-hours", "reversed-period", "overlapping-periods", "day-both-ways"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: CAL.add_working_days(datetime(2026, 3, 2, 9), 1),
+        lambda: CAL.add_working_days(at(2026, 3, 2, 9), -1),
+        lambda: CAL.add_working_hours(at(2026, 3, 2, 9), -0.5),
+        lambda: CAL.deadline_after(at(2026, 3, 2, 9), 1.5, ClockUnit.WORKING_DAY),
+        lambda: CAL.deadline_after(at(2026, 3, 2, 9), 0.5, ClockUnit.NATURAL_DAY),
+        lambda: WorkCalendar(hours=[]),
+        lambda: WorkCalendar(hours=[WorkingPeriod(time(12), time(9))]),
+        lambda: WorkCalendar(hours=[WorkingPeriod(time(9), time(12)), WorkingPeriod(time(11), time(17))]),
+        lambda: WorkCalendar(extra_holidays={date(2031, 1, 2)}, extra_workdays={date(2031, 1, 2)}),
+    ],
+    ids=[
+        "naive",
+        "negative-days",
+        "negative-hours",
+        "fractional-working-days",
+        "fractional-natural-days",
+        "no-hours",
+        "reversed-period",
+        "overlapping-periods",
+        "day-both-ways",
+    ],
+)
 def test_bad_input_is_refused(call):
     with pytest.raises(ValueError):
         call()
@@ -141,11 +158,14 @@ def test_bad_input_is_refused(call):
 starts = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(SHANGHAI))
 admin_days = st.sets(st.dates(min_value=date(2026, 12, 1), max_value=date(2027, 12, 31)), max_size=15)
 calendars = st.tuples(admin_days, admin_days).map(
-    lambda days: WorkCalendar(extra_holidays=days[0] - days[1], extra_workdays=days[1]))
+    lambda days: WorkCalendar(extra_holidays=days[0] - days[1], extra_workdays=days[1])
+)
 hours = st.integers(min_value=0, max_value=300 * 60).map(lambda minutes: minutes / 60)
 amounts = {
-    ClockUnit.WORKING_DAY: st.integers(0, 40), ClockUnit.NATURAL_DAY: st.integers(0, 40),
-    ClockUnit.WORKING_HOUR: hours, ClockUnit.NATURAL_HOUR: hours,
+    ClockUnit.WORKING_DAY: st.integers(0, 40),
+    ClockUnit.NATURAL_DAY: st.integers(0, 40),
+    ClockUnit.WORKING_HOUR: hours,
+    ClockUnit.NATURAL_HOUR: hours,
 }
 deadline_requests = st.sampled_from(list(ClockUnit)).flatmap(lambda unit: st.tuples(st.just(unit), amounts[unit]))
 
@@ -173,8 +193,13 @@ def test_working_hours_round_trip(cal, start, h):
 
 
 @settings(max_examples=100)
-@given(calendars, st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
-       st.sampled_from([0, 1]), st.floats(0, 1, exclude_max=True), hours)
+@given(
+    calendars,
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+    st.sampled_from([0, 1]),
+    st.floats(0, 1, exclude_max=True),
+    hours,
+)
 def test_working_hours_round_trip_from_inside_working_time(cal, day, period_index, fraction, h):
     period = cal.hours[period_index]
     opening = datetime.combine(day, period.start, tzinfo=SHANGHAI)

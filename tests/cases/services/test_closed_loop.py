@@ -183,8 +183,10 @@ def test_a_step_updates_only_the_columns_it_changed(tree, new_case):
         case = loop.case_dispatch(actor=tree.people["dispatcher"], case=case, unit=tree.units["和平区城管委"])
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
     assert len(updates) == 1
-    assert all(f'"{column}"' in updates[0] for column in ("state", "owner_unit_id", "dispatched_at",
-                                                          "acceptance_due", "resolution_due"))
+    assert all(
+        f'"{column}"' in updates[0]
+        for column in ("state", "owner_unit_id", "dispatched_at", "acceptance_due", "resolution_due")
+    )
     assert not any(f'"{column}"' in updates[0] for column in ("text", "tracking_code", "routing", "reporter_phone"))
     stored = Case.objects.get(pk=case.pk)
     assert (stored.state, stored.owner_unit) == ("dispatched", tree.units["和平区城管委"])

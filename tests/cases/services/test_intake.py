@@ -22,8 +22,16 @@ pytestmark = pytest.mark.django_db
 
 def test_the_fields_the_request_filled_are_checked_like_the_model_does(tree):
     with pytest.raises(ValidationError) as caught:
-        case_create(actor=None, channel="web", text="路灯不亮", address="新华社区" * 60, reporter_name="王" * 61,
-                    reporter_phone="1" * 21, latitude=Decimal("39.1234567"), longitude=Decimal("117.1"))
+        case_create(
+            actor=None,
+            channel="web",
+            text="路灯不亮",
+            address="新华社区" * 60,
+            reporter_name="王" * 61,
+            reporter_phone="1" * 21,
+            latitude=Decimal("39.1234567"),
+            longitude=Decimal("117.1"),
+        )
     errors = caught.value.message_dict
     assert {"address", "reporter_name", "reporter_phone", "latitude"} <= set(errors)
     assert "200" in errors["address"][0] and "60" in errors["reporter_name"][0]
@@ -31,8 +39,9 @@ def test_the_fields_the_request_filled_are_checked_like_the_model_does(tree):
 
 
 def test_coordinates_are_stored_as_the_model_cleans_them(tree):
-    case = case_create(actor=None, channel="web", text="井盖缺失", address="新华社区", latitude=Decimal("39.12"),
-                       longitude="117.2").case
+    case = case_create(
+        actor=None, channel="web", text="井盖缺失", address="新华社区", latitude=Decimal("39.12"), longitude="117.2"
+    ).case
     stored = Case.objects.values("latitude", "longitude").get(pk=case.pk)
     assert stored == {"latitude": Decimal("39.120000"), "longitude": Decimal("117.200000")}
     assert isinstance(case.latitude, Decimal)

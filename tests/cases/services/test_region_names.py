@@ -31,8 +31,14 @@ def test_one_query_once_the_index_is_built(tree):
 
 def test_a_new_committee_is_found_at_once_and_a_removed_one_is_forgotten(tree):
     street = tree.regions["劝业场街道"]
-    community = Region.objects.create(id=120101001009000, code="120101001009", name="和平里社区",
-                                      level=Level.COMMUNITY, parent=street, kind=RegionKind.URBAN)
+    community = Region.objects.create(
+        id=120101001009000,
+        code="120101001009",
+        name="和平里社区",
+        level=Level.COMMUNITY,
+        parent=street,
+        kind=RegionKind.URBAN,
+    )
     address = "劝业场街道和平里社区5号楼"
     assert region_from_address(address) == street  # not served yet: the street takes it
     committee = Unit.objects.create(name="和平里社区居委会", kind=UnitKind.RESIDENTS_COMMITTEE, region=community)

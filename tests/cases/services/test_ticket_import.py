@@ -18,13 +18,43 @@ from fuhe.cases.services.ticket_import import (
     tickets_import,
 )
 
-HEADER = ["工单编号", "受理时间", "来电人", "联系电话", "诉求地址", "区划代码", "诉求内容", "来电类别", "紧急程度",
-          "诉求类型"]
+HEADER = [
+    "工单编号",
+    "受理时间",
+    "来电人",
+    "联系电话",
+    "诉求地址",
+    "区划代码",
+    "诉求内容",
+    "来电类别",
+    "紧急程度",
+    "诉求类型",
+]
 ROWS = [
-    ["GD2024050001", "2024-05-01 08:30", "王先生", "13912345678", "花园路3号楼", "120101001001",
-     "楼前井盖缺失，夜里很危险", "城市管理/市政设施/井盖", "紧急", "求助"],
-    ["GD2024050002", "2024/5/2 9:15:00", "李女士", "022-23456789", "", "120101002001",
-     "五大道小区垃圾清运不及时", "垃圾清运", "一般", "投诉"],
+    [
+        "GD2024050001",
+        "2024-05-01 08:30",
+        "王先生",
+        "13912345678",
+        "花园路3号楼",
+        "120101001001",
+        "楼前井盖缺失，夜里很危险",
+        "城市管理/市政设施/井盖",
+        "紧急",
+        "求助",
+    ],
+    [
+        "GD2024050002",
+        "2024/5/2 9:15:00",
+        "李女士",
+        "022-23456789",
+        "",
+        "120101002001",
+        "五大道小区垃圾清运不及时",
+        "垃圾清运",
+        "一般",
+        "投诉",
+    ],
     ["GD2024050003", "2024年5月3日 14:00", "", "", "新华社区7号楼", "", "咨询居住证办理流程", "", "", "咨询"],
 ]
 
@@ -53,19 +83,50 @@ def write_xlsx(path, header, rows):
 
 
 def test_guess_mapping_recognises_chinese_headers():
-    mapping = guess_mapping(["工单编号", "主要内容", "标题", "诉求地址", "区划代码", "来电类别", "紧急程度",
-                             "来电人", "联系方式", "受理时间", "备注"])
-    assert mapping == {"external_id": "工单编号", "text": "主要内容", "title": "标题", "address": "诉求地址",
-                       "region_code": "区划代码", "category": "来电类别", "urgency": "紧急程度",
-                       "reporter_name": "来电人", "reporter_phone": "联系方式", "received_at": "受理时间"}
-    assert guess_mapping(["诉求内容", "联系电话", "分类"]) == {"text": "诉求内容", "reporter_phone": "联系电话",
-                                                               "category": "分类"}
+    mapping = guess_mapping(
+        [
+            "工单编号",
+            "主要内容",
+            "标题",
+            "诉求地址",
+            "区划代码",
+            "来电类别",
+            "紧急程度",
+            "来电人",
+            "联系方式",
+            "受理时间",
+            "备注",
+        ]
+    )
+    assert mapping == {
+        "external_id": "工单编号",
+        "text": "主要内容",
+        "title": "标题",
+        "address": "诉求地址",
+        "region_code": "区划代码",
+        "category": "来电类别",
+        "urgency": "紧急程度",
+        "reporter_name": "来电人",
+        "reporter_phone": "联系方式",
+        "received_at": "受理时间",
+    }
+    assert guess_mapping(["诉求内容", "联系电话", "分类"]) == {
+        "text": "诉求内容",
+        "reporter_phone": "联系电话",
+        "category": "分类",
+    }
 
 
 def test_parse_received_at_formats_are_shanghai_local():
     expected = datetime(2024, 5, 1, 8, 30, tzinfo=LOCAL_TZ)
-    for text in ("2024-05-01 08:30", "2024/5/1 8:30", "2024-05-01T08:30:00", "2024年5月1日 08:30", "20240501083000",
-                 "2024.05.01 08:30"):
+    for text in (
+        "2024-05-01 08:30",
+        "2024/5/1 8:30",
+        "2024-05-01T08:30:00",
+        "2024年5月1日 08:30",
+        "20240501083000",
+        "2024.05.01 08:30",
+    ):
         assert parse_received_at(text) == expected, text
     assert parse_received_at("2024-05-01") == datetime(2024, 5, 1, tzinfo=LOCAL_TZ)
     with pytest.raises(ValueError, match="not a date"):
@@ -90,8 +151,9 @@ def test_read_table_csv_encodings_and_bad_files(tmp_path):
 def test_import_creates_every_ticket(tree, categories, tmp_path):
     header, rows = read_table(write_csv(tmp_path / "t.csv", HEADER, ROWS), "t.csv")
     seen = []
-    result = tickets_import(actor=tree.people["dispatcher"], header=header, rows=rows, mapping=None,
-                            progress=seen.append)
+    result = tickets_import(
+        actor=tree.people["dispatcher"], header=header, rows=rows, mapping=None, progress=seen.append
+    )
     assert (result.created, result.skipped_existing, result.total) == (3, 0, 3)
     assert sum(seen) == 3
     first = Case.objects.get(idempotency_key="import:GD2024050001")
@@ -165,8 +227,13 @@ def test_xlsx_import_with_typed_cells_and_custom_mapping(tree, categories, tmp_p
     path = write_xlsx(tmp_path / "t.xlsx", header, rows)
     read_header, table = read_table(path, "t.xlsx")
     assert read_header == header and table[0][:4] == ["A-1", "2024-05-01 08:30:00", "13912345678", "120101001001"]
-    mapping = {"external_id": "单号", "received_at": "时间", "reporter_phone": "电话", "region_code": "区划",
-               "text": "问题"}
+    mapping = {
+        "external_id": "单号",
+        "received_at": "时间",
+        "reporter_phone": "电话",
+        "region_code": "区划",
+        "text": "问题",
+    }
     result = tickets_import(actor=None, header=read_header, rows=table, mapping=mapping)
     assert (result.created, result.total) == (2, 2)
     case = Case.objects.get(idempotency_key="import:A-1")
@@ -189,8 +256,9 @@ def test_command_imports_and_reports(tree, categories, tmp_path, capsys):
 
 
 def test_command_errors(tree, categories, tmp_path):
-    rows = [list(row) for row in ROWS] + [[f"X{i}", "", "", "bad phone", "某地", "", "内容", "", "", ""]
-                                         for i in range(30)]
+    rows = [list(row) for row in ROWS] + [
+        [f"X{i}", "", "", "bad phone", "某地", "", "内容", "", "", ""] for i in range(30)
+    ]
     rows[0][8] = "十万火急"
     path = write_csv(tmp_path / "t.csv", HEADER, rows)
     with pytest.raises(CommandError) as info:

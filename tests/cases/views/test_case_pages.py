@@ -70,18 +70,34 @@ def test_hotline_intake_and_patrol(tree, login):
     client = login(tree.people["dispatcher"])
     page = client.get(reverse("cases:intake")).content.decode()
     submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
-    response = client.post(reverse("cases:intake"), {
-        "text": "来电反映新华社区楼道堆物", "address": "", "region": tree.regions["新华社区"].pk,
-        "request_type": "complaint", "urgency": "normal", "reporter_phone": "13800001111",
-        "submission_id": submission})
+    response = client.post(
+        reverse("cases:intake"),
+        {
+            "text": "来电反映新华社区楼道堆物",
+            "address": "",
+            "region": tree.regions["新华社区"].pk,
+            "request_type": "complaint",
+            "urgency": "normal",
+            "reporter_phone": "13800001111",
+            "submission_id": submission,
+        },
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     assert (case.channel, case.region, case.request_type) == ("hotline", tree.regions["新华社区"], "complaint")
     grid = login(tree.people["grid"])
     page = grid.get(reverse("cases:patrol")).content.decode()
     submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
-    grid.post(reverse("cases:patrol"), {"text": "巡查发现井盖松动", "region": tree.regions["花园路社区第1网格"].pk,
-                                        "request_type": "help", "urgency": "normal", "submission_id": submission})
+    grid.post(
+        reverse("cases:patrol"),
+        {
+            "text": "巡查发现井盖松动",
+            "region": tree.regions["花园路社区第1网格"].pk,
+            "request_type": "help",
+            "urgency": "normal",
+            "submission_id": submission,
+        },
+    )
     patrol = Case.objects.get(channel="patrol")
     assert patrol.is_proactive and patrol.region == tree.regions["花园路社区第1网格"]
     assert grid.get(reverse("cases:detail", args=[patrol.pk])).status_code == 200
@@ -127,66 +143,87 @@ def test_dispatcher_sees_likely_duplicates_and_merges(tree, login, new_case):
 def test_consultation_answered_directly_from_the_knowledge_base(tree, login, new_case):
     from fuhe.cases.models import KnowledgeEntry
 
-    KnowledgeEntry.objects.create(question="居住证如何办理", keywords="居住证 办理 材料",
-                                  answer="携带身份证和租房合同到社区服务站办理居住证。")
+    KnowledgeEntry.objects.create(
+        question="居住证如何办理", keywords="居住证 办理 材料", answer="携带身份证和租房合同到社区服务站办理居住证。"
+    )
     KnowledgeEntry.objects.create(question="犬只登记", keywords="养狗 犬证", answer="到派出所办理犬证。")
     case = new_case(text="请问居住证怎么办理，需要什么材料？", request_type="consultation")
     client = login(tree.people["dispatcher"])
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "携带身份证和租房合同" in page and "到派出所办理犬证" not in page
-    client.post(reverse("cases:act", args=[case.pk]),
-                {"action": "answer_directly", "text": "携带身份证和租房合同到社区服务站办理居住证。"})
+    client.post(
+        reverse("cases:act", args=[case.pk]),
+        {"action": "answer_directly", "text": "携带身份证和租房合同到社区服务站办理居住证。"},
+    )
     case.refresh_from_db()
     assert case.state == "replied" and case.dispatched_at is None and case.reply_outcome == "explained"
 
 
 def test_web_import_maps_columns_checks_everything_and_imports_in_the_background(
-        tree, login, settings, tmp_path, django_capture_on_commit_callbacks):
+    tree, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.DATA_DIR = tmp_path
     client = login(tree.people["dispatcher"])
     bad = "工单编号,诉求内容,诉求地址,联系电话\nA1,楼道堆物,新华社区,13800001111\nA2,,新华社区,123\n"
-    response = client.post(reverse("cases:import_upload"),
-                           {"file": SimpleUploadedFile("tickets.csv", bad.encode(), "text/csv")})
+    response = client.post(
+        reverse("cases:import_upload"), {"file": SimpleUploadedFile("tickets.csv", bad.encode(), "text/csv")}
+    )
     job_url = response["Location"]
     page = client.get(job_url).content.decode()
     assert 'value="诉求内容" selected' in page  # the mapping was guessed from the headers
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(job_url, {"map_text": "诉求内容", "map_address": "诉求地址", "map_external_id": "工单编号",
-                              "map_reporter_phone": "联系电话"})
+        client.post(
+            job_url,
+            {
+                "map_text": "诉求内容",
+                "map_address": "诉求地址",
+                "map_external_id": "工单编号",
+                "map_reporter_phone": "联系电话",
+            },
+        )
     page = client.get(job_url).content.decode()
     assert "row 3" in page and Case.objects.count() == 0  # all or nothing, the row is named
     good = "工单编号,诉求内容,诉求地址\nA1,楼道堆物,新华社区\nA2,路灯不亮,五大道社区\n"
-    response = client.post(reverse("cases:import_upload"),
-                           {"file": SimpleUploadedFile("tickets.xlsx.csv", good.encode(), "text/csv")})
+    response = client.post(
+        reverse("cases:import_upload"), {"file": SimpleUploadedFile("tickets.xlsx.csv", good.encode(), "text/csv")}
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(response["Location"],
-                    {"map_text": "诉求内容", "map_address": "诉求地址", "map_external_id": "工单编号"})
+        client.post(
+            response["Location"], {"map_text": "诉求内容", "map_address": "诉求地址", "map_external_id": "工单编号"}
+        )
     assert 'data-status="done"' in client.get(response["Location"]).content.decode()
     assert Case.objects.filter(channel="import").count() == 2
     assert login(tree.people["jz-dispatcher"]).get(response["Location"]).status_code == 404
     assert login(tree.people["resident"]).get(reverse("cases:import_upload")).status_code == 404
 
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
-def test_optional_photos_are_checked_and_only_shown_to_those_who_may_see_the_case(tree, client, login, settings,
-                                                                                   tmp_path):
+def test_optional_photos_are_checked_and_only_shown_to_those_who_may_see_the_case(
+    tree, client, login, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
     page = client.get(reverse("cases:report")).content.decode()
     submission = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
     fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
-    response = client.post(reverse("cases:report"), {"text": "井盖缺失", "address": "花园路社区", "photos": [fake],
-                                                     "submission_id": submission})
+    response = client.post(
+        reverse("cases:report"),
+        {"text": "井盖缺失", "address": "花园路社区", "photos": [fake], "submission_id": submission},
+    )
     assert response.status_code == 200 and "not a JPEG" in response.content.decode() and not Case.objects.exists()
     photo = SimpleUploadedFile("well.png", PNG, "image/png")
-    response = client.post(reverse("cases:report"), {"text": "井盖缺失", "address": "花园路社区", "photos": [photo],
-                                                     "submission_id": submission})
+    response = client.post(
+        reverse("cases:report"),
+        {"text": "井盖缺失", "address": "花园路社区", "photos": [photo], "submission_id": submission},
+    )
     case = Case.objects.get()
     url = reverse("cases:photo", args=[case.photos.get().pk])
     assert client.get(url)["Content-Type"] == "image/png"  # the reporter, in their session
@@ -202,8 +239,9 @@ def test_bulk_dispatch_picks_a_unit_by_name_from_the_district(tree, login, new_c
     department = tree.units["和平区城管委"]
     assert f'<option value="{department.pk}">{department.name}</option>' in page
     assert 'type="number"' not in page  # nobody types a unit number
-    response = client.post(reverse("cases:bulk_dispatch"), {"case": [first.pk, second.pk], "unit": department.pk},
-                           follow=True)
+    response = client.post(
+        reverse("cases:bulk_dispatch"), {"case": [first.pk, second.pk], "unit": department.pk}, follow=True
+    )
     assert response.status_code == 200
     assert set(Case.objects.values_list("state", flat=True)) == {"dispatched"}
     assert set(Case.objects.values_list("owner_unit", flat=True)) == {department.pk}

@@ -1,11 +1,21 @@
 from fuhe.duties.core.sheet import header_label, parse_rows
 
-CHOICES = {"owner_level": {"district", "street", "community"}, "lead_unit_kind": {"department", "street_office",
-                                                                                 "district_government"},
-           "lead_department_type": {"housing", "urban_management"}, "admission": {"owned", "assists", "excluded",
-                                                                                  "none"}}
-HEADER = [header_label("code"), "事项", "category", "owner_level", "lead_department_type",
-          "assisting_department_types", "keywords", "admission"]
+CHOICES = {
+    "owner_level": {"district", "street", "community"},
+    "lead_unit_kind": {"department", "street_office", "district_government"},
+    "lead_department_type": {"housing", "urban_management"},
+    "admission": {"owned", "assists", "excluded", "none"},
+}
+HEADER = [
+    header_label("code"),
+    "事项",
+    "category",
+    "owner_level",
+    "lead_department_type",
+    "assisting_department_types",
+    "keywords",
+    "admission",
+]
 
 
 def parse(rows, header=HEADER):
@@ -13,8 +23,21 @@ def parse(rows, header=HEADER):
 
 
 def test_valid_rows_with_chinese_aliases_and_lists():
-    items, errors = parse([["A-1", "违章建筑查处", "城乡建设 › 城乡规划", "街道", "", "housing, urban_management",
-                            "违章建筑、违建", "依法履职"], [None] * 8])
+    items, errors = parse(
+        [
+            [
+                "A-1",
+                "违章建筑查处",
+                "城乡建设 › 城乡规划",
+                "街道",
+                "",
+                "housing, urban_management",
+                "违章建筑、违建",
+                "依法履职",
+            ],
+            [None] * 8,
+        ]
+    )
     assert errors == []
     assert items[0].owner_level == "street" and items[0].admission == "owned" and items[0].row == 2
     assert items[0].keywords == ["违章建筑", "违建"] and items[0].category == "城乡建设/城乡规划"
@@ -22,15 +45,27 @@ def test_valid_rows_with_chinese_aliases_and_lists():
 
 
 def test_every_problem_is_named_by_row_and_field():
-    _items, errors = parse([["A-1", "", "", "district", "police", "", "", ""],
-                            ["A-1", "事项", "不存在/类别", "county", "", "army", "", "maybe"]])
+    _items, errors = parse(
+        [
+            ["A-1", "", "", "district", "police", "", "", ""],
+            ["A-1", "事项", "不存在/类别", "county", "", "army", "", "maybe"],
+        ]
+    )
     assert [(e.row, e.field) for e in errors] == [
-        (2, "matter"), (2, "lead_department_type"), (3, "code"), (3, "owner_level"), (3, "admission"),
-        (3, "assisting_department_types"), (3, "category")]
+        (2, "matter"),
+        (2, "lead_department_type"),
+        (3, "code"),
+        (3, "owner_level"),
+        (3, "admission"),
+        (3, "assisting_department_types"),
+        (3, "category"),
+    ]
     assert str(errors[0]) == "row 2, field 'matter': required"
 
 
 def test_header_problems_stop_before_rows():
     _items, errors = parse([["x"]], header=["code", "colour"])
-    assert {(e.row, e.field, e.problem) for e in errors} == {(1, "colour", "unknown column"),
-                                                             (1, "matter", "missing required column")}
+    assert {(e.row, e.field, e.problem) for e in errors} == {
+        (1, "colour", "unknown column"),
+        (1, "matter", "missing required column"),
+    }

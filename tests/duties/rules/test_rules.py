@@ -2,8 +2,17 @@ import pytest
 
 from tests.duties.factories import make_list
 
-VIEW = {"grid": True, "community": True, "dispatcher": True, "handler": True, "leader": True, "supervisor": True,
-        "admin": True, "volunteer": False, "resident": False}
+VIEW = {
+    "grid": True,
+    "community": True,
+    "dispatcher": True,
+    "handler": True,
+    "leader": True,
+    "supervisor": True,
+    "admin": True,
+    "volunteer": False,
+    "resident": False,
+}
 MAINTAIN_CITY_LIST = dict.fromkeys(VIEW, False)  # the city list lies above every district role's scope
 MAINTAIN_DISTRICT_LIST = {**MAINTAIN_CITY_LIST, "leader": True, "supervisor": True, "admin": True}
 

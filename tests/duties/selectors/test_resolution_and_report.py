@@ -24,8 +24,9 @@ def test_the_owner_is_resolved_in_the_case_s_own_district_street_and_community(t
 
 def test_report_lists_overlaps_gaps_and_missing_units_with_the_cases_affected(tree, duty_list):
     Category.objects.get_or_create(path="教育文体", defaults={"name": "教育文体", "level": 1})
-    case = case_create(actor=None, channel="hotline", text="小区门口有人私搭乱建违章建筑",
-                       region=tree.regions["花园路社区"]).case
+    case = case_create(
+        actor=None, channel="hotline", text="小区门口有人私搭乱建违章建筑", region=tree.regions["花园路社区"]
+    ).case
     case_route(case=case, allow_auto=False)
     report = duty_report(user=tree.people["admin"], duty_list=duty_list)
     overlaps = {(o.kind, o.key): (items, cases) for o, items, cases in report.overlaps}
@@ -40,24 +41,30 @@ def test_report_lists_overlaps_gaps_and_missing_units_with_the_cases_affected(tr
     assert all(not cases for _o, _i, cases in other.overlaps)
 
 
-def test_a_batch_memo_resolves_exactly_as_separate_calls_with_fewer_queries(tree, duty_list,
-                                                                            django_assert_max_num_queries):
+def test_a_batch_memo_resolves_exactly_as_separate_calls_with_fewer_queries(
+    tree, duty_list, django_assert_max_num_queries
+):
     from fuhe.duties.selectors import assisting_units, owner_unit_resolve, owner_units_prefetch
 
     items = list(duty_list.items.all())
     regions = [*tree.regions.values(), None]
-    alone = [(owner_unit_resolve(item, region), assisting_units(item, region)) for item in items
-             for region in regions]
+    alone = [(owner_unit_resolve(item, region), assisting_units(item, region)) for item in items for region in regions]
     memo: dict = {}
     with django_assert_max_num_queries(len(alone)):  # at most one look-up per unit, not per call
-        batch = [(owner_unit_resolve(item, region, memo=memo), assisting_units(item, region, memo=memo))
-                 for item in items for region in regions]
+        batch = [
+            (owner_unit_resolve(item, region, memo=memo), assisting_units(item, region, memo=memo))
+            for item in items
+            for region in regions
+        ]
     assert batch == alone
     prefetched: dict = {}
     with django_assert_max_num_queries(1):  # all the units a batch can need, in one query
         owner_units_prefetch(prefetched, regions, items)
-        batch = [(owner_unit_resolve(item, region, memo=prefetched), assisting_units(item, region, memo=prefetched))
-                 for item in items for region in regions]
+        batch = [
+            (owner_unit_resolve(item, region, memo=prefetched), assisting_units(item, region, memo=prefetched))
+            for item in items
+            for region in regions
+        ]
     assert batch == alone
 
 
@@ -78,5 +85,4 @@ def test_a_prefetched_memo_builds_no_query_at_all(tree, duty_list, monkeypatch):
 
     monkeypatch.setattr(selectors, "_district_units", no_query)
     assert [owner_unit_resolve(item, region, memo=prefetched) for item in items for region in regions] == alone
-    assert all(isinstance(assisting_units(item, region, memo=prefetched), list) for item in items
-               for region in regions)
+    assert all(isinstance(assisting_units(item, region, memo=prefetched), list) for item in items for region in regions)

@@ -21,13 +21,18 @@ def test_export_then_import_round_trips_as_a_new_draft(tree, duty_list):
     sheet = load_workbook(exported).worksheets[0]
     assert sheet.cell(1, 1).value == "code (编码)" and sheet.max_row == 1 + duty_list.items.count()
     exported.seek(0)
-    imported = duty_list_import_xlsx(actor=tree.people["admin"], region=tree.regions["天津市"], name="再导入",
-                                     file=exported)
+    imported = duty_list_import_xlsx(
+        actor=tree.people["admin"], region=tree.regions["天津市"], name="再导入", file=exported
+    )
     assert imported.status == ListStatus.DRAFT and imported.version == 2 and imported.source == "import: list.xlsx"
-    original = {i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types,
-                         i.admission, i.basis) for i in duty_list.items.all()}
-    copied = {i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types,
-                       i.admission, i.basis) for i in imported.items.all()}
+    original = {
+        i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types, i.admission, i.basis)
+        for i in duty_list.items.all()
+    }
+    copied = {
+        i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types, i.admission, i.basis)
+        for i in imported.items.all()
+    }
     assert copied == original
 
 
@@ -43,7 +48,11 @@ def test_a_bad_sheet_imports_nothing_and_names_every_row_and_field(tree, duty_li
     messages = [str(e) for e in caught.value.errors]
     assert messages[0] == "row 3, field 'matter': required"
     assert {(e.row, e.field) for e in caught.value.errors} == {
-        (3, "matter"), (3, "owner_level"), (4, "lead_department_type"), (4, "category")}
+        (3, "matter"),
+        (3, "owner_level"),
+        (4, "lead_department_type"),
+        (4, "category"),
+    }
     assert DutyList.objects.count() == 1
 
 

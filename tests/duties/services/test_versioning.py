@@ -44,7 +44,8 @@ def test_a_district_list_overrides_the_city_list_and_one_list_is_active_per_regi
     duty_list.status = ListStatus.ACTIVE
     with pytest.raises(IntegrityError), transaction.atomic():
         make_list(tree, items=ITEMS[:1], activate=False).__class__.objects.filter(
-            region=duty_list.region, status=ListStatus.DRAFT).update(status=ListStatus.ACTIVE)
+            region=duty_list.region, status=ListStatus.DRAFT
+        ).update(status=ListStatus.ACTIVE)
 
 
 def test_an_empty_draft_cannot_be_activated(tree, duty_list):

@@ -46,6 +46,7 @@ def test_import_errors_are_shown_and_nothing_is_saved(tree, duty_list, login):
     buffer.seek(0)
     buffer.name = "bad.xlsx"
     client = login(tree.people["admin"])
-    page = client.post(reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk,
-                                                 "file": buffer}).content.decode()
+    page = client.post(
+        reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk, "file": buffer}
+    ).content.decode()
     assert "row 2, field &#x27;matter&#x27;: required" in page and DutyList.objects.count() == 1

@@ -33,8 +33,9 @@ from fuhe.routing.core.classifier import (
 
 SHARED = Path(os.environ.get("FUHE_SHARED_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
 MESSAGES = SHARED / "messages"
-needs_data = pytest.mark.skipif(not (MESSAGES / "labelled_train.csv").is_file(),
-                                reason="the shared data set is not beside the checkout")
+needs_data = pytest.mark.skipif(
+    not (MESSAGES / "labelled_train.csv").is_file(), reason="the shared data set is not beside the checkout"
+)
 # Observed on the fixed split below: chosen model 0.865, plain char TF-IDF + LinearSVC 0.728.
 MACRO_F1_FLOOR = 0.81
 MIN_GAIN_OVER_BASELINE = 0.05
@@ -152,8 +153,9 @@ def test_unfitted_and_invalid_training_are_refused():
 
 
 def test_tiny_training_set_without_calibration_folds_still_gives_probabilities():
-    model = TextClassifier().fit([Message("道路破损", "公路坑洼"), Message("医院收费", "看病贵")],
-                                 ["交通运输", "卫生计生"])
+    model = TextClassifier().fit(
+        [Message("道路破损", "公路坑洼"), Message("医院收费", "看病贵")], ["交通运输", "卫生计生"]
+    )
     prediction = model.predict([Message("公路", "")])[0]
     assert prediction.label == "交通运输"
     assert prediction.confidence + prediction.alternatives[0][1] == pytest.approx(1.0)
@@ -269,8 +271,11 @@ def test_prediction_input_needs_no_label_and_output_keeps_column_order(tmp_path)
     write_labelled_csv(target, table, ["城乡建设", "教育文体"])
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows == [["id", "title", "text", "extra", "label"], ["1", "路灯", "坏了", "x", "城乡建设"],
-                    ["2", "学校", "收费", "y", "教育文体"]]
+    assert rows == [
+        ["id", "title", "text", "extra", "label"],
+        ["1", "路灯", "坏了", "x", "城乡建设"],
+        ["2", "学校", "收费", "y", "教育文体"],
+    ]
 
 
 def test_existing_label_column_is_overwritten_in_place(tmp_path):
@@ -297,8 +302,10 @@ def test_taxonomy_requires_its_columns(tmp_path):
 
 
 def test_merge_keywords_adds_duty_list_words_without_duplicates():
-    merged = merge_keywords({"交通运输": ["交通运输", "出租车管理"]}, {"交通运输": ["渣土车", "出租车管理", "车"],
-                                                                 "环境保护": [" 噪音 ", "其他"]})
+    merged = merge_keywords(
+        {"交通运输": ["交通运输", "出租车管理"]},
+        {"交通运输": ["渣土车", "出租车管理", "车"], "环境保护": [" 噪音 ", "其他"]},
+    )
     assert merged == {"交通运输": ["交通运输", "出租车管理", "渣土车"], "环境保护": ["噪音"]}
 
 

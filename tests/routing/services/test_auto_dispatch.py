@@ -51,8 +51,9 @@ def test_only_a_versioned_model_dispatches_alone(tree, duty_list, settings):
 def test_a_fallback_owner_is_never_dispatched_automatically(tree, duty_list, settings):
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = 0.01
     routing_model_train()
-    case = case_create(actor=None, channel="hotline", text="共享单车乱停放堵住了路口共享单车",
-                       region=tree.regions["花园路社区"]).case
+    case = case_create(
+        actor=None, channel="hotline", text="共享单车乱停放堵住了路口共享单车", region=tree.regions["花园路社区"]
+    ).case
     routing = case_route(case=case)
     assert routing["item"]["code"] == "QT-01" and routing["fallback"] and routing["decision"] == "queued"
 
@@ -86,8 +87,9 @@ def queued_tasks():
     HUEY.immediate = True
 
 
-def test_intake_leaves_routing_to_the_background_worker(tree, duty_list, settings, queued_tasks,
-                                                        django_capture_on_commit_callbacks):
+def test_intake_leaves_routing_to_the_background_worker(
+    tree, duty_list, settings, queued_tasks, django_capture_on_commit_callbacks
+):
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(tree)
@@ -106,8 +108,9 @@ def run_now(huey, task):
     huey.execute(task)
 
 
-def test_intakes_within_the_delay_share_one_batch(tree, duty_list, settings, queued_tasks,
-                                                  django_capture_on_commit_callbacks, monkeypatch):
+def test_intakes_within_the_delay_share_one_batch(
+    tree, duty_list, settings, queued_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
     import fuhe.routing.tasks as tasks
 
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
@@ -132,14 +135,15 @@ def test_intakes_within_the_delay_share_one_batch(tree, duty_list, settings, que
     assert [Case.objects.get(pk=case.pk).routing["routed_at"] for case in cases] == routed_at
 
 
-def test_the_minute_sweep_routes_cases_whose_routing_was_never_queued(tree, duty_list, settings, queued_tasks,
-                                                                      monkeypatch,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_minute_sweep_routes_cases_whose_routing_was_never_queued(
+    tree, duty_list, settings, queued_tasks, monkeypatch, django_capture_on_commit_callbacks
+):
     from fuhe.routing.tasks import route_missed
 
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
-    monkeypatch.setattr("fuhe.routing.tasks.route_cases.schedule",
-                        lambda **kwargs: (_ for _ in ()).throw(OSError("queue down")))
+    monkeypatch.setattr(
+        "fuhe.routing.tasks.route_cases.schedule", lambda **kwargs: (_ for _ in ()).throw(OSError("queue down"))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(tree)
     assert Case.objects.get(pk=case.pk).routing == {}
@@ -157,4 +161,3 @@ def test_a_queue_failure_never_breaks_intake(tree, duty_list, monkeypatch, djang
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(tree)
     assert Case.objects.get(pk=case.pk).state == "received"
-

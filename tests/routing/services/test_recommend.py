@@ -11,6 +11,7 @@ TEXT = "花园路3号楼前井盖缺失，夜里很危险"
 def make_case(tree):
     def make(text=TEXT, region="花园路社区", **fields):
         return case_create(actor=None, channel="hotline", text=text, region=tree.regions[region], **fields).case
+
     return make
 
 
@@ -67,20 +68,30 @@ def test_no_list_in_force_means_no_recommendation(tree, make_case):
 def _facts(recommendation):
     if recommendation is None:
         return None
-    return ([(c.item.code, round(c.score, 9), c.keywords, c.resolution) for c in recommendation.candidates],
-            recommendation.similar, [u.pk for u in recommendation.assisting], recommendation.category_used,
-            recommendation.duty_list.pk)
+    return (
+        [(c.item.code, round(c.score, 9), c.keywords, c.resolution) for c in recommendation.candidates],
+        recommendation.similar,
+        [u.pk for u in recommendation.assisting],
+        recommendation.category_used,
+        recommendation.duty_list.pk,
+    )
 
 
 def test_a_batch_recommends_exactly_what_one_case_at_a_time_does(tree, duty_list, make_case):
     from fuhe.cases.services.lifecycle import case_dispatch
     from fuhe.routing.services import recommend_many, routing_examples_collect
 
-    past = case_dispatch(actor=tree.people["dispatcher"], case=make_case("花园路5号楼井盖丢了，很危险"),
-                         unit=tree.units["和平区城管委"])
+    past = case_dispatch(
+        actor=tree.people["dispatcher"], case=make_case("花园路5号楼井盖丢了，很危险"), unit=tree.units["和平区城管委"]
+    )
     assert routing_examples_collect() == 1
-    cases = [make_case(), make_case(region="西关村"), make_case(text="小区物业不管楼道电梯，电梯经常坏"),
-             make_case(text="村里有人私搭乱建违章建筑", region="西关村"), past]
+    cases = [
+        make_case(),
+        make_case(region="西关村"),
+        make_case(text="小区物业不管楼道电梯，电梯经常坏"),
+        make_case(text="村里有人私搭乱建违章建筑", region="西关村"),
+        past,
+    ]
     one_at_a_time = [_facts(recommend(case)) for case in cases]
     assert [_facts(r) for r in recommend_many(cases)] == one_at_a_time
     first = one_at_a_time[0]
@@ -119,8 +130,9 @@ def test_a_batch_writes_its_routing_notes_together_and_never_over_a_decision(tre
     assert Case.objects.get(pk=cases[0].pk).routing == notes[cases[0].pk]
 
 
-def test_a_chunk_of_notes_that_cannot_be_stored_leaves_only_its_cases_for_the_next_sweep(tree, duty_list,
-                                                                                        make_case, monkeypatch):
+def test_a_chunk_of_notes_that_cannot_be_stored_leaves_only_its_cases_for_the_next_sweep(
+    tree, duty_list, make_case, monkeypatch
+):
     from fuhe.cases.models import Case
     from fuhe.routing import services
 

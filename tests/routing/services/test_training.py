@@ -20,8 +20,9 @@ def new_case(tree, text="花园路3号楼前井盖缺失，夜里很危险", reg
 
 def test_dispatches_and_reassignments_become_examples_once(tree, duty_list):
     dispatcher = tree.people["dispatcher"]
-    case = case_dispatch(actor=dispatcher, case=new_case(tree, "楼道里电梯坏了，物业不修"),
-                         unit=tree.units["和平区城管委"])
+    case = case_dispatch(
+        actor=dispatcher, case=new_case(tree, "楼道里电梯坏了，物业不修"), unit=tree.units["和平区城管委"]
+    )
     assert routing_examples_collect() == 1 and routing_examples_collect() == 0
     first = RoutingExample.objects.get()
     assert (first.owner_key, first.source) == ("department:urban_management", "dispatch")
@@ -119,8 +120,11 @@ def test_training_examples_keep_no_phone_number_from_the_message(tree, duty_list
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
     case = new_case(tree, "花园路3号楼前井盖缺失，请回电13912345678")
     routing_decide(actor=tree.people["dispatcher"], case=case, item=duty_list.items.get(code="CG-01"))
-    case_dispatch(actor=tree.people["dispatcher"], case=new_case(tree, "电梯坏了，电话13800001111"),
-                  unit=tree.units["和平区城管委"])
+    case_dispatch(
+        actor=tree.people["dispatcher"],
+        case=new_case(tree, "电梯坏了，电话13800001111"),
+        unit=tree.units["和平区城管委"],
+    )
     routing_examples_collect()
     texts = " ".join(RoutingExample.objects.values_list("text", flat=True))
     assert RoutingExample.objects.count() == 2
@@ -131,12 +135,20 @@ def test_collecting_many_decisions_costs_the_same_few_queries(tree, duty_list, d
     """One classifier call per duty list and one statement for the current flags, however many cases (was a
     call and an UPDATE per case)."""
     dispatcher = tree.people["dispatcher"]
-    cases = [case_dispatch(actor=tree.people["jz-dispatcher" if region == "西关村" else "dispatcher"],
-                           case=new_case(tree, text, region), unit=unit)
-             for text, region, unit in [("楼道里电梯坏了，物业不修", "花园路社区", tree.units["和平区城管委"]),
-                                        ("井盖丢了", "花园路社区", tree.units["和平区城管委"]),
-                                        ("村口路灯不亮", "西关村", tree.units["蓟州区城管委"]),
-                                        ("小区门口违章搭建", "新华社区", tree.units["劝业场街道办事处"])] * 3]
+    cases = [
+        case_dispatch(
+            actor=tree.people["jz-dispatcher" if region == "西关村" else "dispatcher"],
+            case=new_case(tree, text, region),
+            unit=unit,
+        )
+        for text, region, unit in [
+            ("楼道里电梯坏了，物业不修", "花园路社区", tree.units["和平区城管委"]),
+            ("井盖丢了", "花园路社区", tree.units["和平区城管委"]),
+            ("村口路灯不亮", "西关村", tree.units["蓟州区城管委"]),
+            ("小区门口违章搭建", "新华社区", tree.units["劝业场街道办事处"]),
+        ]
+        * 3
+    ]
     for case in cases[:2]:
         case = case_return(actor=tree.people["handler"], case=case, reason="不属于本部门职责")
         case_reassign(actor=dispatcher, case=case, unit=tree.units["花园路社区居委会"], reason="物业问题归社区")

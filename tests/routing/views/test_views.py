@@ -11,8 +11,9 @@ from fuhe.routing.services import case_route, routing_model_train
 @pytest.fixture
 def routed_case(tree, duty_list, settings):
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
-    case = case_create(actor=None, channel="hotline", text="花园路3号楼前井盖缺失，夜里很危险",
-                       region=tree.regions["花园路社区"]).case
+    case = case_create(
+        actor=None, channel="hotline", text="花园路3号楼前井盖缺失，夜里很危险", region=tree.regions["花园路社区"]
+    ).case
     case_route(case=case)
     case.refresh_from_db()
     return case
@@ -37,8 +38,9 @@ def test_a_leader_sees_it_without_the_form(tree, routed_case, login):
 
 
 def test_an_unrouted_waiting_case_shows_a_live_preview(tree, duty_list, login):
-    case = case_create(actor=None, channel="hotline", text="五大道小区物业不管电梯",
-                       region=tree.regions["五大道社区"]).case
+    case = case_create(
+        actor=None, channel="hotline", text="五大道小区物业不管电梯", region=tree.regions["五大道社区"]
+    ).case
     page = login(tree.people["admin"]).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'data-item-code="SQ-01"' in page and "五大道社区居委会" in page
     case.refresh_from_db()
@@ -57,8 +59,12 @@ def test_correcting_through_the_panel_dispatches_and_records_training_data(tree,
     dashboard = client.get(reverse("routing:dashboard")).content.decode()
     assert 'id="corrections"' in dashboard and jd.tracking_code in dashboard
     assert '<li data-source="correction">派单员纠正: <strong>1</strong></li>' in dashboard  # a label, not a code
-    assert login(tree.people["jz-dispatcher"]).post(reverse("routing:decide", args=[jd.pk]),
-                                                    {"item": jd_item.pk}).status_code == 404
+    assert (
+        login(tree.people["jz-dispatcher"])
+        .post(reverse("routing:decide", args=[jd.pk]), {"item": jd_item.pk})
+        .status_code
+        == 404
+    )
 
 
 def test_dashboard_figures_and_retrain(tree, routed_case, login, settings):

@@ -37,12 +37,15 @@ def test_login_requires_csrf(tree):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("username,role,visible,hidden", [
-    ("resident", "resident", "花园路社区", "劝业场街道办事处"),
-    ("grid", "grid_worker", "花园路社区第1网格", "新华社区"),
-    ("handler", "department_handler", "和平区城管委", "蓟州区"),
-    ("supervisor", "supervisor", "和平区", "蓟州区"),
-])
+@pytest.mark.parametrize(
+    "username,role,visible,hidden",
+    [
+        ("resident", "resident", "花园路社区", "劝业场街道办事处"),
+        ("grid", "grid_worker", "花园路社区第1网格", "新华社区"),
+        ("handler", "department_handler", "和平区城管委", "蓟州区"),
+        ("supervisor", "supervisor", "和平区", "蓟州区"),
+    ],
+)
 def test_each_role_has_its_own_home(tree, login, username, role, visible, hidden):
     page = login(tree.people[username]).get(reverse("web:home")).content.decode()
     assert f'data-role="{role}"' in page and visible in page and hidden not in page

@@ -27,12 +27,25 @@ CLOSED_STATES = (State.CLOSED.value, State.MERGED.value, State.DISMISSED.value)
 OPEN311_SPEC = "http://wiki.open311.org/GeoReport_v2"
 RECEIVING_UNIT_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
 SERVICE_ATTRIBUTES = [
-    {"variable": True, "code": "request_type", "datatype": "singlevaluelist", "required": False,
-     "datatype_description": "one of the keys", "order": 1,
-     "description": "诉求类型 / Type of request", "values": [{"key": value, "name": str(label)}
-                                                            for value, label in RequestType.choices]},
-    {"variable": True, "code": "title", "datatype": "string", "required": False,
-     "datatype_description": "at most 120 characters", "order": 2, "description": "标题 / Short title"},
+    {
+        "variable": True,
+        "code": "request_type",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "one of the keys",
+        "order": 1,
+        "description": "诉求类型 / Type of request",
+        "values": [{"key": value, "name": str(label)} for value, label in RequestType.choices],
+    },
+    {
+        "variable": True,
+        "code": "title",
+        "datatype": "string",
+        "required": False,
+        "datatype_description": "at most 120 characters",
+        "order": 2,
+        "description": "标题 / Short title",
+    },
 ]
 ATTRIBUTE_CODES = {attribute["code"] for attribute in SERVICE_ATTRIBUTES}
 
@@ -46,9 +59,11 @@ def service_categories() -> QuerySet[Category]:
 _CATEGORY_FIELDS = ("id", "name", "parent_id", "level", "path", "is_active")
 _TABLE = Category._meta.db_table
 # the table name is the model's own; the code is a bound parameter
-_SERVICE_SQL = (f"SELECT c.id, c.name, c.parent_id, c.level, c.path, c.is_active FROM {_TABLE} c "  # noqa: S608
-                f"WHERE c.id = %s AND c.is_active AND NOT EXISTS "
-                f"(SELECT 1 FROM {_TABLE} k WHERE k.parent_id = c.id AND k.is_active)")
+_SERVICE_SQL = (
+    f"SELECT c.id, c.name, c.parent_id, c.level, c.path, c.is_active FROM {_TABLE} c "  # noqa: S608
+    f"WHERE c.id = %s AND c.is_active AND NOT EXISTS "
+    f"(SELECT 1 FROM {_TABLE} k WHERE k.parent_id = c.id AND k.is_active)"
+)
 
 
 def service_get(code: str) -> Category | None:
@@ -67,9 +82,15 @@ def service_get(code: str) -> Category | None:
 
 def service_out(category: Category) -> dict:
     parts = category.path.split("/")
-    return {"service_code": str(category.pk), "service_name": category.name,
-            "description": " › ".join(parts), "metadata": True, "type": "realtime",
-            "keywords": ", ".join(parts), "group": parts[0]}
+    return {
+        "service_code": str(category.pk),
+        "service_name": category.name,
+        "description": " › ".join(parts),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ", ".join(parts),
+        "group": parts[0],
+    }
 
 
 def service_definition_out(category: Category) -> dict:
@@ -91,13 +112,20 @@ class RequestWriter:
         self.cases = cases
         ids = [case.pk for case in cases]
         self.notes: dict[int, str] = {}
-        events = (CaseEvent.objects.filter(case_id__in=ids, is_public=True).exclude(reason="")
-                  .order_by("case_id", "-at", "-id").values_list("case_id", "reason"))
+        events = (
+            CaseEvent.objects.filter(case_id__in=ids, is_public=True)
+            .exclude(reason="")
+            .order_by("case_id", "-at", "-id")
+            .values_list("case_id", "reason")
+        )
         for case_id, reason in events.iterator(chunk_size=2000):
             self.notes.setdefault(case_id, reason)
         street_keys = {self._street_key(case) for case in cases if case.region_id}
-        self.street_units = dict(Unit.objects.filter(region_id__in=street_keys - {None}, kind__in=RECEIVING_UNIT_KINDS)
-                                 .order_by("region_id", "id").values_list("region_id", "name"))
+        self.street_units = dict(
+            Unit.objects.filter(region_id__in=street_keys - {None}, kind__in=RECEIVING_UNIT_KINDS)
+            .order_by("region_id", "id")
+            .values_list("region_id", "name")
+        )
 
     @staticmethod
     def _street_key(case: Case) -> int | None:
@@ -124,8 +152,18 @@ class RequestWriter:
         return mask_text(f"{words}: {note}" if note else words)
 
     def request_out(self, case: Case) -> dict:
-        updated = max(moment for moment in (case.created_at, case.dispatched_at, case.accepted_at, case.replied_at,
-                                            case.rated_at, case.closed_at) if moment is not None)
+        updated = max(
+            moment
+            for moment in (
+                case.created_at,
+                case.dispatched_at,
+                case.accepted_at,
+                case.replied_at,
+                case.rated_at,
+                case.closed_at,
+            )
+            if moment is not None
+        )
         return {
             "service_request_id": str(case.pk),
             "status": open311_status(case.state),

@@ -161,11 +161,22 @@ def _post_params(request) -> QueryDict:
 def discovery(request, fmt, params):
     base = request.build_absolute_uri("/open311/v2")
     changeset = _setting("FUHE_OPEN311_CHANGESET", "2026-01-01T00:00:00+08:00")
-    payload = {"changeset": changeset, "contact": _setting("FUHE_OPEN311_CONTACT", "12345"),
-               "key_service": _setting("FUHE_OPEN311_KEY_SERVICE", "API keys are issued by the platform's "
-                                       "administrators (fuhe api_key create)."),
-               "endpoints": [{"specification": OPEN311_SPEC, "url": base, "changeset": changeset,
-                              "type": "production", "formats": ["text/xml", "application/json"]}]}
+    payload = {
+        "changeset": changeset,
+        "contact": _setting("FUHE_OPEN311_CONTACT", "12345"),
+        "key_service": _setting(
+            "FUHE_OPEN311_KEY_SERVICE", "API keys are issued by the platform's administrators (fuhe api_key create)."
+        ),
+        "endpoints": [
+            {
+                "specification": OPEN311_SPEC,
+                "url": base,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
     return render(fmt, payload, root="discovery", item=None)
 
 
@@ -260,7 +271,7 @@ def _request_list(params):
     size = _positive(params, "page_size", _page_size(), 1000)
     page = _positive(params, "page", 1, 100_000)
     cases = cases.filter(created_at__gte=start, created_at__lte=end).order_by("-created_at", "-id")
-    return list(cases[(page - 1) * size:page * size])
+    return list(cases[(page - 1) * size : page * size])
 
 
 @endpoint("GET", "POST")
@@ -294,8 +305,12 @@ def token(request, fmt, params, token: str):
         case = Case.objects.filter(tracking_code=token.upper(), is_public=True).only("pk", "tracking_code").first()
     if case is None:
         raise Open311Error(404, "token: no such token")
-    return render(fmt, [{"service_request_id": str(case.pk), "token": case.tracking_code}],
-                  root="service_requests", item="request")
+    return render(
+        fmt,
+        [{"service_request_id": str(case.pk), "token": case.tracking_code}],
+        root="service_requests",
+        item="request",
+    )
 
 
 # --- POST requests ---------------------------------------------------------------------------------------------
@@ -346,8 +361,10 @@ def _address_region(address_id: str) -> Region | None:
         return None
     region = None
     if address_id.isdigit() and len(address_id) <= 15:
-        region = Region.objects.filter(code=address_id).first() or Region.objects.filter(
-            code=address_id.ljust(12, "0")).first()
+        region = (
+            Region.objects.filter(code=address_id).first()
+            or Region.objects.filter(code=address_id.ljust(12, "0")).first()
+        )
     if region is None:
         raise Open311Error(400, f"address_id: {address_id[:40]!r} is not a known address (a division code)")
     return region
@@ -376,18 +393,31 @@ def _create(api_key, params, idempotency_key: str | None) -> dict:
     owner = f"key:{api_key.pk}"
     try:
         intake = case_create(
-            actor=api_key.user, channel=Channel.API, text=description or category.name,
-            title=attributes.get("title", ""), address=address, latitude=latitude, longitude=longitude,
-            region=region, category=category, request_type=attributes.get("request_type", RequestType.HELP),
-            reporter_name=name[:60], reporter_phone=phone,
-            idempotency_key=case_idempotency_key(owner, ENDPOINT_POST, idempotency_key) if idempotency_key else None)
+            actor=api_key.user,
+            channel=Channel.API,
+            text=description or category.name,
+            title=attributes.get("title", ""),
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            region=region,
+            category=category,
+            request_type=attributes.get("request_type", RequestType.HELP),
+            reporter_name=name[:60],
+            reporter_phone=phone,
+            idempotency_key=case_idempotency_key(owner, ENDPOINT_POST, idempotency_key) if idempotency_key else None,
+        )
     except ValidationError as error:
         fields = getattr(error, "message_dict", {"request": error.messages})
         raise Open311Error(400, "; ".join(f"{f}: {' '.join(m)}" for f, m in fields.items())) from None
     case = intake.case
     notice = f"已受理，查询码 {case.tracking_code} / Received, tracking code {case.tracking_code}"
-    return {"service_request_id": str(case.pk), "token": case.tracking_code, "service_notice": notice,
-            "account_id": None}
+    return {
+        "service_request_id": str(case.pk),
+        "token": case.tracking_code,
+        "service_notice": notice,
+        "account_id": None,
+    }
 
 
 def _post_request(request, fmt, params):
@@ -402,8 +432,9 @@ def _post_request(request, fmt, params):
         return render(fmt, [_create(api_key, params, None)], root="service_requests", item="request")
     body = {name: params.getlist(name) for name in params if name != "api_key"}
     try:
-        record = idempotency_begin(owner=f"key:{api_key.pk}", endpoint=ENDPOINT_POST, key=idempotency_key,
-                                   fingerprint=body_fingerprint(body))
+        record = idempotency_begin(
+            owner=f"key:{api_key.pk}", endpoint=ENDPOINT_POST, key=idempotency_key, fingerprint=body_fingerprint(body)
+        )
     except ValidationError:
         raise Open311Error(400, "Idempotency-Key: give 1 to 255 characters") from None
     except IdempotencyConflictError as error:
@@ -426,7 +457,7 @@ def _post_request(request, fmt, params):
 @csrf_exempt
 def not_found(request, path: str = ""):
     fmt = "xml" if request.path.endswith(".xml") else "json"
-    response = render_errors(fmt, 404,
-                             f"{request.path[:80]} is not an Open311 resource (see /open311/v2/discovery.json)")
+    response = render_errors(
+        fmt, 404, f"{request.path[:80]} is not an Open311 resource (see /open311/v2/discovery.json)"
+    )
     return _cors(response, ["GET", "HEAD", "OPTIONS"])
-

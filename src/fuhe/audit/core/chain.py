@@ -32,20 +32,46 @@ def canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_hash(*, prev_hash: str, seq: int, at: datetime, actor_id: int | None, actor_label: str, action: str,
-               object_type: str, object_id: str, summary: dict) -> str:
+def event_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: dict,
+) -> str:
     """SHA-256 of the previous hash and the canonical JSON of ``[seq, at, actor_id, actor_label, action,
     object_type, object_id, summary]``."""
-    tail = payload_tail(at=at, actor_id=actor_id, actor_label=actor_label, action=action, object_type=object_type,
-                        object_id=object_id, summary=summary)
+    tail = payload_tail(
+        at=at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+    )
     return hash_with_tail(prev_hash=prev_hash, seq=seq, tail=tail)
 
 
-def payload_tail(*, at: datetime, actor_id: int | None, actor_label: str, action: str, object_type: str,
-                 object_id: str, summary: dict) -> str:
+def payload_tail(
+    *,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: dict,
+) -> str:
     """The canonical JSON of the event without its place in the chain (computed before the chain is locked)."""
-    return canonical([at.isoformat(timespec="microseconds"), actor_id, actor_label, action, object_type, object_id,
-                      summary])
+    return canonical(
+        [at.isoformat(timespec="microseconds"), actor_id, actor_label, action, object_type, object_id, summary]
+    )
 
 
 def hash_with_tail(*, prev_hash: str, seq: int, tail: str) -> str:
@@ -71,9 +97,17 @@ def verify_chain(events: Iterable[ChainedEvent], *, head_seq: int, head_hash: st
             breaches.append(Breach(expected_seq, f"missing (next stored event is {event.seq})"))
         if event.prev_hash != prev_hash:
             breaches.append(Breach(event.seq, "previous-hash link broken"))
-        recomputed = event_hash(prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor_id=event.actor_id,
-                                actor_label=event.actor_label, action=event.action,
-                                object_type=event.object_type, object_id=event.object_id, summary=event.summary)
+        recomputed = event_hash(
+            prev_hash=event.prev_hash,
+            seq=event.seq,
+            at=event.at,
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            summary=event.summary,
+        )
         if recomputed != event.hash:
             breaches.append(Breach(event.seq, "content does not match its hash (edited)"))
         expected_seq, prev_hash = event.seq + 1, event.hash

@@ -4,27 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
+        ("audit", "0002_append_only_triggers"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             # only the index goes: SQLite's AlterField would copy the whole (append-only) audit table
-            database_operations=[migrations.RunSQL(
-                'DROP INDEX IF EXISTS "audit_auditevent_actor_id_270bb4b7"',
-                'CREATE INDEX "audit_auditevent_actor_id_270bb4b7" ON "audit_auditevent" ("actor_id")')],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "audit_auditevent_actor_id_270bb4b7"',
+                    'CREATE INDEX "audit_auditevent_actor_id_270bb4b7" ON "audit_auditevent" ("actor_id")',
+                )
+            ],
             state_operations=[
-            migrations.AlterField(
-                model_name='auditevent',
-                name='actor_id',
-                field=models.BigIntegerField(blank=True, null=True, verbose_name='actor id'),
-            ),
+                migrations.AlterField(
+                    model_name="auditevent",
+                    name="actor_id",
+                    field=models.BigIntegerField(blank=True, null=True, verbose_name="actor id"),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('actor_id__isnull', False)), fields=['actor_id'], name='audit_event_actor_set'),
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("actor_id__isnull", False)), fields=["actor_id"], name="audit_event_actor_set"
+            ),
         ),
     ]

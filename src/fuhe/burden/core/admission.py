@@ -72,13 +72,19 @@ def decide(given: GateInput) -> Decision:
     for display) sent back to the sender."""
     if given.forbidden_demands:
         listed = ", ".join(given.forbidden_demands)
-        return Decision(Outcome.REFUSED, (
-            f"The task demands what the 2026 rules on government apps forbid ({listed}); "
-            "remove these demands and send it again.",), "forbidden_demand")
+        return Decision(
+            Outcome.REFUSED,
+            (
+                f"The task demands what the 2026 rules on government apps forbid ({listed}); "
+                "remove these demands and send it again.",
+            ),
+            "forbidden_demand",
+        )
     match given.category:
         case ListCategory.EXCLUDED:
-            return Decision(Outcome.REFUSED, (
-                "The matter is on the banned list for this level (禁入事项).",), "excluded")
+            return Decision(
+                Outcome.REFUSED, ("The matter is on the banned list for this level (禁入事项).",), "excluded"
+            )
         case ListCategory.OWNED:
             return Decision(Outcome.ADMITTED, ("The matter is one of the level's own duties (依法履职).",), "owned")
         case ListCategory.ASSISTS:
@@ -88,24 +94,40 @@ def decide(given: GateInput) -> Decision:
             if not given.resources_declared:
                 missing.append("the resources that come with it (费随事转: money, people, guidance)")
             if missing:
-                return Decision(Outcome.REFUSED, (
-                    "The level only assists with this matter; name " + " and ".join(missing) + ".",),
-                    "assists_incomplete")
-            return Decision(Outcome.ADMITTED_ASSISTING, (
-                "The level assists with this matter; the lead unit and resources are named (费随事转).",),
-                "assists")
+                return Decision(
+                    Outcome.REFUSED,
+                    ("The level only assists with this matter; name " + " and ".join(missing) + ".",),
+                    "assists_incomplete",
+                )
+            return Decision(
+                Outcome.ADMITTED_ASSISTING,
+                ("The level assists with this matter; the lead unit and resources are named (费随事转).",),
+                "assists",
+            )
     # none or unlisted
     if not given.approval_reason.strip():
-        return Decision(Outcome.REFUSED, (
-            "The matter is not on the level's admission lists; apply for approval with a written reason, "
-            f"at least {given.application_period_days} working days before the start.",), "unlisted_no_application")
+        return Decision(
+            Outcome.REFUSED,
+            (
+                "The matter is not on the level's admission lists; apply for approval with a written reason, "
+                f"at least {given.application_period_days} working days before the start.",
+            ),
+            "unlisted_no_application",
+        )
     if given.working_days_before_start is not None and given.working_days_before_start < given.application_period_days:
-        return Decision(Outcome.REFUSED, (
-            f"The application came {given.working_days_before_start} working days before the start; "
-            f"{given.application_period_days} are required.",), "late_application")
-    return Decision(Outcome.PENDING_APPROVAL, (
-        "The matter is not on the admission lists; the designated body decides on the written application.",),
-        "needs_approval")
+        return Decision(
+            Outcome.REFUSED,
+            (
+                f"The application came {given.working_days_before_start} working days before the start; "
+                f"{given.application_period_days} are required.",
+            ),
+            "late_application",
+        )
+    return Decision(
+        Outcome.PENDING_APPROVAL,
+        ("The matter is not on the admission lists; the designated body decides on the written application.",),
+        "needs_approval",
+    )
 
 
 def category_for_level(*, target_level: str, admission: str | None, owner_level: str | None) -> ListCategory:

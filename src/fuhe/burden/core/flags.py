@@ -43,24 +43,43 @@ class Evidence:
 
 TRACE = frozenset({Evidence.PHOTO, Evidence.VIDEO, Evidence.LOCATION_TRACK, Evidence.LEDGER})
 #: forbidden by 国办函〔2026〕12号 ("五个不得" 2–4); the gate refuses tasks that demand them
-FORBIDDEN = frozenset({Evidence.CHECK_IN, Evidence.ONLINE_TIME, Evidence.LIKES_FORWARDS, Evidence.STUDY_TIME,
-                       Evidence.APP_INSTALL})
+FORBIDDEN = frozenset(
+    {Evidence.CHECK_IN, Evidence.ONLINE_TIME, Evidence.LIKES_FORWARDS, Evidence.STUDY_TIME, Evidence.APP_INSTALL}
+)
 
 TRACE_WORDS = ("拍照", "照片", "留痕", "台账", "视频", "轨迹", "截图")
-FORBIDDEN_WORDS = {"打卡": Evidence.CHECK_IN, "签到": Evidence.CHECK_IN, "在线时长": Evidence.ONLINE_TIME,
-                   "点赞": Evidence.LIKES_FORWARDS, "转发": Evidence.LIKES_FORWARDS, "投票数": Evidence.LIKES_FORWARDS,
-                   "学习时长": Evidence.STUDY_TIME, "安装率": Evidence.APP_INSTALL,
-                   "下载率": Evidence.APP_INSTALL, "注册率": Evidence.APP_INSTALL,
-                   # a bare 使用率 is as often a facility's usage rate (养老驿站使用率): only an app's counts
-                   "app使用率": Evidence.APP_INSTALL, "客户端使用率": Evidence.APP_INSTALL,
-                   "小程序使用率": Evidence.APP_INSTALL}
+FORBIDDEN_WORDS = {
+    "打卡": Evidence.CHECK_IN,
+    "签到": Evidence.CHECK_IN,
+    "在线时长": Evidence.ONLINE_TIME,
+    "点赞": Evidence.LIKES_FORWARDS,
+    "转发": Evidence.LIKES_FORWARDS,
+    "投票数": Evidence.LIKES_FORWARDS,
+    "学习时长": Evidence.STUDY_TIME,
+    "安装率": Evidence.APP_INSTALL,
+    "下载率": Evidence.APP_INSTALL,
+    "注册率": Evidence.APP_INSTALL,
+    # a bare 使用率 is as often a facility's usage rate (养老驿站使用率): only an app's counts
+    "app使用率": Evidence.APP_INSTALL,
+    "客户端使用率": Evidence.APP_INSTALL,
+    "小程序使用率": Evidence.APP_INSTALL,
+}
 RANKING_WORDS = ("排名", "排行", "评比", "打分排序", "通报排名")
 PLEDGE_WORDS = ("责任状", "责任书", "承诺书", "保证书", "军令状")
 #: phrases that contain a flag word but demand nothing: a video conference (视频会议), forwarding a document
 BENIGN_PHRASES = ("视频会", "转发给", "转发《")
 
-RULES = ("trace_evidence", "forbidden_metric", "ranking", "pledge", "duplicate_collection", "same_content",
-         "short_deadline", "rest_day_deadline", "frequent_recurrence")
+RULES = (
+    "trace_evidence",
+    "forbidden_metric",
+    "ranking",
+    "pledge",
+    "duplicate_collection",
+    "same_content",
+    "short_deadline",
+    "rest_day_deadline",
+    "frequent_recurrence",
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +125,7 @@ def normalise(text: str) -> str:
 
 def bigrams(text: str) -> frozenset[str]:
     text = normalise(text)
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1)) or frozenset({text})
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset({text})
 
 
 def similarity(a: str, b: str) -> float:
@@ -137,49 +156,87 @@ def _words_in(text: str, words: Iterable[str]) -> list[str]:
     return [word for word in words if word in text]
 
 
-def evaluate(facts: TaskFacts, *, thresholds: Thresholds = Thresholds(),
-             is_workday: Callable[[date], bool] = lambda day: day.weekday() < 5,
-             working_days_between: Callable[[date, date], int] | None = None,
-             catalogue_names: Mapping[str, str] | None = None,
-             recent: Sequence[TaskFacts] = ()) -> list[Flag]:
+def evaluate(
+    facts: TaskFacts,
+    *,
+    thresholds: Thresholds = Thresholds(),
+    is_workday: Callable[[date], bool] = lambda day: day.weekday() < 5,
+    working_days_between: Callable[[date, date], int] | None = None,
+    catalogue_names: Mapping[str, str] | None = None,
+    recent: Sequence[TaskFacts] = (),
+) -> list[Flag]:
     """All flags a task raises, in the order of ``RULES``."""
     flags: list[Flag] = []
     text = screened(facts.text)
     trace = sorted(facts.evidence & TRACE)
     trace_words = _words_in(text, TRACE_WORDS)
     if trace or trace_words:
-        flags.append(Flag("trace_evidence", "Demands traces as proof of work (过度留痕): "
-                          + ", ".join(trace + trace_words) + ".", {"evidence": trace, "words": trace_words}))
+        flags.append(
+            Flag(
+                "trace_evidence",
+                "Demands traces as proof of work (过度留痕): " + ", ".join(trace + trace_words) + ".",
+                {"evidence": trace, "words": trace_words},
+            )
+        )
     forbidden = forbidden_demands(facts)
     if forbidden:
-        flags.append(Flag("forbidden_metric", "Demands what the 2026 rules on government apps forbid "
-                          "(国办函〔2026〕12号): " + ", ".join(forbidden) + ".", {"demands": list(forbidden)}))
+        flags.append(
+            Flag(
+                "forbidden_metric",
+                "Demands what the 2026 rules on government apps forbid "
+                "(国办函〔2026〕12号): " + ", ".join(forbidden) + ".",
+                {"demands": list(forbidden)},
+            )
+        )
     ranking_words = _words_in(text, RANKING_WORDS)
     if facts.kind == "ranking" or ranking_words:
-        flags.append(Flag("ranking", "Ranks or appraises grassroots units (考核过密化)"
-                          + (f": {', '.join(ranking_words)}." if ranking_words else "."), {"words": ranking_words}))
+        flags.append(
+            Flag(
+                "ranking",
+                "Ranks or appraises grassroots units (考核过密化)"
+                + (f": {', '.join(ranking_words)}." if ranking_words else "."),
+                {"words": ranking_words},
+            )
+        )
     pledge_words = _words_in(text, PLEDGE_WORDS)
     if facts.kind == "pledge" or pledge_words:
-        flags.append(Flag("pledge", "Asks for a pledge or responsibility letter (变相责任状)"
-                          + (f": {', '.join(pledge_words)}." if pledge_words else "."), {"words": pledge_words}))
+        flags.append(
+            Flag(
+                "pledge",
+                "Asks for a pledge or responsibility letter (变相责任状)"
+                + (f": {', '.join(pledge_words)}." if pledge_words else "."),
+                {"words": pledge_words},
+            )
+        )
     flags.extend(_duplicate_collection(facts, catalogue_names or {}))
     flags.extend(_same_content(facts, recent, thresholds))
     flags.extend(_deadline(facts, thresholds, is_workday, working_days_between))
     if facts.interval_days is not None and facts.interval_days < thresholds.min_interval_days:
-        flags.append(Flag("frequent_recurrence", f"Repeats every {facts.interval_days} day(s); the threshold is "
-                          f"{thresholds.min_interval_days}.", {"interval_days": facts.interval_days}))
+        flags.append(
+            Flag(
+                "frequent_recurrence",
+                f"Repeats every {facts.interval_days} day(s); the threshold is {thresholds.min_interval_days}.",
+                {"interval_days": facts.interval_days},
+            )
+        )
     return flags
 
 
 def _duplicate_collection(facts: TaskFacts, catalogue_names: Mapping[str, str]) -> list[Flag]:
     names = {normalise(name): code for name, code in catalogue_names.items()}
-    duplicates = [(label, names[normalise(label)]) for label, code in facts.fields
-                  if code is None and normalise(label) in names]
+    duplicates = [
+        (label, names[normalise(label)]) for label, code in facts.fields if code is None and normalise(label) in names
+    ]
     if not duplicates:
         return []
-    return [Flag("duplicate_collection", "Collects again, outside the catalogue, data the catalogue already holds "
-                 "(一表通): " + ", ".join(f"{label} → {code}" for label, code in duplicates) + ".",
-                 {"fields": [label for label, _ in duplicates]})]
+    return [
+        Flag(
+            "duplicate_collection",
+            "Collects again, outside the catalogue, data the catalogue already holds "
+            "(一表通): " + ", ".join(f"{label} → {code}" for label, code in duplicates) + ".",
+            {"fields": [label for label, _ in duplicates]},
+        )
+    ]
 
 
 def _same_content(facts: TaskFacts, recent: Sequence[TaskFacts], thresholds: Thresholds) -> list[Flag]:
@@ -196,22 +253,44 @@ def _same_content(facts: TaskFacts, recent: Sequence[TaskFacts], thresholds: Thr
             matches.append((other.task_id, other.sender_id, round(score, 2)))
     if not matches:
         return []
-    return [Flag("same_content", f"The same content reached the same units from {len(matches)} other sender(s) "
-                 f"within {thresholds.same_content_window_days} days.",
-                 {"tasks": [m[0] for m in matches], "senders": sorted({m[1] for m in matches}),
-                  "scores": [m[2] for m in matches]})]
+    return [
+        Flag(
+            "same_content",
+            f"The same content reached the same units from {len(matches)} other sender(s) "
+            f"within {thresholds.same_content_window_days} days.",
+            {
+                "tasks": [m[0] for m in matches],
+                "senders": sorted({m[1] for m in matches}),
+                "scores": [m[2] for m in matches],
+            },
+        )
+    ]
 
 
-def _deadline(facts: TaskFacts, thresholds: Thresholds, is_workday: Callable[[date], bool],
-              working_days_between: Callable[[date, date], int] | None) -> list[Flag]:
+def _deadline(
+    facts: TaskFacts,
+    thresholds: Thresholds,
+    is_workday: Callable[[date], bool],
+    working_days_between: Callable[[date, date], int] | None,
+) -> list[Flag]:
     flags = []
     count = (working_days_between or _count_working_days(is_workday))(facts.issued, facts.due)
     if count < thresholds.min_working_days:
-        flags.append(Flag("short_deadline", f"Leaves {count} working day(s) from issue to deadline; the minimum is "
-                          f"{thresholds.min_working_days}.", {"working_days": count}))
+        flags.append(
+            Flag(
+                "short_deadline",
+                f"Leaves {count} working day(s) from issue to deadline; the minimum is {thresholds.min_working_days}.",
+                {"working_days": count},
+            )
+        )
     if not is_workday(facts.due):
-        flags.append(Flag("rest_day_deadline", f"The deadline ({facts.due.isoformat()}) falls on a rest day.",
-                          {"due": facts.due.isoformat()}))
+        flags.append(
+            Flag(
+                "rest_day_deadline",
+                f"The deadline ({facts.due.isoformat()}) falls on a rest day.",
+                {"due": facts.due.isoformat()},
+            )
+        )
     return flags
 
 
@@ -225,4 +304,5 @@ def _count_working_days(is_workday: Callable[[date], bool]) -> Callable[[date, d
             day += timedelta(days=1)
             total += is_workday(day)
         return total
+
     return count

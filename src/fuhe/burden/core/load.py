@@ -122,12 +122,21 @@ class LoadRow:
         return factor is not None and factor > OVERLOAD
 
 
-def unit_loads(task_hours: Mapping[int, float], case_hours: Mapping[int, float],
-               capacities: Mapping[int, float]) -> list[LoadRow]:
+def unit_loads(
+    task_hours: Mapping[int, float], case_hours: Mapping[int, float], capacities: Mapping[int, float]
+) -> list[LoadRow]:
     """One row per unit that has demand or capacity, most loaded first (undefined factors last)."""
     keys = set(task_hours) | set(case_hours) | set(capacities)
-    rows = [LoadRow(key, task_hours.get(key, 0.0) + case_hours.get(key, 0.0), capacities.get(key, 0.0),
-                    task_hours.get(key, 0.0), case_hours.get(key, 0.0)) for key in keys]
+    rows = [
+        LoadRow(
+            key,
+            task_hours.get(key, 0.0) + case_hours.get(key, 0.0),
+            capacities.get(key, 0.0),
+            task_hours.get(key, 0.0),
+            case_hours.get(key, 0.0),
+        )
+        for key in keys
+    ]
     return sorted(rows, key=_most_loaded_first)
 
 
@@ -147,8 +156,11 @@ def person_loads(memberships: Iterable[Membership], unit_demand: Mapping[int, fl
     rows = []
     for person_id, units in by_person.items():
         share = hours[person_id] / len(units)
-        demanded = sum(unit_demand.get(unit_id, 0.0) * share / capacities[unit_id]
-                       for unit_id in units if capacities.get(unit_id, 0.0) > 0)
+        demanded = sum(
+            unit_demand.get(unit_id, 0.0) * share / capacities[unit_id]
+            for unit_id in units
+            if capacities.get(unit_id, 0.0) > 0
+        )
         rows.append(LoadRow(person_id, demanded, hours[person_id]))
     return sorted(rows, key=lambda r: (r.factor is None, -(r.factor or 0.0), r.key))
 

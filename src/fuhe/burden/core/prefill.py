@@ -63,11 +63,14 @@ class FieldPrefill:
         return self.known is not None
 
 
-def resolve(item_codes: Sequence[str], candidates: Mapping[str, Sequence[Known]], at: datetime,
-            validity: Mapping[str, int | None]) -> list[FieldPrefill]:
+def resolve(
+    item_codes: Sequence[str],
+    candidates: Mapping[str, Sequence[Known]],
+    at: datetime,
+    validity: Mapping[str, int | None],
+) -> list[FieldPrefill]:
     """One result per requested item, in order."""
-    return [FieldPrefill(code, freshest_valid(candidates.get(code, ()), at, validity.get(code)))
-            for code in item_codes]
+    return [FieldPrefill(code, freshest_valid(candidates.get(code, ()), at, validity.get(code))) for code in item_codes]
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,9 @@ class PrefillSummary:
         return self.prefilled / self.fields if self.fields else 0.0
 
 
-def summarise(results: Sequence[FieldPrefill], minutes: Mapping[str, float], default_minutes: float = 2.0
-              ) -> PrefillSummary:
+def summarise(
+    results: Sequence[FieldPrefill], minutes: Mapping[str, float], default_minutes: float = 2.0
+) -> PrefillSummary:
     asked = sum(minutes.get(r.item_code, default_minutes) for r in results if not r.is_prefilled)
     saved = sum(minutes.get(r.item_code, default_minutes) for r in results if r.is_prefilled)
     return PrefillSummary(len(results), sum(r.is_prefilled for r in results), asked, saved)

@@ -63,8 +63,13 @@ class DuplicateConfig:
     limit: int = 10  # at most this many suggestions
 
     def __post_init__(self) -> None:
-        weights = (self.weight_text, self.weight_category, self.weight_distance, self.weight_recency,
-                   self.weight_region)
+        weights = (
+            self.weight_text,
+            self.weight_category,
+            self.weight_distance,
+            self.weight_recency,
+            self.weight_region,
+        )
         if min(weights) < 0 or self.weight_text <= 0:
             raise ValueError("weights cannot be negative and the text weight must be positive")
         if self.radius_m <= 0 or self.window_days <= 0:
@@ -117,9 +122,16 @@ def haversine_m(lat1, lon1, lat2, lon2):
 
 
 def _vectorizer(config: DuplicateConfig) -> HashingVectorizer:
-    return HashingVectorizer(analyzer="char", ngram_range=(config.ngram_min, config.ngram_max),
-                             preprocessor=normalize_text, lowercase=False, alternate_sign=False, norm=None,
-                             n_features=config.n_features, dtype=np.float32)
+    return HashingVectorizer(
+        analyzer="char",
+        ngram_range=(config.ngram_min, config.ngram_max),
+        preprocessor=normalize_text,
+        lowercase=False,
+        alternate_sign=False,
+        norm=None,
+        n_features=config.n_features,
+        dtype=np.float32,
+    )
 
 
 def _community(key: Hashable | None, divisor: int | None) -> Hashable | None:
@@ -158,9 +170,13 @@ class DuplicateIndex:
         self._region = np.array([self._regions.add(c.region_key) for c in self.cases], dtype=np.int64)
         self._community = np.array(
             [self._communities.add(_community(c.region_key, config.community_divisor)) for c in self.cases],
-            dtype=np.int64)
-        counts = self._vectorizer.transform([case.text for case in self.cases]) if n else \
-            sp.csr_matrix((0, config.n_features), dtype=np.float32)
+            dtype=np.int64,
+        )
+        counts = (
+            self._vectorizer.transform([case.text for case in self.cases])
+            if n
+            else sp.csr_matrix((0, config.n_features), dtype=np.float32)
+        )
         df = np.bincount(counts.indices, minlength=config.n_features)
         self._idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
         self._matrix = self._weigh(counts).tocsc()  # column slices are what a query touches
@@ -195,8 +211,7 @@ class DuplicateIndex:
         distance = np.full(len(self), np.nan)
         if case.point is not None:
             has_point = ~np.isnan(self._lat)
-            distance[has_point] = haversine_m(case.point[0], case.point[1], self._lat[has_point],
-                                              self._lon[has_point])
+            distance[has_point] = haversine_m(case.point[0], case.point[1], self._lat[has_point], self._lon[has_point])
             keep &= ~(distance > cfg.radius_m)  # NaN (no point) passes
         rows = np.flatnonzero(keep)
         if not rows.size:
@@ -229,11 +244,16 @@ class DuplicateIndex:
 
         chosen = np.flatnonzero(score >= cfg.threshold)
         chosen = chosen[np.lexsort((-text[chosen], -score[chosen]))][: cfg.limit]
-        return [self._candidate(case, int(rows[i]), float(score[i]), float(text[i]), dist[i],
-                                float(seconds_apart[rows[i]]) / 3600.0) for i in chosen]
+        return [
+            self._candidate(
+                case, int(rows[i]), float(score[i]), float(text[i]), dist[i], float(seconds_apart[rows[i]]) / 3600.0
+            )
+            for i in chosen
+        ]
 
-    def _candidate(self, case: CaseSnapshot, row: int, score: float, text: float, distance: float,
-                   hours: float) -> DuplicateCandidate:
+    def _candidate(
+        self, case: CaseSnapshot, row: int, score: float, text: float, distance: float, hours: float
+    ) -> DuplicateCandidate:
         other = self.cases[row]
         zh = [f"文本相似度 {text:.0%}"]
         en = [f"text similarity {text:.0%}"]
@@ -246,14 +266,16 @@ class DuplicateIndex:
         if case.region_key is not None and case.region_key == other.region_key:
             zh.append("同一网格")
             en.append("same grid")
-        elif (community := _community(case.region_key, self.config.community_divisor)) is not None and \
-                community == _community(other.region_key, self.config.community_divisor):
+        elif (
+            community := _community(case.region_key, self.config.community_divisor)
+        ) is not None and community == _community(other.region_key, self.config.community_divisor):
             zh.append("同一社区")
             en.append("same community")
         zh.append(_apart_zh(hours))
         en.append(_apart_en(hours))
-        return DuplicateCandidate(self._ids[row], score, zh, en, text, None if math.isnan(distance) else distance,
-                                  hours)
+        return DuplicateCandidate(
+            self._ids[row], score, zh, en, text, None if math.isnan(distance) else distance, hours
+        )
 
 
 def _apart_zh(hours: float) -> str:
@@ -264,8 +286,9 @@ def _apart_en(hours: float) -> str:
     return f"received {hours:.0f} h apart" if hours < 48 else f"received {hours / 24:.0f} days apart"
 
 
-def prefilter(case: CaseSnapshot, candidates: Sequence[CaseSnapshot],
-              config: DuplicateConfig = DEFAULT_CONFIG) -> list[CaseSnapshot]:
+def prefilter(
+    case: CaseSnapshot, candidates: Sequence[CaseSnapshot], config: DuplicateConfig = DEFAULT_CONFIG
+) -> list[CaseSnapshot]:
     """The candidates inside the time window and, when both points are known, inside the radius."""
     if not candidates:
         return []
@@ -280,8 +303,9 @@ def prefilter(case: CaseSnapshot, candidates: Sequence[CaseSnapshot],
     return [candidates[i] for i in np.flatnonzero(keep)]
 
 
-def find_duplicates(case: CaseSnapshot, candidates: Iterable[CaseSnapshot],
-                    config: DuplicateConfig = DEFAULT_CONFIG) -> list[DuplicateCandidate]:
+def find_duplicates(
+    case: CaseSnapshot, candidates: Iterable[CaseSnapshot], config: DuplicateConfig = DEFAULT_CONFIG
+) -> list[DuplicateCandidate]:
     """One-shot form: filter by time and distance, index the survivors, score them. Best first."""
     survivors = prefilter(case, list(candidates), config)
     return DuplicateIndex(survivors, config).query(case) if survivors else []

@@ -81,18 +81,42 @@ class Clock(StrEnum):
 
 
 STATE_ZH = {
-    State.RECEIVED: "已受理", State.DISPATCHED: "已派单", State.ACCEPTED: "已签收", State.RETURNED: "已退单待审核",
-    State.IN_PROGRESS: "办理中", State.REPLIED: "已答复", State.RATED: "已评价", State.CLOSED: "已办结归档",
-    State.REOPENED: "重办", State.ESCALATED: "超期督办", State.MERGED: "已并单", State.UNDER_REVIEW: "不合理诉求审核中",
+    State.RECEIVED: "已受理",
+    State.DISPATCHED: "已派单",
+    State.ACCEPTED: "已签收",
+    State.RETURNED: "已退单待审核",
+    State.IN_PROGRESS: "办理中",
+    State.REPLIED: "已答复",
+    State.RATED: "已评价",
+    State.CLOSED: "已办结归档",
+    State.REOPENED: "重办",
+    State.ESCALATED: "超期督办",
+    State.MERGED: "已并单",
+    State.UNDER_REVIEW: "不合理诉求审核中",
     State.DISMISSED: "不合理诉求已核销",
 }
 ACTION_ZH = {
-    Action.DISPATCH: "派单", Action.ANSWER_DIRECTLY: "直接答复", Action.ACCEPT: "签收", Action.RETURN: "退单",
-    Action.REASSIGN: "改派", Action.REJECT_RETURN: "驳回退单", Action.START: "开始办理", Action.REPLY: "答复",
-    Action.RATE: "回访评价", Action.CLOSE: "办结归档", Action.REOPEN: "重办", Action.ESCALATE: "超期升级",
-    Action.MERGE: "并单", Action.FLAG_UNREASONABLE: "提请认定不合理诉求", Action.DISMISS: "认定不合理并核销",
-    Action.CLEAR_REVIEW: "审核不成立退回待派", Action.REQUEST_EXTENSION: "申请延期", Action.GRANT_EXTENSION: "批准延期",
-    Action.DENY_EXTENSION: "驳回延期", Action.URGE: "催办", Action.SUPERVISE: "督办",
+    Action.DISPATCH: "派单",
+    Action.ANSWER_DIRECTLY: "直接答复",
+    Action.ACCEPT: "签收",
+    Action.RETURN: "退单",
+    Action.REASSIGN: "改派",
+    Action.REJECT_RETURN: "驳回退单",
+    Action.START: "开始办理",
+    Action.REPLY: "答复",
+    Action.RATE: "回访评价",
+    Action.CLOSE: "办结归档",
+    Action.REOPEN: "重办",
+    Action.ESCALATE: "超期升级",
+    Action.MERGE: "并单",
+    Action.FLAG_UNREASONABLE: "提请认定不合理诉求",
+    Action.DISMISS: "认定不合理并核销",
+    Action.CLEAR_REVIEW: "审核不成立退回待派",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.GRANT_EXTENSION: "批准延期",
+    Action.DENY_EXTENSION: "驳回延期",
+    Action.URGE: "催办",
+    Action.SUPERVISE: "督办",
 }
 
 TERMINAL = frozenset({State.CLOSED, State.MERGED, State.DISMISSED})  # only REOPEN leaves CLOSED
@@ -126,8 +150,10 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.UNDER_REVIEW, Action.CLEAR_REVIEW): State.RECEIVED,
     **{(state, Action.ESCALATE): State.ESCALATED for state in _HANDLING},
     **{(state, Action.MERGE): State.MERGED for state in _OPEN},
-    **{(state, Action.FLAG_UNREASONABLE): State.UNDER_REVIEW
-       for state in (State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)},
+    **{
+        (state, Action.FLAG_UNREASONABLE): State.UNDER_REVIEW
+        for state in (State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
+    },
     **{(state, event): state for state in _HANDLING for event in _EXTENSION_EVENTS},
     **{(state, event): state for state in (*_HANDLING, State.ESCALATED) for event in (Action.URGE, Action.SUPERVISE)},
 }
@@ -162,28 +188,55 @@ class Guard:
         return self.zh.format(**values), self.en.format(**values)
 
 
-REASON_GIVEN = Guard("reason_given", lambda facts, reason: bool(reason.strip()),
-                     "请填写理由", "a reason is required", needs_input=True)
-OWNER_NAMED = Guard("owner_named", lambda facts, reason: facts.has_owner,
-                    "请先指定承办单位", "choose the handling unit first")
-SUMMONS_CLOSED = Guard("summons_closed", lambda facts, reason: facts.summons_open == 0,
-                       "还有 {summons_open} 个被吹哨部门既未报到也未解除",
-                       "{summons_open} summoned department(s) have neither reported in nor been released")
-REOPENS_LEFT = Guard("reopens_left", lambda facts, reason: facts.reopen_count < facts.max_reopens,
-                     "已重办 {reopen_count} 次，达到上限 {max_reopens} 次",
-                     "the case was reopened {reopen_count} time(s) already; the policy allows {max_reopens}")
-NOT_SATISFIED = Guard("resident_not_satisfied", lambda facts, reason: facts.resident_satisfied is False,
-                      "只有诉求人评价不满意时才能重办", "only a resident's 'not satisfied' rating reopens a case")
+REASON_GIVEN = Guard(
+    "reason_given", lambda facts, reason: bool(reason.strip()), "请填写理由", "a reason is required", needs_input=True
+)
+OWNER_NAMED = Guard(
+    "owner_named", lambda facts, reason: facts.has_owner, "请先指定承办单位", "choose the handling unit first"
+)
+SUMMONS_CLOSED = Guard(
+    "summons_closed",
+    lambda facts, reason: facts.summons_open == 0,
+    "还有 {summons_open} 个被吹哨部门既未报到也未解除",
+    "{summons_open} summoned department(s) have neither reported in nor been released",
+)
+REOPENS_LEFT = Guard(
+    "reopens_left",
+    lambda facts, reason: facts.reopen_count < facts.max_reopens,
+    "已重办 {reopen_count} 次，达到上限 {max_reopens} 次",
+    "the case was reopened {reopen_count} time(s) already; the policy allows {max_reopens}",
+)
+NOT_SATISFIED = Guard(
+    "resident_not_satisfied",
+    lambda facts, reason: facts.resident_satisfied is False,
+    "只有诉求人评价不满意时才能重办",
+    "only a resident's 'not satisfied' rating reopens a case",
+)
 OVERDUE = Guard("overdue", lambda facts, reason: facts.is_overdue, "工单尚未超期", "the case is not overdue")
-BEFORE_DEADLINE = Guard("before_deadline", lambda facts, reason: not facts.is_overdue,
-                        "办理时限已过，延期须在到期前申请",
-                        "the deadline has passed; extensions are requested before it")
-DUPLICATE_NAMED = Guard("duplicate_named", lambda facts, reason: facts.has_duplicate_target,
-                        "请指定要并入的工单", "name the case this one duplicates")
-EXTENSION_PENDING = Guard("extension_pending", lambda facts, reason: facts.extension_pending,
-                          "没有待审批的延期申请", "there is no extension request waiting for a decision")
-NO_EXTENSION_PENDING = Guard("no_extension_pending", lambda facts, reason: not facts.extension_pending,
-                             "已有延期申请待审批", "an extension request is already waiting for a decision")
+BEFORE_DEADLINE = Guard(
+    "before_deadline",
+    lambda facts, reason: not facts.is_overdue,
+    "办理时限已过，延期须在到期前申请",
+    "the deadline has passed; extensions are requested before it",
+)
+DUPLICATE_NAMED = Guard(
+    "duplicate_named",
+    lambda facts, reason: facts.has_duplicate_target,
+    "请指定要并入的工单",
+    "name the case this one duplicates",
+)
+EXTENSION_PENDING = Guard(
+    "extension_pending",
+    lambda facts, reason: facts.extension_pending,
+    "没有待审批的延期申请",
+    "there is no extension request waiting for a decision",
+)
+NO_EXTENSION_PENDING = Guard(
+    "no_extension_pending",
+    lambda facts, reason: not facts.extension_pending,
+    "已有延期申请待审批",
+    "an extension request is already waiting for a decision",
+)
 
 GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.DISPATCH: (OWNER_NAMED,),
@@ -217,15 +270,17 @@ CLOCK_EFFECTS: dict[Action, ClockEffect] = {
     Action.ANSWER_DIRECTLY: ClockEffect(starts=frozenset({Clock.FOLLOW_UP})),
     Action.ACCEPT: ClockEffect(stops=frozenset({Clock.ACCEPTANCE})),
     Action.RETURN: ClockEffect(starts=frozenset({Clock.REVIEW}), stops=frozenset({Clock.ACCEPTANCE})),
-    Action.REASSIGN: ClockEffect(starts=frozenset({Clock.ACCEPTANCE, Clock.RESOLUTION}),
-                                 stops=frozenset({Clock.REVIEW})),
+    Action.REASSIGN: ClockEffect(
+        starts=frozenset({Clock.ACCEPTANCE, Clock.RESOLUTION}), stops=frozenset({Clock.REVIEW})
+    ),
     Action.REJECT_RETURN: ClockEffect(starts=frozenset({Clock.ACCEPTANCE}), stops=frozenset({Clock.REVIEW})),
     Action.REPLY: ClockEffect(starts=frozenset({Clock.FOLLOW_UP}), stops=frozenset({Clock.RESOLUTION})),
     Action.RATE: ClockEffect(stops=frozenset({Clock.FOLLOW_UP})),
     Action.REOPEN: ClockEffect(starts=frozenset({Clock.RESOLUTION})),
     Action.MERGE: ClockEffect(stops=frozenset(Clock)),
-    Action.FLAG_UNREASONABLE: ClockEffect(starts=frozenset({Clock.REVIEW}),
-                                          stops=frozenset({Clock.ACCEPTANCE, Clock.RESOLUTION})),
+    Action.FLAG_UNREASONABLE: ClockEffect(
+        starts=frozenset({Clock.REVIEW}), stops=frozenset({Clock.ACCEPTANCE, Clock.RESOLUTION})
+    ),
     Action.DISMISS: ClockEffect(stops=frozenset({Clock.REVIEW})),
     Action.CLEAR_REVIEW: ClockEffect(stops=frozenset({Clock.REVIEW})),
     Action.GRANT_EXTENSION: ClockEffect(extends=frozenset({Clock.RESOLUTION})),
@@ -250,8 +305,7 @@ class TransitionResult:
 class IllegalTransition(Exception):  # noqa: N818 -- the name the cases app and its UI use
     """An action the case's state or facts do not allow; nothing has changed."""
 
-    def __init__(self, state: State, action: Action, failed: tuple[Guard, ...] = (),
-                 facts: CaseFacts | None = None):
+    def __init__(self, state: State, action: Action, failed: tuple[Guard, ...] = (), facts: CaseFacts | None = None):
         self.state, self.action, self.failed = state, action, failed
         head_zh, head_en = f"“{state.zh}”的工单不能{action.zh}", f"cannot {action.words} a case that is {state.words}"
         if failed and facts is not None:
@@ -270,8 +324,9 @@ def _failed_guards(action: Action, facts: CaseFacts, reason: str | None) -> tupl
 def allowed_actions(state: State | str, facts: CaseFacts) -> tuple[Action, ...]:
     """Actions to offer as buttons: possible from ``state`` and allowed by the facts (a reason is asked later)."""
     state = State(state)
-    return tuple(action for action in Action
-                 if (state, action) in TRANSITIONS and not _failed_guards(action, facts, None))
+    return tuple(
+        action for action in Action if (state, action) in TRANSITIONS and not _failed_guards(action, facts, None)
+    )
 
 
 def apply(state: State | str, action: Action | str, facts: CaseFacts, *, reason: str = "") -> TransitionResult:
@@ -283,6 +338,12 @@ def apply(state: State | str, action: Action | str, facts: CaseFacts, *, reason:
     failed = _failed_guards(action, facts, reason)
     if failed:
         raise IllegalTransition(state, action, failed, facts)
-    return TransitionResult(before=state, action=action, after=after, reason=reason.strip(),
-                            counts_hop=action in HOP_ACTIONS, counts_reopen=action is Action.REOPEN,
-                            clocks=CLOCK_EFFECTS.get(action, NO_CLOCKS))
+    return TransitionResult(
+        before=state,
+        action=action,
+        after=after,
+        reason=reason.strip(),
+        counts_hop=action in HOP_ACTIONS,
+        counts_reopen=action is Action.REOPEN,
+        clocks=CLOCK_EFFECTS.get(action, NO_CLOCKS),
+    )

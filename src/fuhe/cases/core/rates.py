@@ -87,24 +87,47 @@ class RateSpec:
         return f"docs/metrics.md#{self.anchor}"
 
 
-RATE_SPECS: dict[str, RateSpec] = {spec.name: spec for spec in (
-    RateSpec("response", "响应率", "response rate", True,
-             "时限内签收并先行联系的工单", "已派单且响应时限已到或已响应的工单"),
-    RateSpec("resolution", "解决率", "resolution rate", True,
-             "回访中诉求人表示已解决的工单", "已回访评价的工单"),
-    RateSpec("satisfaction", "满意率", "satisfaction rate", True,
-             "回访中诉求人表示满意（含基本满意）的工单", "已回访评价的工单"),
-    RateSpec("on_time", "按时办结率", "on-time rate", True,
-             "每次答复均在办理时限内的工单", "已答复或已超过办理时限的工单"),
-    RateSpec("return", "回退率", "return rate", False,
-             "至少退单一次的工单", "全部已派单工单"),
-    RateSpec("reopen", "重办率", "reopen rate", False,
-             "至少重办一次的工单", "已答复的工单"),
-    RateSpec("first_time_resolution", "一次办结率", "first-time resolution rate", True,
-             "未退单、未重办且回访表示已解决的工单", "已回访评价的工单"),
-    RateSpec("follow_up", "回访率", "follow-up rate", True,
-             "已回访评价的工单", "已答复的工单"),
-)}
+RATE_SPECS: dict[str, RateSpec] = {
+    spec.name: spec
+    for spec in (
+        RateSpec(
+            "response",
+            "响应率",
+            "response rate",
+            True,
+            "时限内签收并先行联系的工单",
+            "已派单且响应时限已到或已响应的工单",
+        ),
+        RateSpec("resolution", "解决率", "resolution rate", True, "回访中诉求人表示已解决的工单", "已回访评价的工单"),
+        RateSpec(
+            "satisfaction",
+            "满意率",
+            "satisfaction rate",
+            True,
+            "回访中诉求人表示满意（含基本满意）的工单",
+            "已回访评价的工单",
+        ),
+        RateSpec(
+            "on_time",
+            "按时办结率",
+            "on-time rate",
+            True,
+            "每次答复均在办理时限内的工单",
+            "已答复或已超过办理时限的工单",
+        ),
+        RateSpec("return", "回退率", "return rate", False, "至少退单一次的工单", "全部已派单工单"),
+        RateSpec("reopen", "重办率", "reopen rate", False, "至少重办一次的工单", "已答复的工单"),
+        RateSpec(
+            "first_time_resolution",
+            "一次办结率",
+            "first-time resolution rate",
+            True,
+            "未退单、未重办且回访表示已解决的工单",
+            "已回访评价的工单",
+        ),
+        RateSpec("follow_up", "回访率", "follow-up rate", True, "已回访评价的工单", "已答复的工单"),
+    )
+}
 RATE_NAMES: tuple[str, ...] = tuple(RATE_SPECS)
 
 
@@ -170,9 +193,15 @@ class Rate:
         if name not in RATE_SPECS:
             raise KeyError(f"unknown rate {name!r}")
         interval = wilson_interval(numerator, denominator, config.z)
-        return cls(name, numerator, denominator, numerator / denominator if denominator else None,
-                   interval[0] if interval else None, interval[1] if interval else None,
-                   denominator < config.min_n)
+        return cls(
+            name,
+            numerator,
+            denominator,
+            numerator / denominator if denominator else None,
+            interval[0] if interval else None,
+            interval[1] if interval else None,
+            denominator < config.min_n,
+        )
 
     @property
     def spec(self) -> RateSpec:
@@ -249,9 +278,17 @@ class RateCounts:
         self.den = dict.fromkeys(RATE_NAMES, 0)
 
     @classmethod
-    def from_counts(cls, *, cases: int, assessed: int, excluded_direct: int, excluded_merged: int,
-                    excluded_unreasonable: int, numerators: Mapping[str, int],
-                    denominators: Mapping[str, int]) -> RateCounts:
+    def from_counts(
+        cls,
+        *,
+        cases: int,
+        assessed: int,
+        excluded_direct: int,
+        excluded_merged: int,
+        excluded_unreasonable: int,
+        numerators: Mapping[str, int],
+        denominators: Mapping[str, int],
+    ) -> RateCounts:
         """Counts aggregated elsewhere. Checked: exclusions and assessed add up to ``cases``, every rate is given,
         and 0 <= numerator <= denominator <= assessed."""
         counts = cls()
@@ -259,8 +296,10 @@ class RateCounts:
         counts.direct, counts.merged, counts.unreasonable = excluded_direct, excluded_merged, excluded_unreasonable
         if set(numerators) != set(RATE_NAMES) or set(denominators) != set(RATE_NAMES):
             raise ValueError(f"need a numerator and a denominator for each of {', '.join(RATE_NAMES)}")
-        if min(cases, assessed, excluded_direct, excluded_merged, excluded_unreasonable) < 0 or \
-                assessed + excluded_direct + excluded_merged + excluded_unreasonable != cases:
+        if (
+            min(cases, assessed, excluded_direct, excluded_merged, excluded_unreasonable) < 0
+            or assessed + excluded_direct + excluded_merged + excluded_unreasonable != cases
+        ):
             raise ValueError("assessed and excluded cases must be >= 0 and add up to cases")
         for name in RATE_NAMES:
             if not 0 <= numerators[name] <= denominators[name] <= assessed:
@@ -297,12 +336,22 @@ class RateCounts:
             self.den[name] += other.den[name]
 
     def result(self, key: Hashable, config: RateConfig = DEFAULT_CONFIG) -> RateSet:
-        return RateSet(key, self.cases, self.assessed, self.direct, self.merged, self.unreasonable,
-                       {name: Rate.of(name, self.num[name], self.den[name], config) for name in RATE_NAMES})
+        return RateSet(
+            key,
+            self.cases,
+            self.assessed,
+            self.direct,
+            self.merged,
+            self.unreasonable,
+            {name: Rate.of(name, self.num[name], self.den[name], config) for name in RATE_NAMES},
+        )
 
 
-def compute_rates(outcomes: Iterable[CaseOutcome], key: Callable[[CaseOutcome], Hashable] | None = None,
-                  config: RateConfig = DEFAULT_CONFIG) -> dict[Hashable, RateSet]:
+def compute_rates(
+    outcomes: Iterable[CaseOutcome],
+    key: Callable[[CaseOutcome], Hashable] | None = None,
+    config: RateConfig = DEFAULT_CONFIG,
+) -> dict[Hashable, RateSet]:
     """One ``RateSet`` per group key, in first-seen order. Without ``key`` everything is one group, key ``None``.
 
     ``key`` receives the outcome; callers that group by something not in ``CaseOutcome`` pass pairs through
@@ -311,8 +360,9 @@ def compute_rates(outcomes: Iterable[CaseOutcome], key: Callable[[CaseOutcome], 
     return compute_rates_by(((key(o) if key else None, o) for o in outcomes), config)
 
 
-def compute_rates_by(keyed: Iterable[tuple[Hashable, CaseOutcome]],
-                     config: RateConfig = DEFAULT_CONFIG) -> dict[Hashable, RateSet]:
+def compute_rates_by(
+    keyed: Iterable[tuple[Hashable, CaseOutcome]], config: RateConfig = DEFAULT_CONFIG
+) -> dict[Hashable, RateSet]:
     """Like ``compute_rates`` for ``(group key, outcome)`` pairs, e.g. ``((case.unit_id, outcome(case)) …)``."""
     tallies: dict[Hashable, RateCounts] = {}
     for group, outcome in keyed:
@@ -323,8 +373,9 @@ def compute_rates_by(keyed: Iterable[tuple[Hashable, CaseOutcome]],
     return {group: tally.result(group, config) for group, tally in tallies.items()}
 
 
-def rates_from_counts(keyed: Iterable[tuple[Hashable, RateCounts]],
-                      config: RateConfig = DEFAULT_CONFIG) -> dict[Hashable, RateSet]:
+def rates_from_counts(
+    keyed: Iterable[tuple[Hashable, RateCounts]], config: RateConfig = DEFAULT_CONFIG
+) -> dict[Hashable, RateSet]:
     """One ``RateSet`` per group key, in first-seen order, from counts aggregated elsewhere (e.g. one SQL row per
     group). Counts given twice for one key are added, so a caller may map several raw keys onto one group."""
     totals: dict[Hashable, RateCounts] = {}

@@ -34,7 +34,7 @@ def _runs(text: str) -> Iterable[str]:
 
 def bigrams(text: str) -> set[str]:
     """The distinct bigrams of ``text``'s runs of indexed characters (a run of one character has none)."""
-    return {run[i:i + 2] for run in _runs(text) for i in range(len(run) - 1)}
+    return {run[i : i + 2] for run in _runs(text) for i in range(len(run) - 1)}
 
 
 def search_terms(*texts: str) -> str:

@@ -91,8 +91,14 @@ def _whole_days(amount: float) -> int:
 class WorkCalendar:
     """Working days and hours in one time zone; administrator-entered days override the library."""
 
-    def __init__(self, *, hours: Sequence[WorkingPeriod] = DEFAULT_HOURS, tz: ZoneInfo = SHANGHAI,
-                 extra_holidays: Collection[date] = frozenset(), extra_workdays: Collection[date] = frozenset()):
+    def __init__(
+        self,
+        *,
+        hours: Sequence[WorkingPeriod] = DEFAULT_HOURS,
+        tz: ZoneInfo = SHANGHAI,
+        extra_holidays: Collection[date] = frozenset(),
+        extra_workdays: Collection[date] = frozenset(),
+    ):
         clash = sorted(set(extra_holidays) & set(extra_workdays))
         if clash:
             raise ValueError(f"days entered both as holiday and as working day: {', '.join(map(str, clash))}")

@@ -5,28 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KnowledgeEntry',
+            name="KnowledgeEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=200, verbose_name='question')),
-                ('answer', models.TextField(verbose_name='answer')),
-                ('keywords', models.CharField(blank=True, default='', help_text='Words that should find this entry, separated by spaces.', max_length=300, verbose_name='keywords')),
-                ('source', models.CharField(blank=True, default='', max_length=200, verbose_name='source')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.category', verbose_name='category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question", models.CharField(max_length=200, verbose_name="question")),
+                ("answer", models.TextField(verbose_name="answer")),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Words that should find this entry, separated by spaces.",
+                        max_length=300,
+                        verbose_name="keywords",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, default="", max_length=200, verbose_name="source")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'knowledge-base entry',
-                'verbose_name_plural': 'knowledge base',
-                'ordering': ['question'],
+                "verbose_name": "knowledge-base entry",
+                "verbose_name_plural": "knowledge base",
+                "ordering": ["question"],
             },
         ),
     ]

@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_case_photos'),
-        ('org', '0001_initial'),
+        ("cases", "0004_case_photos"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'region'], name='cases_case_state_region'),
+            model_name="case",
+            index=models.Index(fields=["state", "region"], name="cases_case_state_region"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('reporter__isnull', False)), fields=['reporter'], name='cases_case_reporter_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("reporter__isnull", False)), fields=["reporter"], name="cases_case_reporter_set"
+            ),
         ),
     ]

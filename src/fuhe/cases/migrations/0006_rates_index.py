@@ -5,16 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_worklist_indexes'),
-        ('org', '0001_initial'),
+        ("cases", "0005_worklist_indexes"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['created_at', 'region', 'owner_unit', 'category', 'state', 'dispatched_at', 'accepted_on_time', 'acceptance_due', 'replied_at', 'replied_on_time', 'resolution_due', 'rating_resolved', 'rating_satisfied', 'return_count', 'reopen_count'], name='cases_case_rates_cover'),
+            model_name="case",
+            index=models.Index(
+                fields=[
+                    "created_at",
+                    "region",
+                    "owner_unit",
+                    "category",
+                    "state",
+                    "dispatched_at",
+                    "accepted_on_time",
+                    "acceptance_due",
+                    "replied_at",
+                    "replied_on_time",
+                    "resolution_due",
+                    "rating_resolved",
+                    "rating_satisfied",
+                    "return_count",
+                    "reopen_count",
+                ],
+                name="cases_case_rates_cover",
+            ),
         ),
     ]

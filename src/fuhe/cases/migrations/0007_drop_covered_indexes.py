@@ -26,43 +26,99 @@ def drop(apps, schema_editor):
 
 def create(apps, schema_editor):
     for name, column in COVERED.items():
-        schema_editor.execute(f"CREATE INDEX {schema_editor.quote_name(name)} ON "
-                              f"{schema_editor.quote_name('cases_case')} ({schema_editor.quote_name(column)})")
+        schema_editor.execute(
+            f"CREATE INDEX {schema_editor.quote_name(name)} ON "
+            f"{schema_editor.quote_name('cases_case')} ({schema_editor.quote_name(column)})"
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_rates_index'),
-        ('org', '0001_initial'),
+        ("cases", "0006_rates_index"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [migrations.SeparateDatabaseAndState(database_operations=[migrations.RunPython(drop, create)],
-                                                      state_operations=[
-        migrations.AlterField(
-            model_name='case',
-            name='category',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.category', verbose_name='category'),
-        ),
-        migrations.AlterField(
-            model_name='case',
-            name='owner_unit',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_cases', to='org.unit', verbose_name='handling unit'),
-        ),
-        migrations.AlterField(
-            model_name='case',
-            name='region',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='org.region', verbose_name='region'),
-        ),
-        migrations.AlterField(
-            model_name='case',
-            name='reporter',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_cases', to=settings.AUTH_USER_MODEL, verbose_name='reporter account'),
-        ),
-        migrations.AlterField(
-            model_name='case',
-            name='state',
-            field=models.CharField(choices=[('received', '已受理'), ('dispatched', '已派单'), ('accepted', '已签收'), ('returned', '已退单待审核'), ('in_progress', '办理中'), ('replied', '已答复'), ('rated', '已评价'), ('closed', '已办结归档'), ('reopened', '重办'), ('escalated', '超期督办'), ('merged', '已并单'), ('under_review', '不合理诉求审核中'), ('dismissed', '不合理诉求已核销')], default=fuhe.cases.core.lifecycle.State['RECEIVED'], max_length=14, verbose_name='state'),
-        ),
-    ])]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(drop, create)],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="owner_unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_cases",
+                        to="org.unit",
+                        verbose_name="handling unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="region",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="org.region",
+                        verbose_name="region",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="reporter",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reported_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reporter account",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="state",
+                    field=models.CharField(
+                        choices=[
+                            ("received", "已受理"),
+                            ("dispatched", "已派单"),
+                            ("accepted", "已签收"),
+                            ("returned", "已退单待审核"),
+                            ("in_progress", "办理中"),
+                            ("replied", "已答复"),
+                            ("rated", "已评价"),
+                            ("closed", "已办结归档"),
+                            ("reopened", "重办"),
+                            ("escalated", "超期督办"),
+                            ("merged", "已并单"),
+                            ("under_review", "不合理诉求审核中"),
+                            ("dismissed", "不合理诉求已核销"),
+                        ],
+                        default=fuhe.cases.core.lifecycle.State["RECEIVED"],
+                        max_length=14,
+                        verbose_name="state",
+                    ),
+                ),
+            ],
+        )
+    ]

@@ -10,10 +10,11 @@ from fuhe.cases.core.search import search_terms
 # with a GIN index over them as an array (no text-search parser involved, so any locale works).
 # SQLite indexes new cases in batches (a one-row FTS5 transaction costs ~0.3 ms, a third of an intake);
 # cases_casesearch_mark holds the last case id indexed, and a search also scans the cases after it.
-SQLITE = ["CREATE VIRTUAL TABLE cases_casesearch_fts USING fts5(terms, content='', tokenize='unicode61', "
-          "detail='none')",
-          "CREATE TABLE cases_casesearch_mark (id INTEGER PRIMARY KEY CHECK (id = 1), through INTEGER NOT NULL)",
-          "INSERT INTO cases_casesearch_mark (id, through) VALUES (1, 0)"]
+SQLITE = [
+    "CREATE VIRTUAL TABLE cases_casesearch_fts USING fts5(terms, content='', tokenize='unicode61', detail='none')",
+    "CREATE TABLE cases_casesearch_mark (id INTEGER PRIMARY KEY CHECK (id = 1), through INTEGER NOT NULL)",
+    "INSERT INTO cases_casesearch_mark (id, through) VALUES (1, 0)",
+]
 SQLITE_REVERSE = ["DROP TABLE IF EXISTS cases_casesearch_mark", "DROP TABLE IF EXISTS cases_casesearch_fts"]
 POSTGRESQL = ["CREATE INDEX cases_casesearch_terms_gin ON cases_casesearch USING gin (string_to_array(terms, ' '))"]
 POSTGRESQL_REVERSE = ["DROP INDEX IF EXISTS cases_casesearch_terms_gin"]
@@ -28,7 +29,9 @@ def create_index(apps, schema_editor):
     CaseSearch = apps.get_model("cases", "CaseSearch")
     after = 0
     while True:  # the terms of the cases received before this migration, a batch at a time
-        rows = list(Case.objects.filter(pk__gt=after).order_by("pk").values_list("pk", "title", "text", "address")[:BATCH])
+        rows = list(
+            Case.objects.filter(pk__gt=after).order_by("pk").values_list("pk", "title", "text", "address")[:BATCH]
+        )
         if not rows:
             break
         terms = [(pk, search_terms(title, text, address)) for pk, title, text, address in rows]
@@ -42,23 +45,32 @@ def create_index(apps, schema_editor):
 
 
 def drop_index(apps, schema_editor):
-    for statement in {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}.get(schema_editor.connection.vendor,
-                                                                                      []):
+    for statement in {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}.get(
+        schema_editor.connection.vendor, []
+    ):
         schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_drop_covered_indexes'),
+        ("cases", "0007_drop_covered_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseSearch',
+            name="CaseSearch",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search', serialize=False, to='cases.case')),
-                ('terms', models.TextField(blank=True, default='')),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                ("terms", models.TextField(blank=True, default="")),
             ],
         ),
         migrations.RunPython(create_index, drop_index),

@@ -28,10 +28,9 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_case_search'),
-        ('org', '0001_initial'),
+        ("cases", "0008_case_search"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,71 +39,123 @@ class Migration(migrations.Migration):
             database_operations=[migrations.RunPython(drop, create)],
             state_operations=[
                 migrations.AlterField(
-                    model_name='case',
-                    name='created_at',
-                    field=models.DateTimeField(verbose_name='received'),
+                    model_name="case",
+                    name="created_at",
+                    field=models.DateTimeField(verbose_name="received"),
                 ),
                 migrations.AlterField(
-                    model_name='case',
-                    name='created_by',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by'),
+                    model_name="case",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='case',
-                    name='merged_into',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_cases', to='cases.case', verbose_name='merged into'),
+                    model_name="case",
+                    name="merged_into",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_cases",
+                        to="cases.case",
+                        verbose_name="merged into",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='case',
-                    name='resolution_due',
-                    field=models.DateTimeField(blank=True, null=True, verbose_name='resolve by'),
+                    model_name="case",
+                    name="resolution_due",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="resolve by"),
                 ),
                 migrations.AlterField(
-                    model_name='caseevent',
-                    name='actor',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+                    model_name="caseevent",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='caseevent',
-                    name='unit',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit'),
+                    model_name="caseevent",
+                    name="unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
                 ),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_owner_u_e524e6_idx',
+            model_name="case",
+            name="cases_case_owner_u_e524e6_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_categor_03a6fb_idx',
+            model_name="case",
+            name="cases_case_categor_03a6fb_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('owner_unit__isnull', False)), fields=['owner_unit', 'state', 'resolution_due'], name='cases_case_owner_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("owner_unit__isnull", False)),
+                fields=["owner_unit", "state", "resolution_due"],
+                name="cases_case_owner_set",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('category__isnull', False)), fields=['category', 'created_at'], name='cases_case_category_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("category__isnull", False)),
+                fields=["category", "created_at"],
+                name="cases_case_category_set",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('resolution_due__isnull', False)), fields=['resolution_due'], name='cases_case_due_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("resolution_due__isnull", False)),
+                fields=["resolution_due"],
+                name="cases_case_due_set",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('created_by__isnull', False)), fields=['created_by'], name='cases_case_created_by_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("created_by__isnull", False)),
+                fields=["created_by"],
+                name="cases_case_created_by_set",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('merged_into__isnull', False)), fields=['merged_into'], name='cases_case_merged_set'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", False)), fields=["merged_into"], name="cases_case_merged_set"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='cases_event_actor_set'),
+            model_name="caseevent",
+            index=models.Index(
+                condition=models.Q(("actor__isnull", False)), fields=["actor"], name="cases_event_actor_set"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(condition=models.Q(('unit__isnull', False)), fields=['unit'], name='cases_event_unit_set'),
+            model_name="caseevent",
+            index=models.Index(
+                condition=models.Q(("unit__isnull", False)), fields=["unit"], name="cases_event_unit_set"
+            ),
         ),
     ]

@@ -22,8 +22,12 @@ def dispatch_units(case: Case):
     if district is None:
         return Unit.objects.none()
     low, high = district.subtree
-    return (Unit.objects.filter(region_id__gte=low, region_id__lt=high, is_active=True)
-            .exclude(kind__in=["party_org", "enterprise"]).select_related("region").order_by("kind", "name"))
+    return (
+        Unit.objects.filter(region_id__gte=low, region_id__lt=high, is_active=True)
+        .exclude(kind__in=["party_org", "enterprise"])
+        .select_related("region")
+        .order_by("kind", "name")
+    )
 
 
 def _unit(case: Case, unit_id) -> Unit:
@@ -41,8 +45,22 @@ def _report_in(actor, case: Case, report_in_id) -> ReportIn:
     return report_in
 
 
-def case_perform(*, actor, case: Case, action: str, reason: str = "", unit=None, outcome: str = "", text: str = "",
-                 days=None, into: str = "", departments=(), report_in=None, resolved=None, satisfied=None) -> Case:
+def case_perform(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    reason: str = "",
+    unit=None,
+    outcome: str = "",
+    text: str = "",
+    days=None,
+    into: str = "",
+    departments=(),
+    report_in=None,
+    resolved=None,
+    satisfied=None,
+) -> Case:
     """Perform ``action`` with its inputs; raises ValidationError, PermissionDenied or IllegalTransition."""
     match action:
         case "dispatch":

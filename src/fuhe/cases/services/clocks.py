@@ -12,16 +12,41 @@ from fuhe.cases.models import CalendarDay, Case, ClockPolicy, RequestType, Urgen
 # Defaults from the practice reference (section 0, a1/a3); every row is editable in the back office.
 DEFAULT_POLICIES = [
     # urgency, request type, acceptance (amount, unit), resolution (amount, unit), source
-    (Urgency.CRITICAL, "", (Decimal("0.5"), ClockUnit.NATURAL_HOUR), (Decimal(2), ClockUnit.NATURAL_HOUR),
-     "Beijing draft standard: risk to life or property, feedback within 2 h"),
-    (Urgency.URGENT, "", (Decimal(1), ClockUnit.NATURAL_HOUR), (Decimal(24), ClockUnit.NATURAL_HOUR),
-     "Beijing draft standard: 水电气热 within 24 h"),
-    (Urgency.NORMAL, "", (Decimal(2), ClockUnit.WORKING_HOUR), (Decimal(5), ClockUnit.WORKING_DAY),
-     "Shanghai street rule: 求助/投诉 within 5 working days; intake → accepted ≤ 2 h"),
-    (Urgency.NORMAL, RequestType.CONSULTATION, (Decimal(2), ClockUnit.WORKING_HOUR),
-     (Decimal(1), ClockUnit.WORKING_DAY), "Shanghai street rule: 咨询 within 1 working day"),
-    (Urgency.NORMAL, RequestType.SUGGESTION, (Decimal(2), ClockUnit.WORKING_HOUR),
-     (Decimal(3), ClockUnit.WORKING_DAY), "a3: 建议 within 1–3 working days"),
+    (
+        Urgency.CRITICAL,
+        "",
+        (Decimal("0.5"), ClockUnit.NATURAL_HOUR),
+        (Decimal(2), ClockUnit.NATURAL_HOUR),
+        "Beijing draft standard: risk to life or property, feedback within 2 h",
+    ),
+    (
+        Urgency.URGENT,
+        "",
+        (Decimal(1), ClockUnit.NATURAL_HOUR),
+        (Decimal(24), ClockUnit.NATURAL_HOUR),
+        "Beijing draft standard: 水电气热 within 24 h",
+    ),
+    (
+        Urgency.NORMAL,
+        "",
+        (Decimal(2), ClockUnit.WORKING_HOUR),
+        (Decimal(5), ClockUnit.WORKING_DAY),
+        "Shanghai street rule: 求助/投诉 within 5 working days; intake → accepted ≤ 2 h",
+    ),
+    (
+        Urgency.NORMAL,
+        RequestType.CONSULTATION,
+        (Decimal(2), ClockUnit.WORKING_HOUR),
+        (Decimal(1), ClockUnit.WORKING_DAY),
+        "Shanghai street rule: 咨询 within 1 working day",
+    ),
+    (
+        Urgency.NORMAL,
+        RequestType.SUGGESTION,
+        (Decimal(2), ClockUnit.WORKING_HOUR),
+        (Decimal(3), ClockUnit.WORKING_DAY),
+        "a3: 建议 within 1–3 working days",
+    ),
 ]
 
 
@@ -29,17 +54,26 @@ def clock_policies_seed() -> int:
     created = 0
     for urgency, request_type, (acc, acc_unit), (res, res_unit), source in DEFAULT_POLICIES:
         _, was_created = ClockPolicy.objects.get_or_create(
-            urgency=urgency, request_type=request_type, category=None,
-            defaults={"acceptance_amount": acc, "acceptance_unit": acc_unit, "resolution_amount": res,
-                      "resolution_unit": res_unit, "source": source})
+            urgency=urgency,
+            request_type=request_type,
+            category=None,
+            defaults={
+                "acceptance_amount": acc,
+                "acceptance_unit": acc_unit,
+                "resolution_amount": res,
+                "resolution_unit": res_unit,
+                "source": source,
+            },
+        )
         created += was_created
     return created
 
 
 def work_calendar() -> WorkCalendar:
     days = list(CalendarDay.objects.values_list("day", "is_workday"))
-    return WorkCalendar(extra_holidays={d for d, work in days if not work},
-                        extra_workdays={d for d, work in days if work})
+    return WorkCalendar(
+        extra_holidays={d for d, work in days if not work}, extra_workdays={d for d, work in days if work}
+    )
 
 
 def clock_policy_for(case: Case) -> ClockPolicy:
@@ -55,13 +89,18 @@ def clock_policy_for(case: Case) -> ClockPolicy:
         category = category.parent
 
     def rank(policy: ClockPolicy) -> tuple[int, int]:
-        category_rank = (len(category_chain) - category_chain.index(policy.category_id)
-                         if policy.category_id in category_chain else 0)
+        category_rank = (
+            len(category_chain) - category_chain.index(policy.category_id)
+            if policy.category_id in category_chain
+            else 0
+        )
         return category_rank, 1 if policy.request_type == case.request_type else 0
 
-    usable = [p for p in candidates
-              if (p.category_id is None or p.category_id in category_chain)
-              and p.request_type in ("", case.request_type)]
+    usable = [
+        p
+        for p in candidates
+        if (p.category_id is None or p.category_id in category_chain) and p.request_type in ("", case.request_type)
+    ]
     if not usable:
         raise ClockPolicy.DoesNotExist(f"no clock policy for urgency {case.urgency!r}")
     return max(usable, key=rank)

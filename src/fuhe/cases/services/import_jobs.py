@@ -26,8 +26,14 @@ def import_job_create(*, actor, upload) -> ImportJob:
         raise ValidationError({"file": "the file is larger than 20 MB; split it"})
     data = upload.read()
     header, rows = read_table(_Bytes(data, upload.name), upload.name)
-    return ImportJob.objects.create(created_by=actor, filename=upload.name[:200], content=data, header=header,
-                                    mapping=guess_mapping(header), total=len(rows))
+    return ImportJob.objects.create(
+        created_by=actor,
+        filename=upload.name[:200],
+        content=data,
+        header=header,
+        mapping=guess_mapping(header),
+        total=len(rows),
+    )
 
 
 class _Bytes:
@@ -46,8 +52,7 @@ def import_job_start(*, actor, job: ImportJob, mapping: dict[str, str]) -> Impor
         raise ValidationError({"job": "this import has already started"})
     mapping = {field: column for field, column in mapping.items() if field in FIELDS and column}
     resolve_mapping(job.header, mapping)  # raises ValidationError naming the field
-    ImportJob.objects.filter(pk=job.pk).update(mapping=mapping, status=ImportJobStatus.QUEUED, errors=[],
-                                               processed=0)
+    ImportJob.objects.filter(pk=job.pk).update(mapping=mapping, status=ImportJobStatus.QUEUED, errors=[], processed=0)
     from fuhe.cases.tasks import run_import_job
 
     transaction.on_commit(lambda: run_import_job(job.pk))
@@ -71,15 +76,28 @@ def import_job_run(job_id: int) -> ImportJob:
         progress_path(job.pk).write_text(str(done))
 
     try:
-        result = tickets_import(actor=job.created_by, header=header, rows=rows, mapping=job.mapping,
-                                progress=progress, source=f"upload {job.filename}")
+        result = tickets_import(
+            actor=job.created_by,
+            header=header,
+            rows=rows,
+            mapping=job.mapping,
+            progress=progress,
+            source=f"upload {job.filename}",
+        )
     except (TicketImportError, ValidationError) as exc:
-        errors = ([str(e) for e in exc.errors] if isinstance(exc, TicketImportError)
-                  else [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()])
+        errors = (
+            [str(e) for e in exc.errors]
+            if isinstance(exc, TicketImportError)
+            else [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+        )
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.FAILED, errors=errors[:200], processed=0)
     else:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.DONE, created_count=result.created,
-                                                   skipped_count=result.skipped_existing, processed=result.total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJobStatus.DONE,
+            created_count=result.created,
+            skipped_count=result.skipped_existing,
+            processed=result.total,
+        )
     progress_path(job.pk).unlink(missing_ok=True)
     job.refresh_from_db()
     return job

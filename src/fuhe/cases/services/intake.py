@@ -45,7 +45,7 @@ _CODE_SPACE = len(CODE_ALPHABET) ** _CODE_DIGITS
 
 
 def _tracking_code() -> str:
-    """"F" and nine characters drawn uniformly from ``CODE_ALPHABET`` (one draw from the OS's randomness)."""
+    """ "F" and nine characters drawn uniformly from ``CODE_ALPHABET`` (one draw from the OS's randomness)."""
     number = secrets.randbelow(_CODE_SPACE)
     digits = []
     for _ in range(_CODE_DIGITS):
@@ -69,8 +69,12 @@ def _short(name: str) -> str:
     return name
 
 
-SERVED_KINDS = (UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE, UnitKind.STREET_OFFICE,
-                UnitKind.TOWNSHIP_GOVERNMENT)
+SERVED_KINDS = (
+    UnitKind.RESIDENTS_COMMITTEE,
+    UnitKind.VILLAGE_COMMITTEE,
+    UnitKind.STREET_OFFICE,
+    UnitKind.TOWNSHIP_GOVERNMENT,
+)
 #: seconds a process keeps its index of served region names; saves and deletes of regions and units in this
 #: process drop it at once (see ``region_names_forget``), other processes see a new committee within this time
 REGION_NAMES_TTL = 300.0
@@ -130,7 +134,7 @@ def _served_region_names() -> _RegionNames:
     now = time.monotonic()
     if _region_names is None or now - _region_names.built > REGION_NAMES_TTL:
         by_name: dict[str, int] = {}
-        served = (Region.objects.filter(units__kind__in=SERVED_KINDS).values_list("id", "name").distinct())
+        served = Region.objects.filter(units__kind__in=SERVED_KINDS).values_list("id", "name").distinct()
         for region_id, name in served.iterator(chunk_size=5000):
             for written in {name, _short(name)}:
                 if len(written) >= 2 and by_name.get(written, -1) < region_id:
@@ -192,8 +196,7 @@ def resolve_region(*, region: Region | None, address: str, reporter) -> Region:
 _CHANNELS, _REQUEST_TYPES = frozenset(Channel.values), frozenset(RequestType.values)
 _URGENCIES = frozenset(Urgency.values)
 #: the fields of a new case that come from the request; every other field starts at its constant default
-_REQUEST_FIELDS = ("title", "address", "latitude", "longitude", "reporter_name", "reporter_phone",
-                   "idempotency_key")
+_REQUEST_FIELDS = ("title", "address", "latitude", "longitude", "reporter_name", "reporter_phone", "idempotency_key")
 
 
 def _clean_request_fields(case: Case) -> None:
@@ -212,8 +215,7 @@ def _clean_request_fields(case: Case) -> None:
         raise ValidationError(errors)
 
 
-def _validate(*, text: str, address: str, latitude, longitude, region, channel: str, request_type: str,
-              urgency: str):
+def _validate(*, text: str, address: str, latitude, longitude, region, channel: str, request_type: str, urgency: str):
     errors = {}
     if not text or not text.strip():
         errors["text"] = "describe the problem"
@@ -237,21 +239,54 @@ def _validate(*, text: str, address: str, latitude, longitude, region, channel: 
         raise ValidationError(errors)
 
 
-def case_create(*, actor, channel: str, text: str, title: str = "", address: str = "", latitude=None,
-                longitude=None, region: Region | None = None, category: Category | None = None,
-                request_type: str = RequestType.HELP, urgency: str = Urgency.NORMAL, reporter_name: str = "",
-                reporter_phone: str = "", is_proactive: bool = False, is_public: bool = True,
-                idempotency_key: str | None = None, received_at=None) -> Intake:
+def case_create(
+    *,
+    actor,
+    channel: str,
+    text: str,
+    title: str = "",
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    region: Region | None = None,
+    category: Category | None = None,
+    request_type: str = RequestType.HELP,
+    urgency: str = Urgency.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    is_proactive: bool = False,
+    is_public: bool = True,
+    idempotency_key: str | None = None,
+    received_at=None,
+) -> Intake:
     """Create one case. A retried request with the same idempotency key returns the first case."""
-    _validate(text=text, address=address, latitude=latitude, longitude=longitude, region=region, channel=channel,
-              request_type=request_type, urgency=urgency)
+    _validate(
+        text=text,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        region=region,
+        channel=channel,
+        request_type=request_type,
+        urgency=urgency,
+    )
     fingerprint = ""
     if idempotency_key:
-        fingerprint = _fingerprint({
-            "channel": channel, "text": text.strip(), "title": title.strip(), "address": address.strip(),
-            "latitude": latitude, "longitude": longitude, "region": region.pk if region else None,
-            "category": category.pk if category else None, "request_type": request_type, "urgency": urgency,
-            "reporter_phone": reporter_phone.strip()})
+        fingerprint = _fingerprint(
+            {
+                "channel": channel,
+                "text": text.strip(),
+                "title": title.strip(),
+                "address": address.strip(),
+                "latitude": latitude,
+                "longitude": longitude,
+                "region": region.pk if region else None,
+                "category": category.pk if category else None,
+                "request_type": request_type,
+                "urgency": urgency,
+                "reporter_phone": reporter_phone.strip(),
+            }
+        )
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.request_fingerprint != fingerprint:
@@ -260,25 +295,53 @@ def case_create(*, actor, channel: str, text: str, title: str = "", address: str
     reporter = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     token = secrets.token_urlsafe(16)
     text = text.strip()
-    case = Case(tracking_code=_tracking_code(), access_token_hash=hash_token(token), channel=channel,
-                request_type=request_type, title=(title.strip() or text[:40])[:120], text=text, category=category,
-                urgency=urgency, address=address.strip(), latitude=latitude, longitude=longitude,
-                region=resolve_region(region=region, address=address, reporter=reporter),
-                reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(),
-                reporter=reporter if channel == Channel.WEB else None, is_proactive=is_proactive,
-                is_public=is_public, created_at=received_at or timezone.now(), created_by=reporter,
-                idempotency_key=idempotency_key or None, request_fingerprint=fingerprint)
+    case = Case(
+        tracking_code=_tracking_code(),
+        access_token_hash=hash_token(token),
+        channel=channel,
+        request_type=request_type,
+        title=(title.strip() or text[:40])[:120],
+        text=text,
+        category=category,
+        urgency=urgency,
+        address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        region=resolve_region(region=region, address=address, reporter=reporter),
+        reporter_name=reporter_name.strip(),
+        reporter_phone=reporter_phone.strip(),
+        reporter=reporter if channel == Channel.WEB else None,
+        is_proactive=is_proactive,
+        is_public=is_public,
+        created_at=received_at or timezone.now(),
+        created_by=reporter,
+        idempotency_key=idempotency_key or None,
+        request_fingerprint=fingerprint,
+    )
     # Field checks of what the request filled in (text is checked above); uniqueness (tracking code, idempotency
     # key) is the database's job — checking it here would cost queries on every intake.
     _clean_request_fields(case)
     # Every row is built before the transaction, so the database's write lock is held only for the statements:
     # plain INSERTs (Case.save() adds nothing to an insert; the ORM's would compile each statement every time).
     case_row = prepare(case)
-    event_row = prepare(CaseEvent(case=case, at=case.created_at, actor=reporter, action="receive",
-                                  to_state=case.state, data={"channel": channel}))
-    audit = audit_prepare(actor=reporter, action="case.receive", target=ObjectRef(Case._meta.label_lower, ""),
-                          summary={"after": {"channel": channel, "region": case.region.code,
-                                             "category": category.pk if category else None}})
+    event_row = prepare(
+        CaseEvent(
+            case=case,
+            at=case.created_at,
+            actor=reporter,
+            action="receive",
+            to_state=case.state,
+            data={"channel": channel},
+        )
+    )
+    audit = audit_prepare(
+        actor=reporter,
+        action="case.receive",
+        target=ObjectRef(Case._meta.label_lower, ""),
+        summary={
+            "after": {"channel": channel, "region": case.region.code, "category": category.pk if category else None}
+        },
+    )
     try:
         with transaction.atomic(using=case_row.alias), connections[case_row.alias].cursor() as cursor:
             case_row.execute(cursor)
@@ -309,8 +372,12 @@ def case_verify_access(*, case: Case, token: str = "", phone_last4: str = "") ->
     """The resident's tracking link (secret token) or the last four digits of the phone they left."""
     if token and secrets.compare_digest(hash_token(token), case.access_token_hash):
         return True
-    return bool(phone_last4 and len(case.reporter_phone) >= 4 and len(phone_last4) == 4
-                and secrets.compare_digest(case.reporter_phone[-4:], phone_last4))
+    return bool(
+        phone_last4
+        and len(case.reporter_phone) >= 4
+        and len(phone_last4) == 4
+        and secrets.compare_digest(case.reporter_phone[-4:], phone_last4)
+    )
 
 
 def categories_seed(rows: list[tuple[str, str, str]]) -> int:

@@ -36,13 +36,23 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
 
 
 def _lock(case: Case) -> Case:
-    return (Case.objects.select_for_update(of=("self",)).select_related("owner_unit", "category", "region")
-            .get(pk=case.pk))
+    return (
+        Case.objects.select_for_update(of=("self",)).select_related("owner_unit", "category", "region").get(pk=case.pk)
+    )
 
 
-def case_transition(*, actor, case: Case, action: Action | str, reason: str = "", owner: Unit | None = None,
-                    duplicate_of: Case | None = None, event_data: dict | None = None, public: bool = True,
-                    check_permission: bool = True) -> Case:
+def case_transition(
+    *,
+    actor,
+    case: Case,
+    action: Action | str,
+    reason: str = "",
+    owner: Unit | None = None,
+    duplicate_of: Case | None = None,
+    event_data: dict | None = None,
+    public: bool = True,
+    check_permission: bool = True,
+) -> Case:
     """Apply ``action`` to ``case``: guards, state, counters, clocks, timeline, audit — in one transaction.
 
     Raises ``IllegalTransition`` (state or guard) or ``PermissionDenied`` (role); nothing changes then.
@@ -76,17 +86,37 @@ def case_transition(*, actor, case: Case, action: Action | str, reason: str = ""
         _apply_clocks(case, result.clocks, now, action)
         # only the columns this step changed: an UPDATE of every column rewrites every index entry of the row
         # (tracking code, category, reporter …) and serialises the text and the routing note again for nothing
-        case.save(update_fields=[name for name, value in _values(case).items() if value is not stored[name]
-                                 and value != stored[name]])
+        case.save(
+            update_fields=[
+                name for name, value in _values(case).items() if value is not stored[name] and value != stored[name]
+            ]
+        )
         if counted:  # every other field holds what was just saved
             case.refresh_from_db(fields=counted)
-        insert(CaseEvent(case=case, at=now, actor=actor if _is_user(actor) else None, action=action.value,
-                         from_state=result.before.value, to_state=result.after.value,
-                         unit=owner or case.owner_unit, reason=result.reason, is_public=public,
-                         data=event_data or {}))
-        audit_record(actor=actor if _is_user(actor) else None, action=f"case.{action.value}", target=case,
-                     summary={"before": before, "after": {"state": case.state, "owner_unit": case.owner_unit_id},
-                              "reason": result.reason})
+        insert(
+            CaseEvent(
+                case=case,
+                at=now,
+                actor=actor if _is_user(actor) else None,
+                action=action.value,
+                from_state=result.before.value,
+                to_state=result.after.value,
+                unit=owner or case.owner_unit,
+                reason=result.reason,
+                is_public=public,
+                data=event_data or {},
+            )
+        )
+        audit_record(
+            actor=actor if _is_user(actor) else None,
+            action=f"case.{action.value}",
+            target=case,
+            summary={
+                "before": before,
+                "after": {"state": case.state, "owner_unit": case.owner_unit_id},
+                "reason": result.reason,
+            },
+        )
     return case
 
 
@@ -142,15 +172,21 @@ def _apply_clocks(case: Case, clocks, now, action: Action) -> None:
 def case_dispatch(*, actor, case: Case, unit: Unit, routing: dict | None = None) -> Case:
     if routing is not None:
         Case.objects.filter(pk=case.pk).update(routing=routing)
-    case = case_transition(actor=actor, case=case, action=Action.DISPATCH, owner=unit,
-                           event_data={"unit": unit.name, **({"routing": routing} if routing else {})})
+    case = case_transition(
+        actor=actor,
+        case=case,
+        action=Action.DISPATCH,
+        owner=unit,
+        event_data={"unit": unit.name, **({"routing": routing} if routing else {})},
+    )
     notify_unit(unit.pk, case=case, text=f"新工单 {case.tracking_code}：{case.title}")
     return case
 
 
 def case_reassign(*, actor, case: Case, unit: Unit, reason: str) -> Case:
-    case = case_transition(actor=actor, case=case, action=Action.REASSIGN, owner=unit, reason=reason,
-                           event_data={"unit": unit.name})
+    case = case_transition(
+        actor=actor, case=case, action=Action.REASSIGN, owner=unit, reason=reason, event_data={"unit": unit.name}
+    )
     notify_unit(unit.pk, case=case, text=f"改派工单 {case.tracking_code}：{case.title}")
     return case
 
@@ -184,16 +220,27 @@ def case_answer_directly(*, actor, case: Case, text: str) -> Case:
 def case_rate(*, actor, case: Case, resolved: bool, satisfied: bool, channel: str = "tracking") -> Case:
     """The resident's judgement (tracking link, or staff recording a follow-up call): then close or reopen."""
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(rating_resolved=resolved, rating_satisfied=satisfied,
-                                               rated_at=timezone.now())
+        Case.objects.filter(pk=case.pk).update(
+            rating_resolved=resolved, rating_satisfied=satisfied, rated_at=timezone.now()
+        )
         case.refresh_from_db()
-        case = case_transition(actor=actor, case=case, action=Action.RATE, check_permission=False,
-                               event_data={"resolved": resolved, "satisfied": satisfied, "channel": channel})
+        case = case_transition(
+            actor=actor,
+            case=case,
+            action=Action.RATE,
+            check_permission=False,
+            event_data={"resolved": resolved, "satisfied": satisfied, "channel": channel},
+        )
         if satisfied:
             return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
         try:
-            case = case_transition(actor=actor, case=case, action=Action.REOPEN, check_permission=False,
-                                   reason="诉求人评价不满意 / resident not satisfied")
+            case = case_transition(
+                actor=actor,
+                case=case,
+                action=Action.REOPEN,
+                check_permission=False,
+                reason="诉求人评价不满意 / resident not satisfied",
+            )
         except IllegalTransition:  # reopen limit reached: close, the dissatisfaction stays on record
             return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
         if case.owner_unit_id:
@@ -205,8 +252,9 @@ def case_request_extension(*, actor, case: Case, days: int, reason: str) -> Case
     if not 1 <= days <= 15:
         raise ValidationError({"days": "an extension is 1 to 15 working days"})
     with transaction.atomic():
-        case = case_transition(actor=actor, case=case, action=Action.REQUEST_EXTENSION, reason=reason,
-                               event_data={"days": days})
+        case = case_transition(
+            actor=actor, case=case, action=Action.REQUEST_EXTENSION, reason=reason, event_data={"days": days}
+        )
         Case.objects.filter(pk=case.pk).update(extension_pending_days=days)
         case.refresh_from_db()
     return case
@@ -222,8 +270,14 @@ def case_grant_extension(*, actor, case: Case) -> Case:
 def case_merge(*, actor, case: Case, into: Case) -> Case:
     if into.pk == case.pk or into.merged_into_id:
         raise ValidationError({"into": "merge into another case that is not itself merged"})
-    case = case_transition(actor=actor, case=case, action=Action.MERGE, duplicate_of=into,
-                           reason=f"并入 {into.tracking_code}", event_data={"into": into.tracking_code})
+    case = case_transition(
+        actor=actor,
+        case=case,
+        action=Action.MERGE,
+        duplicate_of=into,
+        reason=f"并入 {into.tracking_code}",
+        event_data={"into": into.tracking_code},
+    )
     notify_reporter(case, f"您的诉求 {case.tracking_code} 与 {into.tracking_code} 合并办理，进展将同步告知。")
     return case
 
@@ -233,15 +287,21 @@ def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)
     now = now or timezone.now()
     handling = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED]
     warned = escalated = 0
-    for case in Case.objects.filter(state__in=handling, warned_at__isnull=True, resolution_due__gt=now,
-                                    resolution_due__lte=now + warn_within).select_related("owner_unit"):
+    for case in Case.objects.filter(
+        state__in=handling, warned_at__isnull=True, resolution_due__gt=now, resolution_due__lte=now + warn_within
+    ).select_related("owner_unit"):
         with transaction.atomic():
             Case.objects.filter(pk=case.pk).update(warned_at=now)
             if case.owner_unit_id:
                 notify_unit(case.owner_unit_id, case=case, text=f"工单 {case.tracking_code} 即将到期")
         warned += 1
     for case in Case.objects.filter(state__in=handling, resolution_due__lte=now):
-        case_transition(actor=None, case=case, action=Action.ESCALATE, check_permission=False,
-                        reason="超过办理时限 / past the resolution deadline")
+        case_transition(
+            actor=None,
+            case=case,
+            action=Action.ESCALATE,
+            check_permission=False,
+            reason="超过办理时限 / past the resolution deadline",
+        )
         escalated += 1
     return {"warned": warned, "escalated": escalated}

@@ -31,7 +31,8 @@ def message_sender():
 def notify_users(user_ids: Iterable[int], *, case: Case | None, text: str) -> None:
     now = timezone.now()
     Notification.objects.bulk_create(
-        [Notification(recipient_id=uid, case=case, text=text[:300], created_at=now) for uid in set(user_ids)])
+        [Notification(recipient_id=uid, case=case, text=text[:300], created_at=now) for uid in set(user_ids)]
+    )
 
 
 def notify_unit(unit_id: int, *, case: Case, text: str) -> None:

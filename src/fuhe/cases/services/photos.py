@@ -37,5 +37,6 @@ def photos_validate(files: Sequence) -> list[tuple[object, str]]:
 
 
 def photos_attach(*, case: Case, checked: list[tuple[object, str]]) -> list[CasePhoto]:
-    return [CasePhoto.objects.create(case=case, image=upload, content_type=content_type)
-            for upload, content_type in checked]
+    return [
+        CasePhoto.objects.create(case=case, image=upload, content_type=content_type) for upload, content_type in checked
+    ]

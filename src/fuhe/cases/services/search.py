@@ -25,12 +25,15 @@ def cases_search_index(*, batch: int = BATCH) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT through FROM cases_casesearch_mark WHERE id = 1")
             through = cursor.fetchone()[0]
-            cursor.execute("SELECT id, title, text, address FROM cases_case WHERE id > %s ORDER BY id LIMIT %s",
-                           [through, batch])
+            cursor.execute(
+                "SELECT id, title, text, address FROM cases_case WHERE id > %s ORDER BY id LIMIT %s", [through, batch]
+            )
             rows = cursor.fetchall()
             if not rows:
                 return done
-            cursor.executemany("INSERT INTO cases_casesearch_fts (rowid, terms) VALUES (%s, %s)",
-                               [(pk, search_terms(title, text, address)) for pk, title, text, address in rows])
+            cursor.executemany(
+                "INSERT INTO cases_casesearch_fts (rowid, terms) VALUES (%s, %s)",
+                [(pk, search_terms(title, text, address)) for pk, title, text, address in rows],
+            )
             cursor.execute("UPDATE cases_casesearch_mark SET through = %s WHERE id = 1", [rows[-1][0]])
         done += len(rows)

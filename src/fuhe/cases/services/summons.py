@@ -19,8 +19,9 @@ from fuhe.org.models import Unit, UnitKind
 DEFAULT_REPORT_IN = timedelta(minutes=30)  # 平谷 origin: departments on site within 30 minutes
 
 
-def summons_whistle(*, actor, case: Case, departments: Sequence[Unit], reason: str,
-                    due_at: datetime | None = None) -> Summons:
+def summons_whistle(
+    *, actor, case: Case, departments: Sequence[Unit], reason: str, due_at: datetime | None = None
+) -> Summons:
     if not actor.has_perm("cases.whistle", case):
         raise PermissionDenied("Only the street/township or community centre of this case may whistle.")
     if State(case.state) in TERMINAL:
@@ -37,14 +38,29 @@ def summons_whistle(*, actor, case: Case, departments: Sequence[Unit], reason: s
         raise ValidationError({"actor": "you act for no unit that could whistle"})
     now = timezone.now()
     with transaction.atomic():
-        summons = Summons.objects.create(case=case, whistled_by=whistler, whistled_at=now,
-                                         due_at=due_at or now + DEFAULT_REPORT_IN, reason=reason.strip())
+        summons = Summons.objects.create(
+            case=case,
+            whistled_by=whistler,
+            whistled_at=now,
+            due_at=due_at or now + DEFAULT_REPORT_IN,
+            reason=reason.strip(),
+        )
         ReportIn.objects.bulk_create([ReportIn(summons=summons, department=d) for d in departments])
-        CaseEvent.objects.create(case=case, at=now, actor=actor, action="whistle", unit=whistler, reason=reason,
-                                 data={"departments": [d.name for d in departments],
-                                       "due_at": summons.due_at.isoformat()})
-        audit_record(actor=actor, action="case.whistle", target=case,
-                     summary={"after": {"summons": summons.pk, "departments": [d.pk for d in departments]}})
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            action="whistle",
+            unit=whistler,
+            reason=reason,
+            data={"departments": [d.name for d in departments], "due_at": summons.due_at.isoformat()},
+        )
+        audit_record(
+            actor=actor,
+            action="case.whistle",
+            target=case,
+            summary={"after": {"summons": summons.pk, "departments": [d.pk for d in departments]}},
+        )
         for department in departments:
             due = timezone.localtime(summons.due_at)
             notify_unit(department.pk, case=case, text=f"吹哨：请于 {due:%H:%M} 前到工单 {case.tracking_code} 报到")
@@ -71,10 +87,21 @@ def summons_report_in(*, actor, report_in: ReportIn, note: str) -> ReportIn:
         report_in.is_on_time = now <= report_in.summons.due_at
         report_in.save()
         case = report_in.summons.case
-        CaseEvent.objects.create(case=case, at=now, actor=actor, action="report_in", unit=report_in.department,
-                                 reason=note.strip(), data={"on_time": report_in.is_on_time})
-        audit_record(actor=actor, action="case.report_in", target=case,
-                     summary={"after": {"department": report_in.department_id, "on_time": report_in.is_on_time}})
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            action="report_in",
+            unit=report_in.department,
+            reason=note.strip(),
+            data={"on_time": report_in.is_on_time},
+        )
+        audit_record(
+            actor=actor,
+            action="case.report_in",
+            target=case,
+            summary={"after": {"department": report_in.department_id, "on_time": report_in.is_on_time}},
+        )
     return report_in
 
 
@@ -90,8 +117,13 @@ def summons_release(*, actor, report_in: ReportIn, reason: str) -> ReportIn:
         now = timezone.now()
         report_in.status, report_in.note = ReportInStatus.RELEASED, reason.strip()
         report_in.save()
-        CaseEvent.objects.create(case=case, at=now, actor=actor, action="release", unit=report_in.department,
-                                 reason=reason.strip())
-        audit_record(actor=actor, action="case.release_summons", target=case,
-                     summary={"after": {"department": report_in.department_id, "reason": reason.strip()}})
+        CaseEvent.objects.create(
+            case=case, at=now, actor=actor, action="release", unit=report_in.department, reason=reason.strip()
+        )
+        audit_record(
+            actor=actor,
+            action="case.release_summons",
+            target=case,
+            summary={"after": {"department": report_in.department_id, "reason": reason.strip()}},
+        )
     return report_in

@@ -36,15 +36,37 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KEY_PREFIX = "import:"
 MAX_EXTERNAL_ID = Case._meta.get_field("idempotency_key").max_length - len(KEY_PREFIX)
 
-FIELDS = ("text", "title", "address", "region_code", "category", "request_type", "urgency", "reporter_name",
-          "reporter_phone", "received_at", "external_id")
+FIELDS = (
+    "text",
+    "title",
+    "address",
+    "region_code",
+    "category",
+    "request_type",
+    "urgency",
+    "reporter_name",
+    "reporter_phone",
+    "received_at",
+    "external_id",
+)
 REQUIRED_FIELDS = ("text",)
 
 #: common column headers of hotline exports, most specific first; compared without spaces and brackets
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": ("工单编号", "工单号", "工单编码", "受理编号", "编号", "externalid", "ticketid", "ticketno", "id"),
-    "text": ("诉求内容", "主要内容", "来电内容", "反映内容", "问题描述", "诉求描述", "工单内容", "内容", "text",
-             "content", "description"),
+    "text": (
+        "诉求内容",
+        "主要内容",
+        "来电内容",
+        "反映内容",
+        "问题描述",
+        "诉求描述",
+        "工单内容",
+        "内容",
+        "text",
+        "content",
+        "description",
+    ),
     "title": ("标题", "诉求标题", "工单标题", "主题", "title", "subject"),
     "address": ("诉求地址", "事发地址", "事发地点", "问题地址", "详细地址", "地址", "address"),
     "region_code": ("区划代码", "行政区划代码", "网格编码", "网格代码", "区划编码", "regioncode", "region"),
@@ -52,26 +74,58 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "request_type": ("诉求类型", "来电类型", "工单类型", "诉求性质", "类型", "requesttype", "type"),
     "urgency": ("紧急程度", "缓急程度", "紧急度", "urgency", "priority"),
     "reporter_name": ("来电人", "来电人姓名", "诉求人", "反映人", "姓名", "reportername", "name"),
-    "reporter_phone": ("联系方式", "联系电话", "来电号码", "来电电话", "电话", "手机", "手机号", "reporterphone",
-                       "phone"),
+    "reporter_phone": (
+        "联系方式",
+        "联系电话",
+        "来电号码",
+        "来电电话",
+        "电话",
+        "手机",
+        "手机号",
+        "reporterphone",
+        "phone",
+    ),
     "received_at": ("受理时间", "来电时间", "登记时间", "创建时间", "接收时间", "receivedat", "received"),
 }
 
 REQUEST_TYPES: dict[str, str] = {
-    "咨询": RequestType.CONSULTATION, "求助": RequestType.HELP, "求决": RequestType.HELP,
-    "投诉": RequestType.COMPLAINT, "举报": RequestType.REPORT, "建议": RequestType.SUGGESTION,
-    "意见建议": RequestType.SUGGESTION, "表扬": RequestType.PRAISE, "感谢": RequestType.PRAISE,
+    "咨询": RequestType.CONSULTATION,
+    "求助": RequestType.HELP,
+    "求决": RequestType.HELP,
+    "投诉": RequestType.COMPLAINT,
+    "举报": RequestType.REPORT,
+    "建议": RequestType.SUGGESTION,
+    "意见建议": RequestType.SUGGESTION,
+    "表扬": RequestType.PRAISE,
+    "感谢": RequestType.PRAISE,
     **{value: value for value in RequestType.values},
 }
 URGENCIES: dict[str, str] = {
-    "一般": Urgency.NORMAL, "普通": Urgency.NORMAL, "紧急": Urgency.URGENT, "加急": Urgency.URGENT,
-    "特急": Urgency.CRITICAL, "特别紧急": Urgency.CRITICAL, **{value: value for value in Urgency.values},
+    "一般": Urgency.NORMAL,
+    "普通": Urgency.NORMAL,
+    "紧急": Urgency.URGENT,
+    "加急": Urgency.URGENT,
+    "特急": Urgency.CRITICAL,
+    "特别紧急": Urgency.CRITICAL,
+    **{value: value for value in Urgency.values},
 }
 
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M",
-                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分",
-                    "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分",
+    "%Y年%m月%d日 %H时%M分",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d %H:%M:%S",
+)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 #: ``case_create``'s error keys as the import's field names
 ERROR_FIELDS = {"where": "address", "region": "region_code", "__all__": "text"}
@@ -170,8 +224,9 @@ def read_table(path_or_file, filename: str | None = None) -> tuple[list[str], li
 
     Blank rows are kept (empty lists of strings) so that row numbers stay those of the spreadsheet.
     """
-    name = filename or (str(path_or_file) if isinstance(path_or_file, str | Path) else
-                        getattr(path_or_file, "name", "") or "")
+    name = filename or (
+        str(path_or_file) if isinstance(path_or_file, str | Path) else getattr(path_or_file, "name", "") or ""
+    )
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         hint = " (save it as .xlsx first)" if suffix == ".xls" else ""
@@ -348,10 +403,18 @@ def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple
             row_errors.append(RowError(number, field, reason))
 
         get = lambda field, row=row: _value(row, mapping, field)  # noqa: E731
-        fields: dict = {"text": get("text"), "title": get("title"), "address": get("address"),
-                        "reporter_name": get("reporter_name"), "reporter_phone": get("reporter_phone"),
-                        "region": None, "category": None, "request_type": RequestType.HELP,
-                        "urgency": Urgency.NORMAL, "received_at": None}
+        fields: dict = {
+            "text": get("text"),
+            "title": get("title"),
+            "address": get("address"),
+            "reporter_name": get("reporter_name"),
+            "reporter_phone": get("reporter_phone"),
+            "region": None,
+            "category": None,
+            "request_type": RequestType.HELP,
+            "urgency": Urgency.NORMAL,
+            "received_at": None,
+        }
         for name, limit in LIMITS.items():
             if len(fields[name]) > limit:
                 fail(name, f"at most {limit} characters")
@@ -400,9 +463,16 @@ def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple
                 seen_ids[external_id] = number
                 key = KEY_PREFIX + external_id
         try:
-            _validate(text=fields["text"], address=fields["address"], latitude=None, longitude=None,
-                      region=fields["region"], channel=Channel.IMPORT, request_type=fields["request_type"],
-                      urgency=fields["urgency"])
+            _validate(
+                text=fields["text"],
+                address=fields["address"],
+                latitude=None,
+                longitude=None,
+                region=fields["region"],
+                channel=Channel.IMPORT,
+                request_type=fields["request_type"],
+                urgency=fields["urgency"],
+            )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 target = "address" if field == "where" else field
@@ -419,9 +489,16 @@ def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple
 # ---------------------------------------------------------------------------------------------- import
 
 
-def tickets_import(*, actor, header: Sequence[str], rows: Sequence[Sequence[str]], mapping: dict[str, str] | None,
-                   progress: Callable[[int], None] | None = None, dry_run: bool = False,
-                   source: str = "") -> ImportResult:
+def tickets_import(
+    *,
+    actor,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    mapping: dict[str, str] | None,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+    source: str = "",
+) -> ImportResult:
     """Validate every row, then create all cases in one transaction (or none, raising ``TicketImportError``).
 
     ``mapping`` is ``{field: column header}``; ``None`` uses ``guess_mapping(header)``. Tickets whose
@@ -436,16 +513,19 @@ def tickets_import(*, actor, header: Sequence[str], rows: Sequence[Sequence[str]
     with transaction.atomic():
         for ticket in tickets:
             try:
-                intake = case_create(actor=actor, channel=Channel.IMPORT, idempotency_key=ticket.key,
-                                     **ticket.fields)
+                intake = case_create(actor=actor, channel=Channel.IMPORT, idempotency_key=ticket.key, **ticket.fields)
             except IdempotencyConflictError:
-                errors.append(RowError(ticket.row_number, "external_id",
-                                       "this ticket was imported before with different content"))
+                errors.append(
+                    RowError(ticket.row_number, "external_id", "this ticket was imported before with different content")
+                )
             except IdempotencyInProgressError:
                 errors.append(RowError(ticket.row_number, "external_id", "this ticket is being imported right now"))
             except ValidationError as exc:
-                errors.extend(RowError(ticket.row_number, ERROR_FIELDS.get(field, field), message)
-                              for field, messages in exc.message_dict.items() for message in messages)
+                errors.extend(
+                    RowError(ticket.row_number, ERROR_FIELDS.get(field, field), message)
+                    for field, messages in exc.message_dict.items()
+                    for message in messages
+                )
             else:
                 if intake.created:
                     created += 1
@@ -456,9 +536,17 @@ def tickets_import(*, actor, header: Sequence[str], rows: Sequence[Sequence[str]
         if errors:
             raise TicketImportError(errors)  # rolls back every case created above
         if created:
-            audit_record(actor=actor, action="case.tickets_imported", target=ObjectRef("cases.case", "*"),
-                         summary={"created": created, "skipped_existing": skipped, "total": len(tickets),
-                                  "source": source[:200]})
+            audit_record(
+                actor=actor,
+                action="case.tickets_imported",
+                target=ObjectRef("cases.case", "*"),
+                summary={
+                    "created": created,
+                    "skipped_existing": skipped,
+                    "total": len(tickets),
+                    "source": source[:200],
+                },
+            )
         if dry_run:
             transaction.set_rollback(True)
     return ImportResult(created=created, skipped_existing=skipped, total=len(tickets))

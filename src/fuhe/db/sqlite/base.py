@@ -83,8 +83,9 @@ class Checkpointer:
         self.database, self.timeout = database, timeout
         self.passes = self.catch_ups = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sqlite-checkpointer:{os.path.basename(database)}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"sqlite-checkpointer:{os.path.basename(database)}", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -98,8 +99,9 @@ class Checkpointer:
             leader_fd = os.open(self.database + "-checkpointer.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             writer_fd = os.open(lock_path(self.database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError:
-            logger.exception("no checkpointer for %s: SQLite's commits checkpoint at %s frames", self.database,
-                             BACKSTOP_FRAMES)
+            logger.exception(
+                "no checkpointer for %s: SQLite's commits checkpoint at %s frames", self.database, BACKSTOP_FRAMES
+            )
             return
         connection = None
         try:
@@ -110,8 +112,9 @@ class Checkpointer:
                     continue  # another process checkpoints
                 try:
                     if connection is None:
-                        connection = sqlite3.connect(self.database, timeout=self.timeout, isolation_level=None,
-                                                     check_same_thread=False)
+                        connection = sqlite3.connect(
+                            self.database, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                        )
                         connection.execute("PRAGMA synchronous=NORMAL")
                     self.checkpoint(connection, writer_fd)
                 except sqlite3.Error:

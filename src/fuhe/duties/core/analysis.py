@@ -76,8 +76,9 @@ def gaps(items: Sequence[ItemFacts], category_paths: Iterable[str]) -> list[Gap]
     A category is covered by an item naming it or an ancestor, or when all its subcategories are covered;
     an uncovered category is reported once, not with each of its subcategories.
     """
-    found = [Gap("no_lead", item.code, (item.id,)) for item in sorted(items, key=lambda i: i.code)
-             if not item.owner_key]
+    found = [
+        Gap("no_lead", item.code, (item.id,)) for item in sorted(items, key=lambda i: i.code) if not item.owner_key
+    ]
     covering = {item.category_path for item in items if item.category_path and item.owner_key}
     paths = sorted(set(category_paths), key=lambda p: (p.count("/"), p))
     children: dict[str, list[str]] = defaultdict(list)
@@ -91,8 +92,10 @@ def gaps(items: Sequence[ItemFacts], category_paths: Iterable[str]) -> list[Gap]
         if path not in memo:
             kids = [coverage(kid) for kid in children.get(path, [])]
             direct = covered(path, covering)
-            memo[path] = (direct or (bool(kids) and all(whole for whole, _ in kids)),
-                          direct or any(part for _, part in kids))
+            memo[path] = (
+                direct or (bool(kids) and all(whole for whole, _ in kids)),
+                direct or any(part for _, part in kids),
+            )
         return memo[path]
 
     reported: list[str] = []

@@ -12,14 +12,29 @@ from dataclasses import dataclass, field
 
 # key → the header shown on export (English key, Chinese name); headers are matched on either
 COLUMNS: dict[str, str] = {
-    "code": "编码", "matter": "事项", "category": "类别", "owner_level": "承担层级",
-    "lead_unit_kind": "牵头单位类型", "lead_department_type": "牵头部门",
-    "assisting_department_types": "协助部门", "basis": "依据", "keywords": "关键词", "admission": "社区准入",
+    "code": "编码",
+    "matter": "事项",
+    "category": "类别",
+    "owner_level": "承担层级",
+    "lead_unit_kind": "牵头单位类型",
+    "lead_department_type": "牵头部门",
+    "assisting_department_types": "协助部门",
+    "basis": "依据",
+    "keywords": "关键词",
+    "admission": "社区准入",
     "note": "备注",
 }
 REQUIRED = ("code", "matter")
-LEVEL_ALIASES = {"区级部门": "district", "区": "district", "街道": "street", "乡镇": "street", "街乡": "street",
-                 "社区": "community", "村": "community", "村社区": "community"}
+LEVEL_ALIASES = {
+    "区级部门": "district",
+    "区": "district",
+    "街道": "street",
+    "乡镇": "street",
+    "街乡": "street",
+    "社区": "community",
+    "村": "community",
+    "村社区": "community",
+}
 ADMISSION_ALIASES = {"依法履职": "owned", "协助": "assists", "协助政府": "assists", "禁入": "excluded", "": "none"}
 LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -78,8 +93,9 @@ def split_list(value: object) -> list[str]:
     return [part for part in LIST_SPLIT.split(str(value or "").strip()) if part]
 
 
-def parse_rows(header: Sequence[object], rows: Sequence[Sequence[object]], *, categories: set[str],
-               choices: Mapping[str, set[str]]) -> tuple[list[ItemRow], list[RowError]]:
+def parse_rows(
+    header: Sequence[object], rows: Sequence[Sequence[object]], *, categories: set[str], choices: Mapping[str, set[str]]
+) -> tuple[list[ItemRow], list[RowError]]:
     """Validate every row. ``choices`` holds the allowed values of owner_level, lead_unit_kind,
     lead_department_type and admission; ``categories`` the known category paths."""
     positions, errors = map_header(header)
@@ -102,8 +118,12 @@ def parse_rows(header: Sequence[object], rows: Sequence[Sequence[object]], *, ca
             row_errors.append(RowError(number, "code", f"{code!r} is also on row {seen[code]}"))
         level = LEVEL_ALIASES.get(value.get("owner_level", ""), value.get("owner_level", ""))
         admission = ADMISSION_ALIASES.get(value.get("admission", ""), value.get("admission", ""))
-        checks = {"owner_level": level, "lead_unit_kind": value.get("lead_unit_kind", ""),
-                  "lead_department_type": value.get("lead_department_type", ""), "admission": admission}
+        checks = {
+            "owner_level": level,
+            "lead_unit_kind": value.get("lead_unit_kind", ""),
+            "lead_department_type": value.get("lead_department_type", ""),
+            "admission": admission,
+        }
         for key, given in checks.items():
             if given and given not in choices[key]:
                 row_errors.append(RowError(number, key, f"{given!r} is not one of {', '.join(sorted(choices[key]))}"))
@@ -114,10 +134,18 @@ def parse_rows(header: Sequence[object], rows: Sequence[Sequence[object]], *, ca
         category = value.get("category", "").replace(" › ", "/")
         if category and category not in categories:
             row_errors.append(RowError(number, "category", f"{category!r} is not a known category path"))
-        if level == "district" and not checks["lead_department_type"] and checks["lead_unit_kind"] not in (
-                "", "district_government"):
-            row_errors.append(RowError(number, "lead_unit_kind", "a district-level lead is a department "
-                                       "(give lead_department_type) or the district government"))
+        if (
+            level == "district"
+            and not checks["lead_department_type"]
+            and checks["lead_unit_kind"] not in ("", "district_government")
+        ):
+            row_errors.append(
+                RowError(
+                    number,
+                    "lead_unit_kind",
+                    "a district-level lead is a department (give lead_department_type) or the district government",
+                )
+            )
         if len(value.get("matter", "")) > 200:
             row_errors.append(RowError(number, "matter", "at most 200 characters"))
         if len(code) > 20:
@@ -126,12 +154,22 @@ def parse_rows(header: Sequence[object], rows: Sequence[Sequence[object]], *, ca
         if code:
             seen.setdefault(code, number)
         if not row_errors:
-            items.append(ItemRow(
-                row=number, code=code, matter=value["matter"], category=category, owner_level=level,
-                lead_unit_kind=checks["lead_unit_kind"], lead_department_type=checks["lead_department_type"],
-                assisting_department_types=assisting, basis=value.get("basis", ""),
-                keywords=split_list(value.get("keywords", "")), admission=admission or "none",
-                note=value.get("note", "")[:200]))
+            items.append(
+                ItemRow(
+                    row=number,
+                    code=code,
+                    matter=value["matter"],
+                    category=category,
+                    owner_level=level,
+                    lead_unit_kind=checks["lead_unit_kind"],
+                    lead_department_type=checks["lead_department_type"],
+                    assisting_department_types=assisting,
+                    basis=value.get("basis", ""),
+                    keywords=split_list(value.get("keywords", "")),
+                    admission=admission or "none",
+                    note=value.get("note", "")[:200],
+                )
+            )
     if not items and not errors:
         errors.append(RowError(2, "code", "the sheet has no duty items"))
     return items, errors

@@ -6,70 +6,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_case_photos'),
-        ('org', '0001_initial'),
+        ("cases", "0004_case_photos"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DutyList',
+            name="DutyList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('active', 'active'), ('retired', 'retired')], default='draft', max_length=8, verbose_name='status')),
-                ('effective_from', models.DateTimeField(blank=True, null=True, verbose_name='effective from')),
-                ('effective_to', models.DateTimeField(blank=True, null=True, verbose_name='effective to')),
-                ('source', models.CharField(blank=True, default='', max_length=200, verbose_name='source')),
-                ('note', models.TextField(blank=True, default='', verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('region', models.ForeignKey(help_text="The list applies in this region's subtree (a district list overrides its city's).", on_delete=django.db.models.deletion.PROTECT, related_name='duty_lists', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("active", "active"), ("retired", "retired")],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("effective_from", models.DateTimeField(blank=True, null=True, verbose_name="effective from")),
+                ("effective_to", models.DateTimeField(blank=True, null=True, verbose_name="effective to")),
+                ("source", models.CharField(blank=True, default="", max_length=200, verbose_name="source")),
+                ("note", models.TextField(blank=True, default="", verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="The list applies in this region's subtree (a district list overrides its city's).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duty_lists",
+                        to="org.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty list',
-                'verbose_name_plural': 'duty lists',
-                'ordering': ['region_id', '-version'],
+                "verbose_name": "duty list",
+                "verbose_name_plural": "duty lists",
+                "ordering": ["region_id", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='DutyItem',
+            name="DutyItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Stable across versions of the list.', max_length=20, verbose_name='code')),
-                ('matter', models.CharField(max_length=200, verbose_name='matter (事项)')),
-                ('owner_level', models.CharField(blank=True, choices=[('district', 'district department'), ('street', 'street/township'), ('community', 'community/village')], default='', help_text='Empty: no lead assigned yet (a gap).', max_length=10, verbose_name='owning level')),
-                ('lead_unit_kind', models.CharField(blank=True, choices=[('street_office', 'street office'), ('township_government', 'township government'), ('residents_committee', "residents' committee"), ('village_committee', 'village committee'), ('department', 'functional department'), ('party_org', 'party organisation'), ('social_org', 'social organisation'), ('property_company', 'property company'), ('enterprise', 'enterprise'), ('volunteer_team', 'volunteer team'), ('district_government', 'district/county government')], default='', max_length=24, verbose_name='lead unit kind')),
-                ('lead_department_type', models.CharField(blank=True, choices=[('urban_management', 'urban management (城管)'), ('housing', 'housing and construction (住建)'), ('ecology', 'ecology and environment (生态环境)'), ('transport', 'transport (交通)'), ('education', 'education (教育)'), ('human_resources', 'human resources and social security (人社)'), ('health', 'health (卫健)'), ('market_regulation', 'market regulation (市场监管)'), ('civil_affairs', 'civil affairs (民政)'), ('public_security', 'public security (公安)'), ('water', 'water affairs (水务)'), ('emergency', 'emergency management (应急管理)'), ('culture_tourism', 'culture and tourism (文旅)'), ('agriculture', 'agriculture and rural affairs (农业农村)'), ('burden_office', 'burden-reduction office (减负办)')], default='', max_length=24, verbose_name='lead department')),
-                ('assisting_department_types', models.JSONField(blank=True, default=list, verbose_name='assisting departments')),
-                ('basis', models.TextField(blank=True, default='', verbose_name='legal or policy basis')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('admission', models.CharField(choices=[('owned', "community's own duty (依法履职)"), ('assists', 'community assists (协助政府)'), ('excluded', 'excluded from the community (禁入)'), ('none', 'not a community matter')], default='none', max_length=10, verbose_name='community admission')),
-                ('note', models.CharField(blank=True, default='', max_length=200, verbose_name='note')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duty_items', to='cases.category', verbose_name='category')),
-                ('duty_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='duties.dutylist', verbose_name='duty list')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Stable across versions of the list.", max_length=20, verbose_name="code"
+                    ),
+                ),
+                ("matter", models.CharField(max_length=200, verbose_name="matter (事项)")),
+                (
+                    "owner_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("district", "district department"),
+                            ("street", "street/township"),
+                            ("community", "community/village"),
+                        ],
+                        default="",
+                        help_text="Empty: no lead assigned yet (a gap).",
+                        max_length=10,
+                        verbose_name="owning level",
+                    ),
+                ),
+                (
+                    "lead_unit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("street_office", "street office"),
+                            ("township_government", "township government"),
+                            ("residents_committee", "residents' committee"),
+                            ("village_committee", "village committee"),
+                            ("department", "functional department"),
+                            ("party_org", "party organisation"),
+                            ("social_org", "social organisation"),
+                            ("property_company", "property company"),
+                            ("enterprise", "enterprise"),
+                            ("volunteer_team", "volunteer team"),
+                            ("district_government", "district/county government"),
+                        ],
+                        default="",
+                        max_length=24,
+                        verbose_name="lead unit kind",
+                    ),
+                ),
+                (
+                    "lead_department_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urban_management", "urban management (城管)"),
+                            ("housing", "housing and construction (住建)"),
+                            ("ecology", "ecology and environment (生态环境)"),
+                            ("transport", "transport (交通)"),
+                            ("education", "education (教育)"),
+                            ("human_resources", "human resources and social security (人社)"),
+                            ("health", "health (卫健)"),
+                            ("market_regulation", "market regulation (市场监管)"),
+                            ("civil_affairs", "civil affairs (民政)"),
+                            ("public_security", "public security (公安)"),
+                            ("water", "water affairs (水务)"),
+                            ("emergency", "emergency management (应急管理)"),
+                            ("culture_tourism", "culture and tourism (文旅)"),
+                            ("agriculture", "agriculture and rural affairs (农业农村)"),
+                            ("burden_office", "burden-reduction office (减负办)"),
+                        ],
+                        default="",
+                        max_length=24,
+                        verbose_name="lead department",
+                    ),
+                ),
+                (
+                    "assisting_department_types",
+                    models.JSONField(blank=True, default=list, verbose_name="assisting departments"),
+                ),
+                ("basis", models.TextField(blank=True, default="", verbose_name="legal or policy basis")),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="keywords")),
+                (
+                    "admission",
+                    models.CharField(
+                        choices=[
+                            ("owned", "community's own duty (依法履职)"),
+                            ("assists", "community assists (协助政府)"),
+                            ("excluded", "excluded from the community (禁入)"),
+                            ("none", "not a community matter"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="community admission",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, default="", max_length=200, verbose_name="note")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duty_items",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "duty_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="duties.dutylist",
+                        verbose_name="duty list",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty item',
-                'verbose_name_plural': 'duty items',
-                'ordering': ['duty_list_id', 'code'],
+                "verbose_name": "duty item",
+                "verbose_name_plural": "duty items",
+                "ordering": ["duty_list_id", "code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='dutylist',
-            constraint=models.UniqueConstraint(fields=('region', 'version'), name='unique_duty_list_version'),
+            model_name="dutylist",
+            constraint=models.UniqueConstraint(fields=("region", "version"), name="unique_duty_list_version"),
         ),
         migrations.AddConstraint(
-            model_name='dutylist',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('region',), name='one_active_duty_list_per_region'),
+            model_name="dutylist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")), fields=("region",), name="one_active_duty_list_per_region"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dutyitem',
-            constraint=models.UniqueConstraint(fields=('duty_list', 'code'), name='unique_duty_item_code'),
+            model_name="dutyitem",
+            constraint=models.UniqueConstraint(fields=("duty_list", "code"), name="unique_duty_item_code"),
         ),
     ]

@@ -182,8 +182,9 @@ def find_file(directory: Path, stem: str) -> Path | None:
     return None
 
 
-def _optional_int(row: dict[str, str], columns: Iterable[str], file: str, line: int,
-                  errors: list[RowError]) -> int | None:
+def _optional_int(
+    row: dict[str, str], columns: Iterable[str], file: str, line: int, errors: list[RowError]
+) -> int | None:
     for column in columns:
         raw = (row.get(column) or "").strip()
         if raw:
@@ -194,8 +195,9 @@ def _optional_int(row: dict[str, str], columns: Iterable[str], file: str, line: 
     return None
 
 
-def parse_file(path: Path, spec: FileSpec, selection: Selection, errors: list[RowError],
-               placeholders: list[str] | None = None) -> Iterator[DivisionRow]:
+def parse_file(
+    path: Path, spec: FileSpec, selection: Selection, errors: list[RowError], placeholders: list[str] | None = None
+) -> Iterator[DivisionRow]:
     """Rows of one code list. A placeholder row whose own digits are all zero (东莞市's "district" 441900,
     金门县's "street" 350527000) stands for its parent: it is skipped and its children attach to the parent."""
     name = path.name
@@ -230,8 +232,9 @@ def parse_file(path: Path, spec: FileSpec, selection: Selection, errors: list[Ro
                     continue
                 low, high = subtree_range(parent_key, spec.parent_level)
                 if not low <= key < high:
-                    errors.append(RowError(name, line, spec.parent_column,
-                                           f"{parent_code} is not a prefix of code {code}"))
+                    errors.append(
+                        RowError(name, line, spec.parent_column, f"{parent_code} is not a prefix of code {code}")
+                    )
                     continue
                 if key == parent_key:
                     if placeholders is not None:
@@ -242,10 +245,21 @@ def parse_file(path: Path, spec: FileSpec, selection: Selection, errors: list[Ro
                 errors.append(RowError(name, line, "urbanRuralCode", f"{urban_rural} is not a 1xx/2xx class code"))
                 continue
             population = _optional_int(row, POPULATION_COLUMNS, name, line, errors)
-            kind = (kind_from_urban_rural_code(urban_rural, region_name)
-                    if spec.level is Level.COMMUNITY else Kind.UNKNOWN)
-            yield DivisionRow(key, official_code(key, spec.level), region_name, spec.level, parent_key, kind,
-                              urban_rural, population, name, line)
+            kind = (
+                kind_from_urban_rural_code(urban_rural, region_name) if spec.level is Level.COMMUNITY else Kind.UNKNOWN
+            )
+            yield DivisionRow(
+                key,
+                official_code(key, spec.level),
+                region_name,
+                spec.level,
+                parent_key,
+                kind,
+                urban_rural,
+                population,
+                name,
+                line,
+            )
 
 
 @dataclass(frozen=True)
@@ -273,8 +287,14 @@ def parse_directory(directory: Path, selection: Selection = Selection()) -> Pars
     for row in rows:
         if row.parent_key is not None and row.parent_key not in seen:  # placeholders share their parent's key
             parent_code = official_code(row.parent_key, _parent_level(row.level))
-            errors.append(RowError(row.file, row.line, FILES[LEVEL_ORDER.index(row.level)].parent_column or "-",
-                                   f"parent {parent_code} of {row.code} {row.name} is not in the files"))
+            errors.append(
+                RowError(
+                    row.file,
+                    row.line,
+                    FILES[LEVEL_ORDER.index(row.level)].parent_column or "-",
+                    f"parent {parent_code} of {row.code} {row.name} is not in the files",
+                )
+            )
     if errors:
         raise DivisionImportError(errors)
     return ParsedDivisions(rows, placeholders)

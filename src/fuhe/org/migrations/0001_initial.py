@@ -5,52 +5,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('code', models.CharField(max_length=15, unique=True, verbose_name='division code')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'province'), ('city', 'city'), ('district', 'district/county'), ('street', 'street/township'), ('community', 'community/village'), ('grid', 'grid')], max_length=12, verbose_name='level')),
-                ('kind', models.CharField(choices=[('urban', 'urban'), ('rural', 'rural'), ('unknown', 'unknown')], default='unknown', max_length=8, verbose_name='urban/rural kind')),
-                ('urban_rural_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='urban-rural class code')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='GeoJSON geometry')),
-                ('is_generated', models.BooleanField(default=False, help_text='Not from official data (e.g. demo grids).', verbose_name='generated')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region', verbose_name='parent')),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("code", models.CharField(max_length=15, unique=True, verbose_name="division code")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "province"),
+                            ("city", "city"),
+                            ("district", "district/county"),
+                            ("street", "street/township"),
+                            ("community", "community/village"),
+                            ("grid", "grid"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("urban", "urban"), ("rural", "rural"), ("unknown", "unknown")],
+                        default="unknown",
+                        max_length=8,
+                        verbose_name="urban/rural kind",
+                    ),
+                ),
+                (
+                    "urban_rural_code",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="urban-rural class code"),
+                ),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="population")),
+                ("geometry", models.JSONField(blank=True, null=True, verbose_name="GeoJSON geometry")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Not from official data (e.g. demo grids).", verbose_name="generated"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['id'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('street_office', 'street office'), ('township_government', 'township government'), ('residents_committee', "residents' committee"), ('village_committee', 'village committee'), ('department', 'functional department'), ('party_org', 'party organisation'), ('social_org', 'social organisation'), ('property_company', 'property company'), ('enterprise', 'enterprise'), ('volunteer_team', 'volunteer team'), ('district_government', 'district/county government')], max_length=24, verbose_name='kind')),
-                ('department_type', models.CharField(blank=True, choices=[('urban_management', 'urban management (城管)'), ('housing', 'housing and construction (住建)'), ('ecology', 'ecology and environment (生态环境)'), ('transport', 'transport (交通)'), ('education', 'education (教育)'), ('human_resources', 'human resources and social security (人社)'), ('health', 'health (卫健)'), ('market_regulation', 'market regulation (市场监管)'), ('civil_affairs', 'civil affairs (民政)'), ('public_security', 'public security (公安)'), ('water', 'water affairs (水务)'), ('emergency', 'emergency management (应急管理)'), ('culture_tourism', 'culture and tourism (文旅)'), ('agriculture', 'agriculture and rural affairs (农业农村)'), ('burden_office', 'burden-reduction office (减负办)')], default='', max_length=24, verbose_name='department type')),
-                ('party_level', models.CharField(blank=True, choices=[('committee', 'party committee (党委)'), ('working_committee', 'party working committee (党工委)'), ('general_branch', 'general branch (党总支)'), ('branch', 'party branch (党支部)')], default='', max_length=20, verbose_name='party organisation level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('covers', models.ManyToManyField(blank=True, related_name='covered_by', to='org.unit', verbose_name='units covered (regional party building)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subunits', to='org.unit', verbose_name='parent unit')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='org.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("street_office", "street office"),
+                            ("township_government", "township government"),
+                            ("residents_committee", "residents' committee"),
+                            ("village_committee", "village committee"),
+                            ("department", "functional department"),
+                            ("party_org", "party organisation"),
+                            ("social_org", "social organisation"),
+                            ("property_company", "property company"),
+                            ("enterprise", "enterprise"),
+                            ("volunteer_team", "volunteer team"),
+                            ("district_government", "district/county government"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "department_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urban_management", "urban management (城管)"),
+                            ("housing", "housing and construction (住建)"),
+                            ("ecology", "ecology and environment (生态环境)"),
+                            ("transport", "transport (交通)"),
+                            ("education", "education (教育)"),
+                            ("human_resources", "human resources and social security (人社)"),
+                            ("health", "health (卫健)"),
+                            ("market_regulation", "market regulation (市场监管)"),
+                            ("civil_affairs", "civil affairs (民政)"),
+                            ("public_security", "public security (公安)"),
+                            ("water", "water affairs (水务)"),
+                            ("emergency", "emergency management (应急管理)"),
+                            ("culture_tourism", "culture and tourism (文旅)"),
+                            ("agriculture", "agriculture and rural affairs (农业农村)"),
+                            ("burden_office", "burden-reduction office (减负办)"),
+                        ],
+                        default="",
+                        max_length=24,
+                        verbose_name="department type",
+                    ),
+                ),
+                (
+                    "party_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("committee", "party committee (党委)"),
+                            ("working_committee", "party working committee (党工委)"),
+                            ("general_branch", "general branch (党总支)"),
+                            ("branch", "party branch (党支部)"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="party organisation level",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "covers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="covered_by",
+                        to="org.unit",
+                        verbose_name="units covered (regional party building)",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subunits",
+                        to="org.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="org.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['region_id', 'kind', 'name'],
-                'indexes': [models.Index(fields=['region', 'kind'], name='org_unit_region__e45975_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'department'), _negated=True), models.Q(('department_type', ''), _negated=True), _connector='OR'), name='department_has_type')],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["region_id", "kind", "name"],
+                "indexes": [models.Index(fields=["region", "kind"], name="org_unit_region__e45975_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "department"), _negated=True),
+                            models.Q(("department_type", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="department_has_type",
+                    )
+                ],
             },
         ),
     ]

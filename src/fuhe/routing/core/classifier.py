@@ -86,8 +86,12 @@ class ClassifierConfig:
 
 CHOSEN = ClassifierConfig()
 BASELINE = ClassifierConfig(
-    char_ngram_range=(1, 1), separate_title=False, keyword_document_weight=0.0, keyword_feature_weight=0.0,
-    class_weight=None, calibrate=False,
+    char_ngram_range=(1, 1),
+    separate_title=False,
+    keyword_document_weight=0.0,
+    keyword_feature_weight=0.0,
+    class_weight=None,
+    calibrate=False,
 )
 _NO_KEYWORDS = {"keyword_document_weight": 0.0, "keyword_feature_weight": 0.0}
 _STEP = ClassifierConfig(class_weight=None, calibrate=False, **_NO_KEYWORDS)  # title/body char 1–2-grams
@@ -96,13 +100,14 @@ _STEP = ClassifierConfig(class_weight=None, calibrate=False, **_NO_KEYWORDS)  # 
 VARIANTS: dict[str, ClassifierConfig] = {
     "baseline": BASELINE,
     "char-1-2": ClassifierConfig(separate_title=False, class_weight=None, calibrate=False, **_NO_KEYWORDS),
-    "char-1-3": ClassifierConfig(char_ngram_range=(1, 3), separate_title=False, class_weight=None,
-                                 calibrate=False, **_NO_KEYWORDS),
-    "char-1-2-sublinear": ClassifierConfig(separate_title=False, sublinear_tf=True, class_weight=None,
-                                           calibrate=False, **_NO_KEYWORDS),
+    "char-1-3": ClassifierConfig(
+        char_ngram_range=(1, 3), separate_title=False, class_weight=None, calibrate=False, **_NO_KEYWORDS
+    ),
+    "char-1-2-sublinear": ClassifierConfig(
+        separate_title=False, sublinear_tf=True, class_weight=None, calibrate=False, **_NO_KEYWORDS
+    ),
     "title-body": _STEP,
-    "title-body-title-x2": ClassifierConfig(title_weight=2.0, class_weight=None, calibrate=False,
-                                            **_NO_KEYWORDS),
+    "title-body-title-x2": ClassifierConfig(title_weight=2.0, class_weight=None, calibrate=False, **_NO_KEYWORDS),
     "title-body+words": ClassifierConfig(word_ngrams=True, class_weight=None, calibrate=False, **_NO_KEYWORDS),
     "title-body+balanced": ClassifierConfig(calibrate=False, **_NO_KEYWORDS),
     "+keyword-docs": ClassifierConfig(class_weight=None, calibrate=False, keyword_feature_weight=0.0),
@@ -178,11 +183,13 @@ def read_message_table(path: Path | str, *, required: Sequence[str] = MESSAGE_CO
 
 def _row_dict(path: Path, line: int, header: list[str], record: list[str]) -> dict[str, str]:
     if len(record) < len(header):
-        raise CsvFormatError(path, line, header[len(record)],
-                             f"row has {len(record)} fields, the header has {len(header)}")
+        raise CsvFormatError(
+            path, line, header[len(record)], f"row has {len(record)} fields, the header has {len(header)}"
+        )
     if len(record) > len(header):
-        raise CsvFormatError(path, line, f"#{len(header) + 1}",
-                             f"row has {len(record)} fields, the header has {len(header)}")
+        raise CsvFormatError(
+            path, line, f"#{len(header) + 1}", f"row has {len(record)} fields, the header has {len(header)}"
+        )
     return dict(zip(header, record, strict=True))
 
 
@@ -289,8 +296,9 @@ class KeywordMatcher:
         if not self._by_prefix:
             return []
         bigrams = set(map(operator.add, text, text[1:]))
-        found = [word for prefix in bigrams.intersection(self._by_prefix)
-                 for word in self._by_prefix[prefix] if word in text]
+        found = [
+            word for prefix in bigrams.intersection(self._by_prefix) for word in self._by_prefix[prefix] if word in text
+        ]
         return sorted(found, key=lambda word: (text.find(word), -len(word), word))
 
     def counts(self, found: Sequence[Sequence[str]]) -> np.ndarray:
@@ -364,7 +372,10 @@ class TextClassifier:
     # ----- training
 
     def fit(
-        self, messages: Sequence[Message], labels: Sequence[str], *,
+        self,
+        messages: Sequence[Message],
+        labels: Sequence[str],
+        *,
         keywords: Mapping[str, Sequence[str]] | None = None,
     ) -> Self:
         """Train. Keywords of classes absent from ``labels`` are ignored (the model cannot predict them)."""
@@ -393,19 +404,26 @@ class TextClassifier:
         return [message for message, _ in pairs], [label for _, label in pairs]
 
     def _train(
-        self, features: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
+        self,
+        features: sp.csr_matrix,
+        labels: np.ndarray,
+        weights: np.ndarray,
     ) -> tuple[LinearSVC | CalibratedClassifierCV, bool]:
         svm = LinearSVC(C=self.config.svm_c, class_weight=self.config.class_weight, random_state=0)
         smallest_class = min(np.unique(labels, return_counts=True)[1])
         folds = min(self.config.calibration_folds, int(smallest_class))
         if not self.config.calibrate or folds < 2:
             return svm.fit(features, labels, sample_weight=weights), False
-        calibrated = CalibratedClassifierCV(svm, method="sigmoid", cv=folds,
-                                            ensemble=self.config.calibration_ensemble)
+        calibrated = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=self.config.calibration_ensemble)
         return calibrated.fit(features, labels, sample_weight=weights), True
 
     def _features(
-        self, blocks: Sequence[_Block], matcher: KeywordMatcher, messages: Sequence[Message], *, fit: bool,
+        self,
+        blocks: Sequence[_Block],
+        matcher: KeywordMatcher,
+        messages: Sequence[Message],
+        *,
+        fit: bool,
     ) -> tuple[sp.csr_matrix, list[list[str]]]:
         """The feature matrix and, per message, the keywords found in it."""
         parts = []
@@ -429,9 +447,10 @@ class TextClassifier:
         for row, words in zip(probabilities, found, strict=True):
             order = np.argsort(-row, kind="stable")
             label = fitted.classes[order[0]]
-            alternatives = [(fitted.classes[index], float(row[index])) for index in order[1:top_k + 1]]
-            predictions.append(Prediction(label, float(row[order[0]]), alternatives,
-                                          fitted.matcher.of_class(words, label)))
+            alternatives = [(fitted.classes[index], float(row[index])) for index in order[1 : top_k + 1]]
+            predictions.append(
+                Prediction(label, float(row[order[0]]), alternatives, fitted.matcher.of_class(words, label))
+            )
         return predictions
 
     def predict_labels(self, messages: Sequence[Message]) -> list[str]:
@@ -487,8 +506,12 @@ class TextClassifier:
 
     def to_bytes(self) -> bytes:
         """A versioned pickle of the fitted model, for the platform's own model storage."""
-        payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "config": self.config,
-                   "fitted": self._require_fitted()}
+        payload = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "config": self.config,
+            "fitted": self._require_fitted(),
+        }
         return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
@@ -499,8 +522,10 @@ class TextClassifier:
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
             raise ValueError("not a serialised fuhe routing model")
         if payload.get("version") != FORMAT_VERSION:
-            raise ValueError(f"routing model format version {payload.get('version')} is not supported "
-                             f"(this code reads version {FORMAT_VERSION}); retrain the model")
+            raise ValueError(
+                f"routing model format version {payload.get('version')} is not supported "
+                f"(this code reads version {FORMAT_VERSION}); retrain the model"
+            )
         classifier = cls(payload["config"])
         classifier._fitted = payload["fitted"]
         return classifier
@@ -540,11 +565,11 @@ class EvaluationReport:
 
     def format(self) -> str:
         header = ("label", "precision", "recall", "f1", "support")
-        rows = [(m.label, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}", str(m.support))
-                for m in self.per_class]
+        rows = [
+            (m.label, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}", str(m.support)) for m in self.per_class
+        ]
         table = _format_table(header, rows)
-        return (f"messages: {self.support}\naccuracy: {self.accuracy:.4f}\nmacro-F1: {self.macro_f1:.4f}\n\n"
-                f"{table}")
+        return f"messages: {self.support}\naccuracy: {self.accuracy:.4f}\nmacro-F1: {self.macro_f1:.4f}\n\n{table}"
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str]) -> EvaluationReport:
@@ -554,10 +579,11 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str]) -> EvaluationReport:
     if not y_true:
         raise ValueError("nothing to evaluate")
     labels = sorted(set(y_true) | set(y_pred))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
-    per_class = tuple(ClassMetrics(label, float(p), float(r), float(f), int(s))
-                      for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True))
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    per_class = tuple(
+        ClassMetrics(label, float(p), float(r), float(f), int(s))
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+    )
     macro = float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
     return EvaluationReport(float(accuracy_score(y_true, y_pred)), macro, per_class)
 
@@ -571,8 +597,7 @@ def _format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         first = cells[0] + " " * (widths[0] - _display_width(cells[0]))
-        rest = [" " * (width - _display_width(cell)) + cell for cell, width in zip(cells[1:], widths[1:],
-                                                                                     strict=True)]
+        rest = [" " * (width - _display_width(cell)) + cell for cell, width in zip(cells[1:], widths[1:], strict=True)]
         return "  ".join([first, *rest]).rstrip()
 
     return "\n".join([line(header), *(line(row) for row in rows)])
@@ -593,25 +618,34 @@ class CrossValidationResult:
         return statistics.pstdev(self.scores)
 
     def format(self) -> str:
-        return (f"macro-F1 {self.mean:.4f} ± {self.std:.4f} (sd over {len(self.scores)} folds: "
-                f"{self.repeats} × stratified {self.folds}-fold)")
+        return (
+            f"macro-F1 {self.mean:.4f} ± {self.std:.4f} (sd over {len(self.scores)} folds: "
+            f"{self.repeats} × stratified {self.folds}-fold)"
+        )
 
 
 def cross_validate(
-    messages: Sequence[Message], labels: Sequence[str], *, config: ClassifierConfig | None = None,
-    keywords: Mapping[str, Sequence[str]] | None = None, folds: int = 5, repeats: int = 3, seed: int = 0,
+    messages: Sequence[Message],
+    labels: Sequence[str],
+    *,
+    config: ClassifierConfig | None = None,
+    keywords: Mapping[str, Sequence[str]] | None = None,
+    folds: int = 5,
+    repeats: int = 3,
+    seed: int = 0,
 ) -> CrossValidationResult:
     """Macro-F1 of each test fold of repeated stratified k-fold cross-validation."""
     smallest_class = min(np.unique(np.asarray(labels), return_counts=True)[1]) if labels else 0
     if folds < 2 or repeats < 1 or smallest_class < folds:
-        raise ValueError(f"cannot run {repeats} × {folds}-fold cross-validation: need folds ≥ 2, repeats ≥ 1 "
-                         f"and at least {folds} messages of every label (smallest label has {smallest_class})")
+        raise ValueError(
+            f"cannot run {repeats} × {folds}-fold cross-validation: need folds ≥ 2, repeats ≥ 1 "
+            f"and at least {folds} messages of every label (smallest label has {smallest_class})"
+        )
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     label_array = np.asarray(labels)
     scores = []
     for train, test in splitter.split(np.zeros(len(labels)), label_array):
-        model = TextClassifier(config).fit([messages[i] for i in train], label_array[train].tolist(),
-                                           keywords=keywords)
+        model = TextClassifier(config).fit([messages[i] for i in train], label_array[train].tolist(), keywords=keywords)
         predicted = model.predict_labels([messages[i] for i in test])
         scores.append(f1_score(label_array[test], predicted, average="macro", zero_division=0))
     return CrossValidationResult(tuple(float(score) for score in scores), folds, repeats)

@@ -35,8 +35,9 @@ def categories_related(item_path: str, case_path: str) -> bool:
     return case_path == item_path or case_path.startswith(item_path + "/") or item_path.startswith(case_path + "/")
 
 
-def apply_category_prior(scores: Mapping[str, float], item_paths: Mapping[str, str], case_path: str,
-                         *, weight: float = CATEGORY_PRIOR) -> tuple[dict[str, float], bool]:
+def apply_category_prior(
+    scores: Mapping[str, float], item_paths: Mapping[str, str], case_path: str, *, weight: float = CATEGORY_PRIOR
+) -> tuple[dict[str, float], bool]:
     """Down-weight items whose category contradicts the case's; renormalise. Unchanged when no item fits."""
     fitting = {label for label in scores if categories_related(item_paths.get(label, ""), case_path)}
     if not case_path or not fitting:
@@ -70,19 +71,24 @@ class Similar:
 
 
 def _bigram_vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(analyzer="char", ngram_range=(2, 2), n_features=2 ** 18, alternate_sign=False,
-                             norm="l2")
+    return HashingVectorizer(analyzer="char", ngram_range=(2, 2), n_features=2**18, alternate_sign=False, norm="l2")
 
 
-def similar_texts(query: str, candidates: Sequence[tuple[int, str]], *, limit: int = 3,
-                  min_score: float = 0.2) -> list[Similar]:
+def similar_texts(
+    query: str, candidates: Sequence[tuple[int, str]], *, limit: int = 3, min_score: float = 0.2
+) -> list[Similar]:
     """Candidates whose character-bigram profile is closest to ``query`` (cosine)."""
     return similar_texts_many([query], candidates, limit=limit, min_score=min_score)[0]
 
 
-def similar_texts_many(queries: Sequence[str], candidates: Sequence[tuple[int, str]], *, limit: int = 3,
-                       min_score: float = 0.2,
-                       exclude: Sequence[AbstractSet[int]] | None = None) -> list[list[Similar]]:
+def similar_texts_many(
+    queries: Sequence[str],
+    candidates: Sequence[tuple[int, str]],
+    *,
+    limit: int = 3,
+    min_score: float = 0.2,
+    exclude: Sequence[AbstractSet[int]] | None = None,
+) -> list[list[Similar]]:
     """``similar_texts`` for several queries against the same candidates, which are vectorised once.
     ``exclude[i]``: candidate keys never returned for query ``i`` (the case's own examples)."""
     found: list[list[Similar]] = [[] for _ in queries]

@@ -6,62 +6,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_case_photos'),
-        ('duties', '0001_initial'),
-        ('org', '0001_initial'),
+        ("cases", "0004_case_photos"),
+        ("duties", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoutingExample',
+            name="RoutingExample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, default='', max_length=120, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('duty_item_code', models.CharField(blank=True, default='', help_text='Empty when no item of the list has this owner.', max_length=20, verbose_name='duty item')),
-                ('owner_key', models.CharField(blank=True, default='', max_length=40, verbose_name='owner kind')),
-                ('recommended_code', models.CharField(blank=True, default='', max_length=20, verbose_name='recommended item')),
-                ('source', models.CharField(choices=[('dispatch', 'dispatch'), ('reassign', 'reassignment'), ('confirmation', 'recommendation confirmed'), ('correction', 'dispatcher correction'), ('seed', 'seed')], max_length=14, verbose_name='source')),
-                ('is_current', models.BooleanField(default=True, help_text='False once a later dispatch or reassignment of the case exists.', verbose_name='current')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.caseevent')),
-                ('recommended_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.unit')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(blank=True, default="", max_length=120, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "duty_item_code",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Empty when no item of the list has this owner.",
+                        max_length=20,
+                        verbose_name="duty item",
+                    ),
+                ),
+                ("owner_key", models.CharField(blank=True, default="", max_length=40, verbose_name="owner kind")),
+                (
+                    "recommended_code",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="recommended item"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("dispatch", "dispatch"),
+                            ("reassign", "reassignment"),
+                            ("confirmation", "recommendation confirmed"),
+                            ("correction", "dispatcher correction"),
+                            ("seed", "seed"),
+                        ],
+                        max_length=14,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=True,
+                        help_text="False once a later dispatch or reassignment of the case exists.",
+                        verbose_name="current",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.caseevent",
+                    ),
+                ),
+                (
+                    "recommended_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'routing example',
-                'verbose_name_plural': 'routing examples',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['is_current', 'duty_item_code'], name='routing_rou_is_curr_9be504_idx')],
+                "verbose_name": "routing example",
+                "verbose_name_plural": "routing examples",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["is_current", "duty_item_code"], name="routing_rou_is_curr_9be504_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoutingModel',
+            name="RoutingModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('trained_on', models.PositiveIntegerField(default=0, verbose_name='examples')),
-                ('keyword_documents', models.PositiveIntegerField(default=0, verbose_name='keyword documents')),
-                ('classes', models.JSONField(default=list, verbose_name='classes')),
-                ('blob', models.BinaryField(verbose_name='model')),
-                ('metrics', models.JSONField(blank=True, default=dict, verbose_name='metrics')),
-                ('is_active', models.BooleanField(default=False, verbose_name='active')),
-                ('note', models.CharField(blank=True, default='', max_length=200, verbose_name='note')),
-                ('duty_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='duties.dutylist', verbose_name='duty list')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("trained_on", models.PositiveIntegerField(default=0, verbose_name="examples")),
+                ("keyword_documents", models.PositiveIntegerField(default=0, verbose_name="keyword documents")),
+                ("classes", models.JSONField(default=list, verbose_name="classes")),
+                ("blob", models.BinaryField(verbose_name="model")),
+                ("metrics", models.JSONField(blank=True, default=dict, verbose_name="metrics")),
+                ("is_active", models.BooleanField(default=False, verbose_name="active")),
+                ("note", models.CharField(blank=True, default="", max_length=200, verbose_name="note")),
+                (
+                    "duty_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="duties.dutylist",
+                        verbose_name="duty list",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'routing model',
-                'verbose_name_plural': 'routing models',
-                'ordering': ['-version'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_routing_model')],
+                "verbose_name": "routing model",
+                "verbose_name_plural": "routing models",
+                "ordering": ["-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)), fields=("is_active",), name="one_active_routing_model"
+                    )
+                ],
             },
         ),
     ]

@@ -48,10 +48,15 @@ def routing_panel(context, case, user):
     can_decide = user.has_perm("routing.decide", case) and case.state in DECIDABLE_STATES and current is not None
     recommended_code = ((routing or {}).get("item") or {}).get("code", "")
     return {
-        "show": True, "case": case, "routing": routing, "current_list": current, "routed_list": routed_list,
+        "show": True,
+        "case": case,
+        "routing": routing,
+        "current_list": current,
+        "routed_list": routed_list,
         "is_old_version": bool(routed_list and current and routed_list.pk != current.pk),
         "similar": [s for s in similar if s["case_id"] in visible],
-        "can_decide": can_decide, "recommended_code": recommended_code,
+        "can_decide": can_decide,
+        "recommended_code": recommended_code,
         "items": list(current.items.order_by("code")) if can_decide else [],
         "units": list(dispatch_units(case)) if can_decide else [],
         "needs_reason": case.state != State.RECEIVED,

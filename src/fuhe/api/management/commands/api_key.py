@@ -22,8 +22,9 @@ class Command(BaseCommand):
         owner.add_argument("--user", help="username the key acts as")
         owner.add_argument("--application", help="name of the application (acts as nobody)")
         create.add_argument("--name", default="", help="a label")
-        create.add_argument("--scope", action="append", choices=ApiScope.values,
-                            help="read and/or write (default: both)")
+        create.add_argument(
+            "--scope", action="append", choices=ApiScope.values, help="read and/or write (default: both)"
+        )
         revoke = sub.add_parser("revoke", help="revoke a key by its prefix")
         revoke.add_argument("prefix")
         sub.add_parser("list", help="list keys (prefix, owner, last use)")
@@ -37,13 +38,20 @@ class Command(BaseCommand):
                 if user is None:
                     raise CommandError(f"no user {options['user']!r}")
             try:
-                issued = api_key_create(actor=None, user=user, application=options["application"] or "",
-                                        name=options["name"], scopes=options["scope"])
+                issued = api_key_create(
+                    actor=None,
+                    user=user,
+                    application=options["application"] or "",
+                    name=options["name"],
+                    scopes=options["scope"],
+                )
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from None
             self.stdout.write(issued.secret)
-            self.stderr.write(f"key {issued.api_key.prefix} for {issued.api_key.owner_label} "
-                              f"({', '.join(issued.api_key.scopes)}): the secret above is shown once.")
+            self.stderr.write(
+                f"key {issued.api_key.prefix} for {issued.api_key.owner_label} "
+                f"({', '.join(issued.api_key.scopes)}): the secret above is shown once."
+            )
         elif action == "revoke":
             prefix = options["prefix"].removeprefix("fuhe_").split("_")[0]
             api_key = ApiKey.objects.filter(prefix=prefix).first()
@@ -55,5 +63,7 @@ class Command(BaseCommand):
             for api_key in ApiKey.objects.select_related("user").order_by("created_at"):
                 state = f"revoked {api_key.revoked_at:%Y-%m-%d}" if api_key.revoked_at else "active"
                 used = f"{api_key.last_used_at:%Y-%m-%d %H:%M}" if api_key.last_used_at else "never"
-                self.stdout.write(f"{api_key.prefix}  {api_key.owner_label:<24} {','.join(api_key.scopes):<11} "
-                                  f"{state:<18} last used {used}")
+                self.stdout.write(
+                    f"{api_key.prefix}  {api_key.owner_label:<24} {','.join(api_key.scopes):<11} "
+                    f"{state:<18} last used {used}"
+                )

@@ -32,19 +32,28 @@ class Command(BaseCommand):
             if not directory.is_dir():
                 raise CommandError(f"--dir: {directory} is not a folder (the shared data set is needed for the demo)")
             try:
-                result = demo_build(divisions_dir=directory, password=password,
-                                    progress=lambda message: self.stdout.write(f"  {message}"))
+                result = demo_build(
+                    divisions_dir=directory,
+                    password=password,
+                    progress=lambda message: self.stdout.write(f"  {message}"),
+                )
             except DivisionImportError as exc:
                 raise CommandError(str(exc)) from exc
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
-                f"{result.people} people."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
+                    f"{result.people} people."
+                )
+            )
             messages_dir = settings.FUHE_SHARED_DATA / "messages"
             demo_duty_list_seed()  # first: the demo's dispatchers follow the duty list
             if messages_dir.is_dir() and options["cases"]:
                 with transaction.atomic():
-                    made = demo_cases_build(messages_dir=messages_dir, count=options["cases"],
-                                            progress=lambda message: self.stdout.write(f"  {message}"))
+                    made = demo_cases_build(
+                        messages_dir=messages_dir,
+                        count=options["cases"],
+                        progress=lambda message: self.stdout.write(f"  {message}"),
+                    )
                 self.stdout.write(self.style.SUCCESS(f"Demo cases: {made} real citizen messages through the loop."))
         demo_routing_seed(progress=lambda message: self.stdout.write(f"  {message}"))
         from fuhe.burden.demo import burden_demo_build
@@ -55,8 +64,11 @@ class Command(BaseCommand):
     def print_logins(self, password: str) -> None:
         from fuhe.accounts.models import RoleAssignment
 
-        logins = (RoleAssignment.objects.filter(user__username__regex=r"^(hp|jz|demo)-")
-                  .select_related("user", "unit", "region").order_by("user__username"))
+        logins = (
+            RoleAssignment.objects.filter(user__username__regex=r"^(hp|jz|demo)-")
+            .select_related("user", "unit", "region")
+            .order_by("user__username")
+        )
         self.stdout.write(f"\nDemo logins (password for all: {password}):")
         for assignment in logins:
             where = assignment.unit.name if assignment.unit else assignment.region.name

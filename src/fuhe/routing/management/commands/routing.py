@@ -42,17 +42,25 @@ class Command(BaseCommand):
         cv_parser.add_argument("--folds", type=int, default=5)
         cv_parser.add_argument("--repeats", type=int, default=3)
         cv_parser.add_argument("--seed", type=int, default=0)
-        cv_parser.add_argument("--variant", choices=sorted(VARIANTS), default=None,
-                               help="a model variant from docs/routing-evaluation.md (default: the chosen one)")
+        cv_parser.add_argument(
+            "--variant",
+            choices=sorted(VARIANTS),
+            default=None,
+            help="a model variant from docs/routing-evaluation.md (default: the chosen one)",
+        )
         for sub in (evaluate_parser, predict_parser, cv_parser):
             self._add_common(sub)
 
     @staticmethod
     def _add_common(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--train", type=Path, required=True, help="labelled CSV (title, text, label)")
-        parser.add_argument("--taxonomy", type=Path, default=None,
-                            help="taxonomy CSV (level1, level2, level3) whose names are used as class keywords; "
-                                 "default: messages/taxonomy.csv under the FUHE_SHARED_DATA setting")
+        parser.add_argument(
+            "--taxonomy",
+            type=Path,
+            default=None,
+            help="taxonomy CSV (level1, level2, level3) whose names are used as class keywords; "
+            "default: messages/taxonomy.csv under the FUHE_SHARED_DATA setting",
+        )
         parser.add_argument("--no-taxonomy", action="store_true", help="train without taxonomy keywords")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,8 +71,10 @@ class Command(BaseCommand):
                 self._cross_validate(messages, labels, keywords, options)
                 return
             model = TextClassifier().fit(messages, labels, keywords=keywords)
-            self.stderr.write(f"trained on {model.n_training_messages_} messages and "
-                              f"{model.n_keyword_documents_} keyword documents, classes: {', '.join(model.classes_)}")
+            self.stderr.write(
+                f"trained on {model.n_training_messages_} messages and "
+                f"{model.n_keyword_documents_} keyword documents, classes: {', '.join(model.classes_)}"
+            )
             if options["action"] == "evaluate":
                 self._evaluate(model, options["test"])
             else:
@@ -100,6 +110,13 @@ class Command(BaseCommand):
     def _cross_validate(self, messages: list, labels: list[str], keywords: dict | None, options: dict) -> None:
         variant = options["variant"]
         config = VARIANTS[variant] if variant else CHOSEN
-        result = cross_validate(messages, labels, config=config, keywords=keywords, folds=options["folds"],
-                                repeats=options["repeats"], seed=options["seed"])
+        result = cross_validate(
+            messages,
+            labels,
+            config=config,
+            keywords=keywords,
+            folds=options["folds"],
+            repeats=options["repeats"],
+            seed=options["seed"],
+        )
         self.stdout.write(f"{variant or 'chosen'}: {result.format()}")
