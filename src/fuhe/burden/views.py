@@ -23,8 +23,9 @@ from fuhe.burden.core.load import week_start
 from fuhe.burden.forms import DecisionForm, TaskIssueForm
 from fuhe.burden.models import DataSource, DataValue, EmergencyBypass, TaskKind
 from fuhe.org.models import Region
-from fuhe.web.errors import error_text
-from fuhe.web.pagination import paginate
+from fuhe.ui.errors import error_text
+from fuhe.ui.htmx import is_htmx, render_page_or_partial
+from fuhe.ui.pagination import paginate
 
 EFFORT_TAPS = (10, 20, 30, 60, 120, 240)
 RULE_LABELS = {
@@ -266,7 +267,7 @@ def target_effort(request, target_id: int):
         error = error_text(exc, with_fields=False)
     except (ValueError, KeyError):
         error = _("Give the minutes the task took (up to a day).")
-    if not request.headers.get("HX-Request"):
+    if not is_htmx(request):
         if error:
             messages.error(request, error)
         return redirect("burden:target_detail", target_id=target.pk)
@@ -349,8 +350,9 @@ def load(request):
         "last": last,
         "chart": {**_load_chart(result), "region": region.name},
     }
-    template = "burden/partials/load_table.html" if request.headers.get("HX-Request") else "burden/load.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="burden/load.html", partial="burden/partials/load_table.html", context=context
+    )
 
 
 def _chart_labels() -> dict[str, str]:

@@ -38,8 +38,9 @@ from fuhe.cases.services.lifecycle import case_rate
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.org.models import Region
-from fuhe.web.errors import error_text as _error_text
-from fuhe.web.pagination import paginate, paginate_without_count
+from fuhe.ui.errors import error_text as _error_text
+from fuhe.ui.htmx import render_page_or_partial
+from fuhe.ui.pagination import paginate, paginate_without_count
 
 TRACK_SESSION_KEY = "fuhe_tracked_cases"
 
@@ -227,8 +228,9 @@ def worklist(request, queue: bool = False):
         "states": [(s.value, s.zh) for s in State],
         "query": filters.query,
     }
-    template = "cases/partials/case_rows.html" if request.headers.get("HX-Request") else "cases/worklist.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="cases/worklist.html", partial="cases/partials/case_rows.html", context=context
+    )
 
 
 def _bulk_units(page) -> list[tuple[str, list]]:
@@ -508,8 +510,9 @@ def import_job(request, job_id: int):
         "processed": import_job_progress(job),
         "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING),
     }
-    template = "cases/partials/import_progress.html" if request.headers.get("HX-Request") else "cases/import_job.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="cases/import_job.html", partial="cases/partials/import_progress.html", context=context
+    )
 
 
 def photo(request, photo_id: int):

@@ -24,6 +24,7 @@ from fuhe.duties.services import (
 )
 from fuhe.duties.sheets import duty_list_workbook
 from fuhe.org.models import DepartmentType, Region
+from fuhe.ui.htmx import render_page_or_partial
 
 
 def _staff_only(request):
@@ -109,8 +110,9 @@ def detail(request, list_id: int):
         "can_copy": request.user.has_perm("duties.change_dutylist", duty_list),
         "can_report": request.user.has_perm("duties.view_report", duty_list),
     }
-    template = "duties/partials/item_rows.html" if request.headers.get("HX-Request") else "duties/detail.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="duties/detail.html", partial="duties/partials/item_rows.html", context=context
+    )
 
 
 @login_required

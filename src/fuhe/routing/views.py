@@ -16,7 +16,7 @@ from fuhe.cases.services.actions import dispatch_units
 from fuhe.duties.models import DutyItem
 from fuhe.routing import selectors
 from fuhe.routing.services import auto_dispatch_threshold, routing_decide
-from fuhe.web.errors import error_text as _error_text
+from fuhe.ui.errors import error_text as _error_text
 
 
 def _labelled(counts: dict) -> list[tuple[str, str, int]]:

@@ -15,8 +15,9 @@ from fuhe.accounts.scope import scope_for
 from fuhe.accounts.services import personal_data_reveal
 from fuhe.org import selectors as org
 from fuhe.org.models import RegionLevel, UnitKind
+from fuhe.ui.htmx import render_page_or_partial
+from fuhe.ui.pagination import paginate
 from fuhe.web.forms import LoginForm
-from fuhe.web.pagination import paginate
 from fuhe.web.selectors import home_headline, home_sections, home_work
 
 
@@ -61,8 +62,9 @@ def region_index(request):
         "levels": RegionLevel.choices,
         "is_search": bool(query or level),
     }
-    template = "web/partials/region_rows.html" if request.headers.get("HX-Request") else "web/region_index.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="web/region_index.html", partial="web/partials/region_rows.html", context=context
+    )
 
 
 @login_required
@@ -84,8 +86,9 @@ def region_detail(request, region_id: int):
         "query": query,
         "units": org.unit_list(user=request.user, region=region).filter(region=region)[:100],
     }
-    template = "web/partials/region_rows.html" if request.headers.get("HX-Request") else "web/region_detail.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="web/region_detail.html", partial="web/partials/region_rows.html", context=context
+    )
 
 
 @login_required
@@ -97,8 +100,9 @@ def unit_index(request):
         kind = ""
     units = org.unit_list(user=request.user, query=query, kind=kind)
     context = {"page": paginate(request, units), "query": query, "kind": kind, "kinds": UnitKind.choices}
-    template = "web/partials/unit_rows.html" if request.headers.get("HX-Request") else "web/unit_index.html"
-    return render(request, template, context)
+    return render_page_or_partial(
+        request, page="web/unit_index.html", partial="web/partials/unit_rows.html", context=context
+    )
 
 
 @login_required
