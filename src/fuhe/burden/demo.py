@@ -24,8 +24,9 @@ from fuhe.burden.catalogue import catalogue_seed
 from fuhe.burden.models import BurdenPolicy, DataItem, Task, TaskKind, TaskStatus
 from fuhe.burden.services import FieldSpec
 from fuhe.cases.services.clocks import work_calendar
-from fuhe.org.core.divisions import Level, ancestor_keys
-from fuhe.org.models import DepartmentType, Region, Unit, UnitKind
+from fuhe.org.core.divisions import Level, ancestor_key
+from fuhe.org.models import COMMITTEE_KINDS, DepartmentType, Region, Unit, UnitKind
+from fuhe.org.regions import district_units
 
 F = FieldSpec
 
@@ -360,11 +361,9 @@ def _issue(
 
 
 def _department(district: Region, department_type: str) -> Unit | None:
-    low, high = district.subtree
     return (
-        Unit.objects.filter(
-            kind=UnitKind.DEPARTMENT, department_type=department_type, region_id__gte=low, region_id__lt=high
-        )
+        district_units(region_id=district.pk, level=district.level, active_only=False)
+        .filter(kind=UnitKind.DEPARTMENT, department_type=department_type)
         .order_by("pk")
         .first()
     )
@@ -385,7 +384,7 @@ def _ensure_duty_list(progress: Callable[[str], None]) -> None:
     try:
         from fuhe.duties.services import duty_list_seed_demo
 
-        city = Region.objects.get(pk=ancestor_keys(district.pk, Level.DISTRICT)[1])  # the district's city
+        city = Region.objects.get(pk=ancestor_key(district.pk, Level.CITY))  # the district's city
         duty_list_seed_demo(
             actor=None, region=city, taxonomy_path=settings.FUHE_SHARED_DATA / "messages" / "taxonomy.csv"
         )
@@ -497,7 +496,7 @@ def _has_item(region: Region, code: str) -> bool:
 
     if not code:
         return False
-    key = (region.pk // 10**9, code)
+    key = (ancestor_key(region.pk, Level.DISTRICT), code)
     if key not in _ITEM_CACHE:
         duty_list = duty_list_in_force(region_id=region.pk)
         _ITEM_CACHE[key] = bool(duty_list and duty_list.items.filter(code=code).exists())
@@ -539,13 +538,9 @@ def _earlier_values(rng: random.Random, quarter_start, districts: list[Region]) 
     items = dict(DataItem.objects.filter(code__in=EARLIER_ITEMS).values_list("code", "pk"))
     units = []
     for district in districts:
-        low, high = district.subtree
         units += (
-            Unit.objects.filter(
-                kind__in=[UnitKind.RESIDENTS_COMMITTEE, UnitKind.VILLAGE_COMMITTEE],
-                region_id__gte=low,
-                region_id__lt=high,
-            )
+            district_units(region_id=district.pk, level=district.level, active_only=False)
+            .filter(kind__in=COMMITTEE_KINDS)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

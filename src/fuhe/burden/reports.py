@@ -28,7 +28,7 @@ from fuhe.burden.models import (
     TaskTarget,
 )
 from fuhe.burden.selectors import GRASSROOTS_KINDS, policy_for_region
-from fuhe.org.core.divisions import Level, subtree_span
+from fuhe.org.core.divisions import Level, ancestor_key
 from fuhe.org.models import Region, Unit
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -193,8 +193,7 @@ def load_compute(*, region: Region, first: date, last: date, people_limit: int =
     result.senders = sorted(
         ((s, sender_names.get(s, "?"), m / 60 / weeks) for s, m in sender_minutes.items()), key=lambda r: -r[2]
     )
-    street_span = subtree_span(Level.STREET)
-    group_of = {u[0]: u[2] // street_span * street_span for u in units}
+    group_of = {u[0]: ancestor_key(u[2], Level.STREET) for u in units}
     street_names = dict(Region.objects.filter(pk__in=set(group_of.values())).values_list("pk", "name"))
     result.streets = [
         (row.key, street_names.get(row.key, str(row.key)), row) for row in arithmetic.aggregate(rows.values(), group_of)

@@ -3,22 +3,30 @@ the policy in force for a place, the units a task reaches, and the admission cou
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from fuhe.accounts.models import STAFF_ROLES, Role
 from fuhe.accounts.scope import scope_for
+from fuhe.burden.catalogue import prefill_for
 from fuhe.burden.models import (
     BurdenPolicy,
     DataItem,
+    DataSource,
+    DataValue,
     EmergencyBypass,
+    FormField,
     TargetLevel,
     Task,
     TaskStatus,
     TaskTarget,
 )
-from fuhe.org.core.divisions import LEVEL_ORDER, Level, subtree_span
+from fuhe.org.core.divisions import LEVEL_ORDER, Level, ancestor_key
 from fuhe.org.models import COMMITTEE_KINDS, STREET_KINDS, Region, Unit, UnitKind
+from fuhe.org.selectors import region_get
 
 GRASSROOTS_KINDS = COMMITTEE_KINDS + STREET_KINDS
 SENDER_KINDS = (
@@ -33,9 +41,7 @@ OVERSIGHT_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.STREET
 
 def _policy_keys(region_id: int) -> list[int]:
     """Keys of the regions whose policy may apply, nearest first: district, city, province."""
-    return [
-        region_id // subtree_span(level) * subtree_span(level) for level in (Level.DISTRICT, Level.CITY, Level.PROVINCE)
-    ]
+    return [ancestor_key(region_id, level) for level in (Level.DISTRICT, Level.CITY, Level.PROVINCE)]
 
 
 def policy_for_region(region_id: int | None) -> BurdenPolicy:
@@ -107,6 +113,11 @@ def task_list(*, user, status: str = "", sender_id: int | None = None) -> QueryS
     return tasks.order_by("-created_at", "-pk")
 
 
+def sent_task_list(*, user) -> QuerySet[Task]:
+    """Tasks sent by the units the user acts for, newest first."""
+    return task_list(user=user).filter(sender_id__in=sorted(scope_for(user).unit_ids))
+
+
 def task_get(*, user, task_id) -> Task:
     try:
         return task_queryset(user).select_related("sender", "target_region", "created_by").get(pk=int(task_id))
@@ -135,18 +146,21 @@ def target_get(*, user, target_id) -> TaskTarget:
         raise Http404("No such task") from None
 
 
-def inbox(*, user) -> QuerySet[TaskTarget]:
-    """What reached the user's own units: admitted tasks and those acted on in an emergency."""
+def inbox(*, user, waiting_first: bool = False) -> QuerySet[TaskTarget]:
+    """What reached the user's own units: admitted tasks and those acted on in an emergency. By deadline; with
+    ``waiting_first``, what still waits (a form not yet submitted) first, then the latest deadlines."""
     units = sorted(scope_for(user).unit_ids)
-    return (
+    targets = (
         TaskTarget.objects.filter(unit_id__in=units)
         .filter(
             Q(task__status__in=[TaskStatus.ADMITTED, TaskStatus.ADMITTED_ASSISTING, TaskStatus.APPROVED])
             | Q(bypassed=True)
         )
         .select_related("task", "task__sender", "unit")
-        .order_by("task__due_at", "pk")
     )
+    if waiting_first:
+        return targets.order_by(F("submitted_at").desc(nulls_first=True), "-task__due_at", "pk")
+    return targets.order_by("task__due_at", "pk")
 
 
 def refused_for_units(*, user) -> QuerySet[TaskTarget]:
@@ -173,6 +187,14 @@ def pending_approvals(*, user) -> QuerySet[Task]:
 
     ids = [pk for pk, region_id in tasks.values_list("pk", "target_region_id") if approver(region_id) in scope.unit_ids]
     return tasks.filter(pk__in=ids).order_by("decision_due")
+
+
+def bypass_get(*, user, bypass_id) -> EmergencyBypass:
+    """An emergency bypass of a target the user may see; the same 404 whether it is missing or out of scope."""
+    try:
+        return EmergencyBypass.objects.select_related("target").get(pk=int(bypass_id), target__in=target_queryset(user))
+    except (EmergencyBypass.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such bypass") from None
 
 
 def bypass_list(*, user, open_only: bool = True) -> QuerySet[EmergencyBypass]:
@@ -210,11 +232,157 @@ def catalogue_list() -> QuerySet[DataItem]:
     return DataItem.objects.order_by("code")
 
 
-def region_choices(user, *, deepest: Level = Level.STREET, limit: int = 400) -> list[Region]:
-    """Regions a user may address or report on, from the district down to ``deepest``."""
+def _region_choice_queryset(user, deepest: Level) -> QuerySet[Region]:
     scope = scope_for(user)
     levels = LEVEL_ORDER[LEVEL_ORDER.index(Level.DISTRICT) : LEVEL_ORDER.index(deepest) + 1]
     regions = Region.objects.filter(level__in=levels)
     if not scope.is_global:
         regions = regions.filter(scope.region_q("id"))
-    return list(regions.order_by("id")[:limit])
+    return regions
+
+
+def region_choices(user, *, deepest: Level = Level.STREET, limit: int = 400) -> list[Region]:
+    """Regions a user may address or report on, from the district down to ``deepest``."""
+    return list(_region_choice_queryset(user, deepest).order_by("id")[:limit])
+
+
+def target_region_get(*, user, region_id) -> Region:
+    """A region the user may send a task to (one of ``region_choices``); the same 404 whether it is missing, out
+    of scope or at a level tasks are not sent to."""
+    try:
+        return _region_choice_queryset(user, Level.STREET).get(pk=int(region_id))
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such region") from None
+
+
+def report_region_get(*, user, region_id=None) -> tuple[Region, list[Region]]:
+    """The region a load or audit report is about, and the regions offered instead: ``region_id`` when the user
+    may see it (the same 404 for missing and out of scope), else the first region the user may address, else
+    their own home region (a grid worker's grid)."""
+    choices = region_choices(user)
+    if region_id:
+        return region_get(scope=scope_for(user), region_id=region_id), choices
+    if choices:
+        return choices[0], choices
+    home = Region.objects.filter(pk__in=scope_for(user).home_region_ids).order_by("id").first()
+    if home is None:
+        raise Http404("No region in scope")
+    return home, [home]
+
+
+def duty_item_choices(*, user) -> list:
+    """The items of the duty list in force for the first region the user may address (the task form's list)."""
+    from fuhe.duties.selectors import duty_items_search, duty_list_in_force
+
+    for region in region_choices(user)[:1]:
+        duty_list = duty_list_in_force(region_id=region.pk)
+        if duty_list is not None:
+            return list(duty_items_search(duty_list=duty_list).order_by("code"))
+    return []
+
+
+# --- a received form, as the unit sees it -----------------------------------------------------------------
+
+
+def form_field_list(*, task: Task) -> list[FormField]:
+    return list(task.fields.select_related("item"))
+
+
+def _source_label(source: str) -> str:
+    try:
+        return str(DataSource(source).label)
+    except ValueError:
+        return source
+
+
+def _entered(target: TaskTarget, fields: list[FormField]) -> dict[int, str]:
+    """Per field, what the unit submitted: its answers, and the values it gave for catalogue items."""
+    entered: dict[int, str] = dict(target.answers.values_list("field_id", "value"))
+    by_item = dict(DataValue.objects.filter(target=target).values_list("item_id", "value"))
+    entered.update({f.pk: by_item[f.item_id] for f in fields if f.item_id in by_item})
+    return entered
+
+
+def target_form_rows(*, target: TaskTarget, fields: list[FormField], posted: dict[int, str]) -> list[dict]:
+    """Each field with what the platform knows, what the unit entered and its state: ``prefilled`` / ``asked``
+    before the unit answers; ``entered`` / ``confirmed`` (a prefilled value left as it was) afterwards.
+    ``posted``: the values of a submission that was refused, shown again."""
+    items = [f.item for f in fields if f.item]
+    known = (
+        dict(
+            zip(
+                [i.code for i in items],
+                prefill_for([target.unit], items, timezone.now()).get(target.unit.pk, []),
+                strict=True,
+            )
+        )
+        if items
+        else {}
+    )
+    entered = _entered(target, fields) if target.submitted_at else {}
+    rows = []
+    for form_field in fields:
+        prefill = known.get(form_field.item.code) if form_field.item else None
+        is_prefilled = prefill is not None and prefill.is_prefilled
+        value = prefill.known.value if is_prefilled else ""
+        if target.submitted_at:
+            state = "entered" if form_field.pk in entered else ("confirmed" if is_prefilled else "asked")
+            value = entered.get(form_field.pk, value)
+        else:
+            state = "prefilled" if is_prefilled else "asked"
+            value = posted.get(form_field.pk) or value
+        rows.append(
+            {
+                "field": form_field,
+                "known": prefill.known if is_prefilled else None,
+                "value": value,
+                "state": state,
+                "source": _source_label(prefill.known.source) if is_prefilled else "",
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class TargetForm:
+    rows: list[dict]
+    prefilled: int  # fields the platform filled in: as counted at submission, else as the rows stand
+    bypass: EmergencyBypass | None
+
+
+def target_form_get(*, target: TaskTarget, fields: list[FormField], posted: dict[int, str]) -> TargetForm:
+    """What the page of a received task shows: the form's rows, how many were prefilled, the emergency bypass."""
+    rows = target_form_rows(target=target, fields=fields, posted=posted)
+    prefilled = target.fields_prefilled if target.submitted_at else sum(r["state"] == "prefilled" for r in rows)
+    return TargetForm(rows, prefilled, EmergencyBypass.objects.filter(target=target).first())
+
+
+# --- the page of a task ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    task: Task
+    flags: list
+    decisions: QuerySet
+    fields: list[FormField]
+    targets: list[TaskTarget]  # the first ``limit`` receiving units
+    openable: set[int]  # those whose page the user may open (its own staff, the sender, those overseeing it)
+    target_count: int
+
+
+def task_page_get(*, user, task_id, limit: int = 100) -> TaskPage:
+    """A task the user may see (the same 404 as ``task_get``) with what its page shows."""
+    task = task_get(user=user, task_id=task_id)
+    targets = task.targets.select_related("unit").order_by("unit__region_id", "pk")
+    shown = list(targets[:limit])
+    openable = set(target_queryset(user).filter(pk__in=[t.pk for t in shown]).values_list("pk", flat=True))
+    return TaskPage(
+        task=task,
+        flags=list(task.flags.all()),
+        decisions=task.decisions.select_related("decided_by"),
+        fields=form_field_list(task=task),
+        targets=shown,
+        openable=openable,
+        target_count=targets.count(),
+    )

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fuhe.cases.core.lifecycle import State
-from fuhe.cases.core.rates import RATE_NAMES, CaseOutcome, RateCounts, RateSet, rank, rates_from_counts
+from fuhe.cases.core.rates import (
+    RATE_NAMES,
+    RATE_SPECS,
+    CaseOutcome,
+    RateCounts,
+    RateSet,
+    RateSpec,
+    rank,
+    rates_from_counts,
+)
 from fuhe.cases.selectors import case_queryset
 
 GROUPINGS = {"unit": "owner_unit__name", "street": "region__parent__name", "category": "category__name"}
@@ -166,6 +177,49 @@ def rates_table(rate_sets: dict[str, RateSet], order_by: str = "satisfaction") -
         }
         for ranked in rank(rate_sets, order_by)
     ]
+
+
+NO_GROUP = {
+    "unit": gettext_lazy("no owning unit (not dispatched yet, or returned)"),
+    "street": gettext_lazy("no street"),
+    "category": gettext_lazy("no category"),
+}
+CHART_GROUPS = 15  # the chart shows the first ranked groups; the table below it shows them all
+CHART_RATES = 3  # the three rates (三率): response, resolution, satisfaction
+
+
+@dataclass(frozen=True)
+class RatesReport:
+    """The rates page and its workbook: ranked rows (each with a ``label``), the rates shown, the chart."""
+
+    by: str
+    days: int
+    rows: list[dict]
+    specs: list[RateSpec]
+    chart: dict
+
+
+def rates_chart(*, rows: list[dict], specs: list[RateSpec]) -> dict:
+    """The chart's series: the ranked groups (small samples left out) and, per rate, its value in percent."""
+    ranked = [row for row in rows if row["position"] is not None][:CHART_GROUPS]
+    return {
+        "groups": [row["label"] for row in ranked],
+        "series": [
+            {"name": spec.zh, "data": [round((row["set"].rates[spec.name].value or 0) * 100, 1) for row in ranked]}
+            for spec in specs[:CHART_RATES]
+        ],
+    }
+
+
+def rates_report(*, user, by: str = "unit", days: int = 30) -> RatesReport:
+    """``rates_table`` of ``rates_by``, each row labelled (the cases without a group get a name that says so: a
+    bare dash read as a broken row), with the rates in display order and the chart."""
+    by = by if by in GROUPINGS else "unit"
+    rows = rates_table(rates_by(user=user, by=by, days=days))
+    for row in rows:
+        row["label"] = str(NO_GROUP[by]) if row["key"] == "—" else str(row["key"])
+    specs = [RATE_SPECS[name] for name in RATE_ORDER if name in RATE_SPECS]
+    return RatesReport(by=by, days=days, rows=rows, specs=specs, chart=rates_chart(rows=rows, specs=specs))
 
 
 def report_in_punctuality(*, user, days: int = 30) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -14,8 +15,9 @@ from django.utils import timezone
 from fuhe.accounts.scope import scope_for
 from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions
 from fuhe.cases.core.search import query_terms
-from fuhe.cases.models import Case, CaseEvent, ReportIn, ReportInStatus
+from fuhe.cases.models import Case, CaseEvent, CasePhoto, ImportJob, Notification, ReportIn, ReportInStatus
 from fuhe.cases.rules import can_act
+from fuhe.org.models import Region, Unit
 
 OPEN_STATES = [s.value for s in State if s not in TERMINAL]
 HANDLING_STATES = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED, State.ESCALATED]
@@ -80,6 +82,56 @@ def case_get(*, user, case_id: int) -> Case:
         raise Http404("No such case") from None
 
 
+def case_find(*, tracking_code: str) -> Case | None:
+    """The case with this tracking code, unscoped: only for a resident proving access to it
+    (``case_verify_access``) before it enters their session. Never shown on its own: pages use ``tracked_case_get``."""
+    return Case.objects.filter(tracking_code=tracking_code.upper()).first()
+
+
+def tracked_case_get(*, code: str, tracked_codes: Iterable[str]) -> Case:
+    """A case the resident has proved access to in this session (``tracked_codes``); the same 404 for a code
+    that matches no case and for one this session has not proved."""
+    code = code.upper()
+    if code not in set(tracked_codes):
+        raise Http404("No such case")
+    try:
+        return Case.objects.select_related("owner_unit", "merged_into").get(tracking_code=code)
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def case_photo_get(*, user, photo_id: int, tracked_codes: Iterable[str] = ()) -> CasePhoto:
+    """A photo of a case the user may see, or that the resident tracks in this session; the same 404 for a
+    missing photo and for one of a case out of reach."""
+    try:
+        photo = CasePhoto.objects.select_related("case").get(pk=int(photo_id))
+    except (CasePhoto.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such photo") from None
+    tracked = photo.case.tracking_code in set(tracked_codes)
+    if not tracked and not (user.is_authenticated and user.has_perm("cases.view_case", photo.case)):
+        raise Http404("No such photo")
+    return photo
+
+
+INTAKE_LEVELS = ("community", "grid")
+
+
+def intake_region_list(*, user, limit: int = 500) -> list[tuple[int, str]]:
+    """(id, name) of the communities and grids where the user's case-handling roles reach, for the intake form."""
+    regions = Region.objects.filter(scope_for(user).case_region_q("id"), level__in=INTAKE_LEVELS).order_by("id")
+    return [(region.id, region.name) for region in regions[:limit]]
+
+
+def intake_region_get(*, user, region_id: int) -> Region:
+    """A community or grid of ``intake_region_list``; the same 404 for a missing region and one out of reach."""
+    try:
+        return Region.objects.filter(scope_for(user).case_region_q("id"), level__in=INTAKE_LEVELS).get(
+            pk=int(region_id)
+        )
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such region") from None
+
+
 @dataclass(frozen=True)
 class CaseFilters:
     state: str = ""
@@ -112,8 +164,6 @@ def case_list(*, user, filters: CaseFilters = CaseFilters()) -> QuerySet[Case]:
     if filters.category_id:
         cases = cases.filter(category_id=filters.category_id)
     if filters.region_id:
-        from fuhe.org.models import Region
-
         region = Region.objects.filter(pk=filters.region_id).first()
         if region:
             low, high = region.subtree
@@ -166,8 +216,6 @@ def case_timeline(*, case: Case, public_only: bool = False) -> QuerySet[CaseEven
 
 def case_actions(*, user, case: Case) -> list[str]:
     """The actions this user may take now: lifecycle allows it and the user's role may do it."""
-    from fuhe.cases.services.lifecycle import case_facts
-
     # the unit to dispatch to and the case to merge into are asked for by the action's form
     facts: CaseFacts = replace(case_facts(case), has_owner=True, has_duplicate_target=True)
     return [a.value for a in allowed_actions(case.state, facts) if can_act(user, case, a)]
@@ -177,8 +225,35 @@ def open_report_ins(*, case: Case):
     return ReportIn.objects.filter(summons__case=case).select_related("department", "summons").order_by("pk")
 
 
-def pending_report_ins_for(*, user):
-    units = scope_for(user).unit_ids
-    return ReportIn.objects.filter(department_id__in=sorted(units), status=ReportInStatus.PENDING).select_related(
-        "summons__case", "department"
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    return Notification.objects.filter(recipient_id=user.pk).select_related("case")
+
+
+def import_job_list(*, user, limit: int = 20) -> QuerySet[ImportJob]:
+    """The user's own recent imports, newest first (without the uploaded content)."""
+    return ImportJob.objects.filter(created_by_id=user.pk).defer("content")[:limit]
+
+
+def import_job_get(*, user, job_id: int) -> ImportJob:
+    """An import the user started (any, for a superuser); the same 404 for a missing job and another's."""
+    jobs = ImportJob.objects.all() if user.is_superuser else ImportJob.objects.filter(created_by_id=user.pk)
+    try:
+        return jobs.get(pk=int(job_id))
+    except (ImportJob.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such import") from None
+
+
+def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | None = None) -> CaseFacts:
+    open_summons = ReportIn.objects.filter(summons__case=case, status=ReportInStatus.PENDING).count()
+    now = timezone.now()
+    return CaseFacts(
+        has_owner=(owner or case.owner_unit) is not None,
+        summons_open=open_summons,
+        is_overdue=bool(case.resolution_due and case.resolution_due < now),
+        reopen_count=case.reopen_count,
+        max_reopens=settings.FUHE_MAX_REOPENS,
+        resident_satisfied=case.rating_satisfied,
+        has_duplicate_target=duplicate_of is not None,
+        extension_pending=case.extension_pending_days is not None,
     )

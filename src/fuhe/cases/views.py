@@ -11,8 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,12 +19,13 @@ from fuhe.accounts.scope import scope_for
 from fuhe.audit.core.masking import mask_phone
 from fuhe.cases import selectors
 from fuhe.cases.core.lifecycle import GUARDS, Action, IllegalTransition, State
-from fuhe.cases.core.rates import RATE_SPECS
 from fuhe.cases.duplicate_suggestions import duplicate_suggestions
+from fuhe.cases.exports import XLSX_CONTENT_TYPE, rates_workbook, rates_workbook_name
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
 from fuhe.cases.knowledge import knowledge_suggestions
-from fuhe.cases.metrics import GROUPINGS, RATE_ORDER, rates_by, rates_table, report_in_punctuality
-from fuhe.cases.models import Case, CasePhoto, Channel, ImportJob, ImportJobStatus, ReplyOutcome
+from fuhe.cases.metrics import GROUPINGS, rates_report, report_in_punctuality
+from fuhe.cases.models import Case, Channel, ImportJobStatus, ReplyOutcome
+from fuhe.cases.reports import metric_definitions
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
 from fuhe.cases.services.intake import (
@@ -35,9 +35,9 @@ from fuhe.cases.services.intake import (
     case_verify_access,
 )
 from fuhe.cases.services.lifecycle import case_rate
+from fuhe.cases.services.notify import notifications_mark_read
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
-from fuhe.org.models import Region
 from fuhe.ui.errors import error_text as _error_text
 from fuhe.ui.htmx import render_page_or_partial
 from fuhe.ui.pagination import paginate, paginate_without_count
@@ -45,8 +45,13 @@ from fuhe.ui.pagination import paginate, paginate_without_count
 TRACK_SESSION_KEY = "fuhe_tracked_cases"
 
 
+def _tracked_codes(request) -> list[str]:
+    """The tracking codes this session has proved access to (by the link's token or the phone's last digits)."""
+    return request.session.get(TRACK_SESSION_KEY, [])
+
+
 def _remember_access(request, case: Case) -> None:
-    tracked = set(request.session.get(TRACK_SESSION_KEY, []))
+    tracked = set(_tracked_codes(request))
     tracked.add(case.tracking_code)
     request.session[TRACK_SESSION_KEY] = sorted(tracked)
 
@@ -88,7 +93,7 @@ def report(request):
 def track(request):
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = Case.objects.filter(tracking_code=form.cleaned_data["code"].strip().upper()).first()
+        case = selectors.case_find(tracking_code=form.cleaned_data["code"].strip())
         if case and case_verify_access(case=case, phone_last4=form.cleaned_data["phone_last4"]):
             _remember_access(request, case)
             return redirect("cases:track_case", code=case.tracking_code)
@@ -97,13 +102,13 @@ def track(request):
 
 
 def _tracked_case(request, code: str) -> Case:
-    case = Case.objects.filter(tracking_code=code.upper()).select_related("owner_unit", "merged_into").first()
+    """The case behind ``code`` if this session tracks it; the link's token (``?t=``) adds it to the session."""
     token = request.GET.get("t", "")
-    if case and token and case_verify_access(case=case, token=token):
-        _remember_access(request, case)
-    if case is None or case.tracking_code not in request.session.get(TRACK_SESSION_KEY, []):
-        raise Http404("No such case")
-    return case
+    if token:
+        case = selectors.case_find(tracking_code=code)
+        if case and case_verify_access(case=case, token=token):
+            _remember_access(request, case)
+    return selectors.tracked_case_get(code=code, tracked_codes=_tracked_codes(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,25 +151,19 @@ def track_case(request, code: str):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-def _intake_regions(user):
-    scope = scope_for(user)
-    regions = Region.objects.filter(scope.case_region_q("id"), level__in=["community", "grid"]).order_by("id")
-    return [(r.id, r.name) for r in regions[:500]]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request, channel: str = Channel.HOTLINE):
     if not scope_for(request.user).case_ranges and not scope_for(request.user).is_global:
         raise Http404("No intake here")
-    regions = _intake_regions(request.user)
+    regions = selectors.intake_region_list(user=request.user)
     initial = {"submission_id": uuid.uuid4().hex}
     if channel == Channel.PATROL and regions:
         initial["region"] = regions[0][0]
     form = StaffIntakeForm(request.POST or None, regions=regions, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        region = Region.objects.filter(pk=data["region"]).first() if data["region"] else None
+        region = selectors.intake_region_get(user=request.user, region_id=data["region"]) if data["region"] else None
         try:
             result = case_create(
                 actor=request.user,
@@ -236,8 +235,6 @@ def worklist(request, queue: bool = False):
 def _bulk_units(page) -> list[tuple[str, list]]:
     """The units the queue's cases can go to, grouped by kind, so the dispatcher picks a name, never a number
     (the district of the first case; a case of another district is refused by name when dispatched)."""
-    from fuhe.cases.services.actions import dispatch_units
-
     cases = list(page.object_list)
     if not cases:
         return []
@@ -347,16 +344,9 @@ def act(request, case_id: int):
 
 @login_required
 def notifications(request):
-    page = paginate(request, request.user.notifications.select_related("case"))
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    page = paginate(request, selectors.notification_list(user=request.user))
+    notifications_mark_read(user=request.user)
     return render(request, "cases/notifications.html", {"page": page})
-
-
-NO_GROUP = {
-    "unit": gettext_lazy("no owning unit (not dispatched yet, or returned)"),
-    "street": gettext_lazy("no street"),
-    "category": gettext_lazy("no category"),
-}
 
 
 @login_required
@@ -364,109 +354,33 @@ def rates(request):
     by = request.GET.get("by", "unit") if request.GET.get("by") in GROUPINGS else "unit"
     days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 30
     days = min(max(days, 1), 366)
-    rate_sets = rates_by(user=request.user, by=by, days=days)
-    rows = rates_table(rate_sets)
-    for row in rows:  # the cases without a group get a name that says so (a bare dash read as a broken row)
-        row["label"] = str(NO_GROUP[by]) if row["key"] == "—" else str(row["key"])
+    report = rates_report(user=request.user, by=by, days=days)
     if request.GET.get("format") == "xlsx":
-        return _rates_workbook(rows, by, days)
-    specs = [RATE_SPECS[name] for name in RATE_ORDER if name in RATE_SPECS]
-    chart = {
-        "groups": [r["label"] for r in rows if r["position"] is not None][:15],
-        "series": [
-            {
-                "name": spec.zh,
-                "data": [
-                    round((r["set"].rates[spec.name].value or 0) * 100, 1) for r in rows if r["position"] is not None
-                ][:15],
-            }
-            for spec in specs[:3]
-        ],
-    }
+        response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{rates_workbook_name(report=report)}"'
+        rates_workbook(report=report).save(response)
+        return response
     return render(
         request,
         "cases/rates.html",
         {
-            "rows": rows,
-            "specs": specs,
+            "rows": report.rows,
+            "specs": report.specs,
             "by": by,
             "days": days,
             "groupings": GROUPINGS,
-            "chart": chart,
+            "chart": report.chart,
             "report_ins": report_in_punctuality(user=request.user, days=days),
         },
     )
 
 
-def _rates_workbook(rows, by: str, days: int):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "三率"
-    header = ["排名", by]
-    for name in RATE_ORDER:
-        spec = RATE_SPECS[name]
-        header += [
-            f"{spec.zh}",
-            f"{spec.zh} 分子",
-            f"{spec.zh} 分母",
-            f"{spec.zh} 95%下限",
-            f"{spec.zh} 95%上限",
-            f"{spec.zh} 样本不足",
-        ]
-    sheet.append(header)
-    for row in rows:
-        line = [row["position"] or "", row["label"]]
-        for rate in row["rates"]:
-            flag = "是" if rate.small_sample else ""
-            line += [rate.value, rate.numerator, rate.denominator, rate.low, rate.high, flag]
-        sheet.append(line)
-    sheet.append([])
-    sheet.append([f"口径见 docs/metrics.md；统计期：最近 {days} 天"])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="three-rates-{by}-{days}d.xlsx"'
-    workbook.save(response)
-    return response
-
-
 def metrics_doc(request):
     """docs/metrics.md as a page, so every figure can link to its definition (#response-rate …)."""
-    path = settings.BASE_DIR / "docs" / "metrics.md"
-    if not path.exists():
-        raise Http404("The metric definitions are not installed")
-    return render(request, "cases/metrics_doc.html", {"blocks": markdown_blocks(path.read_text(encoding="utf-8"))})
-
-
-def markdown_blocks(text: str) -> list[dict]:
-    """Just enough Markdown for the definitions page: headings with anchors, tables and paragraphs kept as text."""
-    blocks, paragraph = [], []
-    for line in text.splitlines():
-        if line.startswith("#"):
-            if paragraph:
-                blocks.append({"kind": "p", "text": "\n".join(paragraph)})
-                paragraph = []
-            level = len(line) - len(line.lstrip("#"))
-            title = line.lstrip("#").strip()
-            blocks.append({"kind": "h", "level": min(level + 1, 4), "text": title, "id": title.split()[0].lower()})
-        elif line.strip():
-            paragraph.append(line)
-        elif paragraph:
-            blocks.append({"kind": "p", "text": "\n".join(paragraph)})
-            paragraph = []
-    if paragraph:
-        blocks.append({"kind": "p", "text": "\n".join(paragraph)})
-    return blocks
+    return render(request, "cases/metrics_doc.html", {"blocks": metric_definitions()})
 
 
 # --- bulk import of hotline tickets --------------------------------------------------------------------
-
-
-def _import_job(request, job_id: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or (job.created_by_id != request.user.pk and not request.user.is_superuser):
-        raise Http404("No such import")
-    return job
 
 
 @login_required
@@ -486,14 +400,14 @@ def import_upload(request):
                 error = _error_text(exc)
             else:
                 return redirect("cases:import_job", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).defer("content")[:20]
+    jobs = selectors.import_job_list(user=request.user)
     return render(request, "cases/import_upload.html", {"error": error, "jobs": jobs})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_job(request, job_id: int):
-    job = _import_job(request, job_id)
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
     error = ""
     if request.method == "POST":
         mapping = {field: request.POST.get(f"map_{field}", "") for field in IMPORT_FIELDS}
@@ -517,12 +431,7 @@ def import_job(request, job_id: int):
 
 def photo(request, photo_id: int):
     """A case photo, for staff who may see the case or the resident tracking it in this session."""
-    item = CasePhoto.objects.select_related("case").filter(pk=photo_id).first()
-    if item is None:
-        raise Http404("No such photo")
-    tracked = item.case.tracking_code in request.session.get(TRACK_SESSION_KEY, [])
-    if not tracked and not (request.user.is_authenticated and request.user.has_perm("cases.view_case", item.case)):
-        raise Http404("No such photo")
+    item = selectors.case_photo_get(user=request.user, photo_id=photo_id, tracked_codes=_tracked_codes(request))
     response = FileResponse(item.image.open("rb"), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,12 +12,12 @@ from django.utils import timezone
 from fuhe.accounts.scope import scope_for
 from fuhe.duties.core.analysis import Gap, ItemFacts, Overlap, gaps, overlaps
 from fuhe.duties.models import DutyItem, DutyList, ListStatus, OwnerLevel
-from fuhe.org.core.divisions import LEVEL_ORDER, Level, ancestor_keys, subtree_span
+from fuhe.org.core.divisions import Level, ancestor_key, ancestor_keys, level_depth, subtree_range
 from fuhe.org.models import COMMITTEE_KINDS, STREET_KINDS, Region, Unit, UnitKind
+from fuhe.org.regions import district_units, key_ranges_q
 
-
-def _depth(region: Region) -> int:
-    return LEVEL_ORDER.index(Level(region.level))
+#: the levels a duty list is imported for
+LIST_LEVELS = (Level.PROVINCE, Level.CITY, Level.DISTRICT)
 
 
 def _overlaps_scope(region: Region, ranges) -> bool:
@@ -47,6 +47,39 @@ def duty_list_get(*, user, list_id) -> DutyList:
         raise Http404("No such duty list") from None
 
 
+def duty_list_region_queryset(user) -> QuerySet[Region]:
+    """Regions in the user's scope a duty list may be imported for: provinces, cities and districts."""
+    return Region.objects.filter(scope_for(user).region_q("id"), level__in=LIST_LEVELS)
+
+
+def duty_list_region_choices(*, user, limit: int = 200) -> list[tuple[int, str]]:
+    """``(key, name)`` of the regions offered on the import form, in key order."""
+    return [(region.pk, region.name) for region in duty_list_region_queryset(user).order_by("id")[:limit]]
+
+
+def duty_list_region_get(*, user, region_id) -> Region:
+    """A region the user may import a duty list for; the same 404 whether it is missing or out of scope."""
+    try:
+        return duty_list_region_queryset(user).get(pk=int(region_id))
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such region") from None
+
+
+def duty_item_get(*, user, duty_list: DutyList, item_id) -> DutyItem:
+    """An item of ``duty_list`` when the list is in the user's scope; the same 404 for a missing item, an item
+    of another list and a list out of scope."""
+    scope = scope_for(user)
+    # the list's scope as ``duty_list_queryset`` decides it, without reading every list again
+    in_scope = scope.is_global or (scope.user_id is not None and _overlaps_scope(duty_list.region, scope.ranges))
+    try:
+        item = duty_list.items.get(pk=int(item_id)) if in_scope else None
+    except (DutyItem.DoesNotExist, TypeError, ValueError):
+        item = None
+    if item is None:
+        raise Http404("No such item")
+    return item
+
+
 def duty_list_in_force(*, region_id: int | None, at=None) -> DutyList | None:
     """The most specific list whose region contains ``region_id`` and which was in force at ``at`` (now)."""
     return duty_lists_in_force(region_ids=[region_id], at=at).get(region_id)
@@ -71,7 +104,7 @@ def duty_lists_in_force(*, region_ids, at=None) -> dict[int | None, DutyList | N
     )
     for region_id in regions:
         containing = [d for d in candidates if d.region.contains(region_id)]
-        found[region_id] = max(containing, key=lambda d: (_depth(d.region), d.effective_from), default=None)
+        found[region_id] = max(containing, key=lambda d: (level_depth(d.region.level), d.effective_from), default=None)
     return found
 
 
@@ -109,18 +142,6 @@ class Resolution:
     is_fallback: bool = False
 
 
-def _ancestor(region_id: int, level: Level) -> int:
-    span = subtree_span(level)
-    return region_id // span * span
-
-
-def _district_units(region_id: int) -> QuerySet[Unit]:
-    district = _ancestor(region_id, Level.DISTRICT)
-    return Unit.objects.filter(
-        region_id__gte=district, region_id__lt=district + subtree_span(Level.DISTRICT), is_active=True
-    )
-
-
 def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
     """``query().first()``, remembered in ``memo`` under ``key`` when a memo is given (routing a batch)."""
     if memo is None:
@@ -132,11 +153,11 @@ def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
 
 def _fallback(region: Region, why: str, memo: dict | None = None) -> Resolution:
     government = None
-    if _depth(region) >= LEVEL_ORDER.index(Level.DISTRICT):
+    if level_depth(region.level) >= level_depth(Level.DISTRICT):
         government = _first_unit(
             memo,
-            ("government", _ancestor(region.id, Level.DISTRICT)),
-            lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
+            ("government", ancestor_key(region.id, Level.DISTRICT)),
+            lambda: district_units(region_id=region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
         )
     if government is not None:
         return Resolution(government, f"{why}; the district government takes it (兜底)", True)
@@ -151,20 +172,20 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
     once per batch; units can change between batches, so never keep it longer."""
     if region is None:
         return Resolution(None, "the case has no region")
-    depth = _depth(region)
+    depth = level_depth(region.level)
     if not item.owner_key:
         return _fallback(region, "the duty list names no lead for this matter", memo)
-    if depth < LEVEL_ORDER.index(Level.DISTRICT):
+    if depth < level_depth(Level.DISTRICT):
         return Resolution(None, "the case is not placed in a district")
     if item.owner_level == OwnerLevel.DISTRICT:
         # the queries are built only when the memo has no answer: building one costs more than the look-up
-        district = _ancestor(region.id, Level.DISTRICT)
+        district = ancestor_key(region.id, Level.DISTRICT)
         if item.lead_department_type:
             unit = _first_unit(
                 memo,
                 ("department", district, item.lead_department_type),
                 lambda: (
-                    _district_units(region.id)
+                    district_units(region_id=region.id)
                     .filter(kind=UnitKind.DEPARTMENT, department_type=item.lead_department_type)
                     .order_by("region_id", "pk")
                 ),
@@ -174,14 +195,14 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
             unit = _first_unit(
                 memo,
                 ("government", district),
-                lambda: _district_units(region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
+                lambda: district_units(region_id=region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
             )
             how = "the district government"
         return Resolution(unit, how) if unit else _fallback(region, "this district has no such department", memo)
-    if item.owner_level == OwnerLevel.STREET or depth < LEVEL_ORDER.index(Level.COMMUNITY):
-        if depth < LEVEL_ORDER.index(Level.STREET):
+    if item.owner_level == OwnerLevel.STREET or depth < level_depth(Level.COMMUNITY):
+        if depth < level_depth(Level.STREET):
             return _fallback(region, "the case is placed in no street", memo)
-        street = _ancestor(region.id, Level.STREET)
+        street = ancestor_key(region.id, Level.STREET)
         unit = _first_unit(
             memo,
             ("street", street),
@@ -193,7 +214,7 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
             else "the case names no community, so the office of its street"
         )
         return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform", memo)
-    community = _ancestor(region.id, Level.COMMUNITY)
+    community = ancestor_key(region.id, Level.COMMUNITY)
     unit = _first_unit(
         memo,
         ("committee", community),
@@ -208,12 +229,12 @@ def assisting_units(item: DutyItem, region: Region | None, *, memo: dict | None 
     """The departments of the case's district that assist on ``item`` (to summon: 吹哨报到)."""
     if region is None or not item.assisting_department_types:
         return []
-    key = ("assisting", _ancestor(region.id, Level.DISTRICT), tuple(item.assisting_department_types))
+    key = ("assisting", ancestor_key(region.id, Level.DISTRICT), tuple(item.assisting_department_types))
     if memo is not None and key in memo:
         return list(memo[key])
     # sorted here, not by the database, whose collation of names differs between backends and locales
     units = sorted(
-        _district_units(region.id).filter(
+        district_units(region_id=region.id).filter(
             kind=UnitKind.DEPARTMENT, department_type__in=item.assisting_department_types
         ),
         key=lambda u: (u.department_type, u.name, u.pk),
@@ -228,17 +249,14 @@ def owner_units_prefetch(memo: dict, regions, items) -> None:
     ``regions`` can look up: each community's committee, each street's office, each district's government and
     departments — so that routing a batch of cases costs one query for its owners, not one per case."""
     regions = [region for region in regions if region is not None]
-    street_level, community_level = LEVEL_ORDER.index(Level.STREET), LEVEL_ORDER.index(Level.COMMUNITY)
+    street_level, community_level = level_depth(Level.STREET), level_depth(Level.COMMUNITY)
     # as the look-ups key them: a region above the district level keys its own district-sized span
-    districts = {_ancestor(r.id, Level.DISTRICT) for r in regions}
-    streets = {_ancestor(r.id, Level.STREET) for r in regions if _depth(r) >= street_level}
-    communities = {_ancestor(r.id, Level.COMMUNITY) for r in regions if _depth(r) >= community_level}
+    districts = {ancestor_key(r.id, Level.DISTRICT) for r in regions}
+    streets = {ancestor_key(r.id, Level.STREET) for r in regions if level_depth(r.level) >= street_level}
+    communities = {ancestor_key(r.id, Level.COMMUNITY) for r in regions if level_depth(r.level) >= community_level}
     if not districts:
         return
-    span = subtree_span(Level.DISTRICT)
-    in_districts = Q()
-    for district in districts:
-        in_districts |= Q(region_id__gte=district, region_id__lt=district + span)
+    in_districts = key_ranges_q(subtree_range(district, Level.DISTRICT) for district in districts)
     units = list(
         Unit.objects.filter(is_active=True)
         .filter(
@@ -258,7 +276,7 @@ def owner_units_prefetch(memo: dict, regions, items) -> None:
         memo.setdefault(key, None)
     departments: dict[int, list[Unit]] = {district: [] for district in districts}
     for unit in units:
-        district = _ancestor(unit.region_id, Level.DISTRICT)
+        district = ancestor_key(unit.region_id, Level.DISTRICT)
         if unit.kind in COMMITTEE_KINDS and unit.region_id in communities:
             key = ("committee", unit.region_id)
         elif unit.kind in STREET_KINDS and unit.region_id in streets:
@@ -322,12 +340,9 @@ def _served_regions(duty_list: DutyList, level: Level) -> list[Region]:
     )
     if duty_list.region.level == Level.DISTRICT:
         districts.add(duty_list.region.id)
-    ranges = [(d, d + subtree_span(Level.DISTRICT)) for d in sorted(districts)]
-    if not ranges:
+    if not districts:
         return []
-    condition = Q()
-    for a, b in ranges:
-        condition |= Q(id__gte=a, id__lt=b)
+    condition = key_ranges_q((subtree_range(d, Level.DISTRICT) for d in sorted(districts)), "id")
     return list(Region.objects.filter(condition, level=level).order_by("id"))
 
 
@@ -337,7 +352,7 @@ def _missing_units(duty_list: DutyList, items: list[DutyItem]) -> list[MissingUn
     departments = set(
         Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).values_list("region_id", "department_type")
     )
-    department_districts = {(_ancestor(r, Level.DISTRICT), t) for r, t in departments}
+    department_districts = {(ancestor_key(r, Level.DISTRICT), t) for r, t in departments}
     streets = set(Unit.objects.filter(kind__in=STREET_KINDS, is_active=True).values_list("region_id", flat=True))
     committees = set(Unit.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True).values_list("region_id", flat=True))
     for item in items:
@@ -376,10 +391,7 @@ def _attach_affected_cases(user, duty_list: DutyList, report: DutyReport, limit:
         gap_rows.append((gap, items, list(found[:limit])))
     report.gaps = gap_rows
     for missing in report.missing_units:
-        condition = Q()
-        for region in missing.regions:
-            low, high = region.subtree
-            condition |= Q(region_id__gte=low, region_id__lt=high)
+        condition = key_ranges_q(region.subtree for region in missing.regions)
         by_item = Q(routing__item__code=missing.item.code)
         if missing.item.category_id:
             by_item |= Q(category_id=missing.item.category_id)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fuhe.accounts.models import STAFF_ROLES
 from fuhe.accounts.scope import scope_for
 from fuhe.duties import selectors
 from fuhe.duties.forms import DutyItemForm, ImportForm
@@ -23,29 +24,13 @@ from fuhe.duties.services import (
     duty_list_import_xlsx,
 )
 from fuhe.duties.sheets import duty_list_workbook
-from fuhe.org.models import DepartmentType, Region
+from fuhe.org.models import DepartmentType
 from fuhe.ui.htmx import render_page_or_partial
 
 
 def _staff_only(request):
-    if not scope_for(request.user).has_role(
-        *(
-            "grid_worker",
-            "community_worker",
-            "street_dispatcher",
-            "department_handler",
-            "leader",
-            "supervisor",
-            "administrator",
-        )
-    ):
+    if not scope_for(request.user).has_role(*STAFF_ROLES):
         raise Http404("No duty lists here")
-
-
-def _import_regions(user) -> list[tuple[int, str]]:
-    scope = scope_for(user)
-    regions = Region.objects.filter(scope.region_q("id"), level__in=["province", "city", "district"]).order_by("id")
-    return [(r.pk, r.name) for r in regions[:200]]
 
 
 def _get_list(request, list_id, perm: str = "duties.view_dutylist"):
@@ -61,7 +46,9 @@ def index(request):
     _staff_only(request)
     can_maintain = request.user.has_perm("duties.maintain")
     form = (
-        ImportForm(request.POST or None, request.FILES or None, regions=_import_regions(request.user))
+        ImportForm(
+            request.POST or None, request.FILES or None, regions=selectors.duty_list_region_choices(user=request.user)
+        )
         if can_maintain
         else None
     )
@@ -70,7 +57,7 @@ def index(request):
         if form is None:
             raise Http404("No such page")
         if form.is_valid():
-            region = Region.objects.get(pk=form.cleaned_data["region"])
+            region = selectors.duty_list_region_get(user=request.user, region_id=form.cleaned_data["region"])
             try:
                 duty_list = duty_list_import_xlsx(
                     actor=request.user, region=region, name=form.cleaned_data["name"], file=form.cleaned_data["file"]
@@ -167,9 +154,11 @@ def item_edit(request, list_id: int, item_id: int | None = None):
     if not duty_list.is_editable:
         messages.error(request, _("Only a draft can be changed; copy the list to a new draft first."))
         return redirect("duties:detail", list_id=duty_list.pk)
-    item = duty_list.items.filter(pk=item_id).first() if item_id else DutyItem(duty_list=duty_list)
-    if item is None:
-        raise Http404("No such item")
+    item = (
+        selectors.duty_item_get(user=request.user, duty_list=duty_list, item_id=item_id)
+        if item_id
+        else DutyItem(duty_list=duty_list)
+    )
     form = DutyItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,16 +1,22 @@
-"""Reads of routing, scoped to the reader: the dashboard's figures, model versions, recent corrections."""
+"""Reads of routing, scoped to the reader: the dashboard's figures, model versions, recent corrections, and the
+duty item and unit a dispatcher's decision names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from fuhe.cases.core.lifecycle import Action
-from fuhe.cases.models import CaseEvent
+from fuhe.cases.models import Case, CaseEvent
 from fuhe.cases.selectors import case_queryset
+from fuhe.cases.services.actions import dispatch_units
+from fuhe.duties.models import DutyItem
+from fuhe.duties.selectors import duty_list_queryset
+from fuhe.org.models import Unit
 from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
 
 
@@ -81,7 +87,7 @@ def routing_figures(*, user, days: int = 30) -> RoutingFigures:
     )
 
 
-def routing_model_list(limit: int = 20):
+def routing_model_list(*, limit: int = 20) -> QuerySet[RoutingModel]:
     return RoutingModel.objects.defer("blob").select_related("duty_list")[:limit]
 
 
@@ -92,6 +98,12 @@ def routing_example_counts() -> dict[str, int]:
     return counts
 
 
+def routing_example_counts_labelled() -> list[tuple[str, str, int]]:
+    """(source, its translated label, count) of the current training examples, for the dashboard's list."""
+    labels = dict(ExampleSource.choices)
+    return [(source, labels.get(source, source), n) for source, n in routing_example_counts().items()]
+
+
 def recent_corrections(*, user, limit: int = 10):
     visible = case_queryset(user).values("pk")
     return (
@@ -99,3 +111,22 @@ def recent_corrections(*, user, limit: int = 10):
         .select_related("case", "unit", "recommended_unit", "created_by")
         .order_by("-id")[:limit]
     )
+
+
+def duty_item_get(*, user, item_id) -> DutyItem:
+    """An item of a duty list the user sees (``duty_list_queryset``: lists applying somewhere in their regions);
+    the same 404 for a missing item and for one of a list out of reach."""
+    items = DutyItem.objects.filter(duty_list__in=duty_list_queryset(user))
+    try:
+        return items.select_related("category", "duty_list").get(pk=int(item_id))
+    except (DutyItem.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such duty item") from None
+
+
+def dispatch_unit_get(*, case: Case, unit_id) -> Unit:
+    """A unit ``case`` may be dispatched to (``dispatch_units``: the active units of its district); the same 404
+    for a missing unit and for one of another district."""
+    try:
+        return dispatch_units(case).get(pk=int(unit_id))
+    except (Unit.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such unit") from None

@@ -8,7 +8,6 @@ explanation), so the explanation survives later changes of the list and of the m
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from fuhe.duties.selectors import (
     owner_unit_resolve,
     owner_units_prefetch,
 )
+from fuhe.org.core.divisions import district_range
 from fuhe.org.models import Unit
 from fuhe.routing.core.classifier import Message, TextClassifier
 from fuhe.routing.core.recommend import (
@@ -52,13 +52,9 @@ WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATE
 
 
 def auto_dispatch_threshold() -> float | None:
-    """``FUHE_AUTO_DISPATCH_CONFIDENCE`` (setting, else environment): above it a case is dispatched
-    automatically; ``None`` (or "off") disables auto-dispatch."""
-    value = getattr(
-        settings,
-        "FUHE_AUTO_DISPATCH_CONFIDENCE",
-        os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE", DEFAULT_AUTO_DISPATCH_CONFIDENCE),
-    )
+    """The ``FUHE_AUTO_DISPATCH_CONFIDENCE`` setting: above it a case is dispatched automatically; ``None`` (or
+    "off") disables auto-dispatch."""
+    value = getattr(settings, "FUHE_AUTO_DISPATCH_CONFIDENCE", DEFAULT_AUTO_DISPATCH_CONFIDENCE)
     if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
         return None
     return float(value)
@@ -206,14 +202,14 @@ def _similar_cases_many(cases: list[Case], limit: int = 3) -> list[list[dict]]:
     """Per case, past cases of its district with similar text and who finally owned them. The district's
     recent examples are read and vectorised once for all the cases of a batch."""
     found: list[list[dict]] = [[] for _ in cases]
-    by_district: dict[int, list[int]] = {}
+    by_district: dict[tuple[int, int], list[int]] = {}
     for index, case in enumerate(cases):
         if case.region_id is not None:
-            by_district.setdefault(case.region_id // 10**9 * 10**9, []).append(index)
-    for district, indices in by_district.items():
+            by_district.setdefault(district_range(case.region_id), []).append(index)
+    for (low, high), indices in by_district.items():
         examples = list(
             RoutingExample.objects.filter(
-                is_current=True, case__isnull=False, case__region_id__gte=district, case__region_id__lt=district + 10**9
+                is_current=True, case__isnull=False, case__region_id__gte=low, case__region_id__lt=high
             )
             .select_related("case", "unit")
             .order_by("-id")[:SIMILAR_CANDIDATES]

@@ -12,19 +12,9 @@ from django.views.decorators.http import require_POST
 
 from fuhe.cases import selectors as case_selectors
 from fuhe.cases.core.lifecycle import IllegalTransition
-from fuhe.cases.services.actions import dispatch_units
-from fuhe.duties.models import DutyItem
 from fuhe.routing import selectors
 from fuhe.routing.services import auto_dispatch_threshold, routing_decide
 from fuhe.ui.errors import error_text as _error_text
-
-
-def _labelled(counts: dict) -> list[tuple[str, str, int]]:
-    """(source, its translated label, count) for the training-data list."""
-    from fuhe.routing.models import ExampleSource
-
-    labels = dict(ExampleSource.choices)
-    return [(source, labels.get(source, source), n) for source, n in counts.items()]
 
 
 @login_required
@@ -40,7 +30,7 @@ def dashboard(request):
             "figures": selectors.routing_figures(user=request.user, days=days),
             "days": days,
             "models": selectors.routing_model_list(),
-            "examples": _labelled(selectors.routing_example_counts()),
+            "examples": selectors.routing_example_counts_labelled(),
             "corrections": selectors.recent_corrections(user=request.user),
             "threshold": auto_dispatch_threshold(),
             "can_retrain": request.user.has_perm("routing.retrain"),
@@ -54,10 +44,11 @@ def decide(request, case_id: int):
     case = case_selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("routing.decide", case):
         raise Http404("No such case")
-    item = DutyItem.objects.filter(pk=request.POST.get("item") or 0).select_related("category", "duty_list").first()
     unit_id = request.POST.get("unit", "")
-    unit = dispatch_units(case).filter(pk=unit_id).first() if unit_id.isdigit() else None
-    if item is None or (unit_id and unit is None):
+    try:  # a missing item or unit and one out of reach read the same, as the form's own error
+        item = selectors.duty_item_get(user=request.user, item_id=request.POST.get("item"))
+        unit = selectors.dispatch_unit_get(case=case, unit_id=unit_id) if unit_id else None
+    except Http404:
         messages.error(request, _("Choose a duty item (and, if you like, a unit of this case's district)."))
         return redirect("cases:detail", case_id=case.pk)
     try:

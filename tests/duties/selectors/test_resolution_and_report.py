@@ -83,6 +83,6 @@ def test_a_prefetched_memo_builds_no_query_at_all(tree, duty_list, monkeypatch):
     def no_query(*_args, **_kwargs):
         raise AssertionError("a query was built for a unit the memo holds")
 
-    monkeypatch.setattr(selectors, "_district_units", no_query)
+    monkeypatch.setattr(selectors, "district_units", no_query)
     assert [owner_unit_resolve(item, region, memo=prefetched) for item in items for region in regions] == alone
     assert all(isinstance(assisting_units(item, region, memo=prefetched), list) for item in items for region in regions)

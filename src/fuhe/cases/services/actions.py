@@ -8,23 +8,22 @@ from fuhe.cases.core.lifecycle import Action
 from fuhe.cases.models import Case, ReportIn
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.summons import summons_release, summons_report_in, summons_whistle
-from fuhe.org.models import Unit
+from fuhe.org.models import Unit, UnitKind
+from fuhe.org.regions import district_units
 
 EXTRA_ACTIONS = ("whistle", "report_in", "release", "follow_up")
 
 
 def dispatch_units(case: Case):
     """Units a case can be dispatched to: every active unit of the case's district (departments, streets,
-    committees), so the right department of *that* district is chosen."""
-    district = case.region
-    while district is not None and district.level not in ("district", "city", "province"):
-        district = district.parent
-    if district is None:
+    committees), so the right department of *that* district is chosen. A case placed in a city or province
+    itself is dispatched among all of its units. The district comes from the key: no walk up the parents."""
+    region = case.region
+    if region is None:
         return Unit.objects.none()
-    low, high = district.subtree
     return (
-        Unit.objects.filter(region_id__gte=low, region_id__lt=high, is_active=True)
-        .exclude(kind__in=["party_org", "enterprise"])
+        district_units(region_id=region.id, level=region.level)
+        .exclude(kind__in=[UnitKind.PARTY_ORG, UnitKind.ENTERPRISE])
         .select_related("region")
         .order_by("kind", "name")
     )
@@ -81,7 +80,7 @@ def case_perform(
                 raise ValidationError({"into": "no such case to merge into"})
             return loop.case_merge(actor=actor, case=case, into=target)
         case "whistle":
-            chosen = list(dispatch_units(case).filter(pk__in=list(departments or []), kind="department"))
+            chosen = list(dispatch_units(case).filter(pk__in=list(departments or []), kind=UnitKind.DEPARTMENT))
             summons_whistle(actor=actor, case=case, departments=chosen, reason=reason)
             return case
         case "report_in":

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from fuhe.common.rows import RowError
+
 KEY_DIGITS = 15
 
 
@@ -69,13 +71,38 @@ def subtree_range(key: int, level: Level) -> tuple[int, int]:
     return key, key + subtree_span(level)
 
 
+def level_depth(level: Level | str) -> int:
+    """How deep a level lies in the tree: 0 for a province, 1 a city … 5 a grid."""
+    return LEVEL_ORDER.index(Level(level))
+
+
+def ancestor_key(key: int, level: Level) -> int:
+    """The key of the region at ``level`` containing ``key``: its significant digits kept, the rest zeroed.
+    A key no deeper than ``level`` is its own answer (a city's key at the district level is the city's key)."""
+    span = subtree_span(level)
+    return key // span * span
+
+
 def ancestor_keys(key: int, level: Level) -> list[int]:
     """Keys of every coarser level's region containing ``key``, root first (they may not all exist)."""
-    keys = []
-    for coarser in LEVEL_ORDER[: LEVEL_ORDER.index(level)]:
-        span = subtree_span(coarser)
-        keys.append(key // span * span)
-    return keys
+    return [ancestor_key(key, coarser) for coarser in LEVEL_ORDER[: level_depth(level)]]
+
+
+def ancestor_range(key: int, level: Level) -> tuple[int, int]:
+    """The subtree range of the region at ``level`` containing ``key``: a community's street's span, say."""
+    return subtree_range(ancestor_key(key, level), level)
+
+
+def district_range(key: int, level: Level | str | None = None) -> tuple[int, int]:
+    """The range of the district ``key`` lies in: where a case of that place is dispatched, owned, compared.
+
+    With the region's ``level``, a city or province counts as its own district: its whole subtree (a case placed
+    in a city, not in one of its districts, is dispatched among all the city's units). Without it, the
+    district-sized span holding the key whatever its level (a city's key then keys the span of the city's own
+    units and of its placeholder district "00", as in 东莞市, whose streets hang from the city itself)."""
+    if level is not None and level_depth(level) < level_depth(Level.DISTRICT):
+        return subtree_range(key, Level(level))
+    return ancestor_range(key, Level.DISTRICT)
 
 
 def official_code(key: int, level: Level) -> str:
@@ -114,17 +141,6 @@ class DivisionRow:
     population: int | None = None
     file: str = ""
     line: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    file: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, line {self.line}, field {self.field!r}: {self.reason}"
 
 
 class DivisionImportError(Exception):
@@ -190,7 +206,7 @@ def _optional_int(
         if raw:
             if raw.isdigit():
                 return int(raw)
-            errors.append(RowError(file, line, column, f"{raw!r} is not a whole number"))
+            errors.append(RowError(line, column, f"{raw!r} is not a whole number", file=file))
             return None
     return None
 
@@ -207,7 +223,7 @@ def parse_file(
         required = ["code", "name"] + ([spec.parent_column] if spec.parent_column else [])
         missing = [c for c in required if c not in header]
         if missing:
-            errors.append(RowError(name, 1, missing[0], f"missing column (header has {', '.join(header)})"))
+            errors.append(RowError(1, missing[0], f"missing column (header has {', '.join(header)})", file=name))
             return
         for line, row in enumerate(reader, start=2):
             code = (row.get("code") or "").strip()
@@ -217,10 +233,10 @@ def parse_file(
             try:
                 key = key_from_code(code, spec.level)
             except ValueError as exc:
-                errors.append(RowError(name, line, "code", str(exc)))
+                errors.append(RowError(line, "code", str(exc), file=name))
                 continue
             if not region_name:
-                errors.append(RowError(name, line, "name", "is empty"))
+                errors.append(RowError(line, "name", "is empty", file=name))
                 continue
             parent_key = None
             if spec.parent_column and spec.parent_level:
@@ -228,12 +244,12 @@ def parse_file(
                 try:
                     parent_key = key_from_code(parent_code, spec.parent_level)
                 except ValueError as exc:
-                    errors.append(RowError(name, line, spec.parent_column, str(exc)))
+                    errors.append(RowError(line, spec.parent_column, str(exc), file=name))
                     continue
                 low, high = subtree_range(parent_key, spec.parent_level)
                 if not low <= key < high:
                     errors.append(
-                        RowError(name, line, spec.parent_column, f"{parent_code} is not a prefix of code {code}")
+                        RowError(line, spec.parent_column, f"{parent_code} is not a prefix of code {code}", file=name)
                     )
                     continue
                 if key == parent_key:
@@ -242,7 +258,7 @@ def parse_file(
                     continue
             urban_rural = _optional_int(row, URBAN_RURAL_COLUMNS, name, line, errors)
             if urban_rural is not None and not 100 <= urban_rural < 300:
-                errors.append(RowError(name, line, "urbanRuralCode", f"{urban_rural} is not a 1xx/2xx class code"))
+                errors.append(RowError(line, "urbanRuralCode", f"{urban_rural} is not a 1xx/2xx class code", file=name))
                 continue
             population = _optional_int(row, POPULATION_COLUMNS, name, line, errors)
             kind = (
@@ -276,23 +292,23 @@ def parse_directory(directory: Path, selection: Selection = Selection()) -> Pars
     for spec in FILES:
         path = find_file(directory, spec.stem)
         if path is None:
-            errors.append(RowError(f"{spec.stem}.csv", 0, "-", f"file not found in {directory}"))
+            errors.append(RowError(0, "-", f"file not found in {directory}", file=f"{spec.stem}.csv"))
             continue
         rows.extend(parse_file(path, spec, selection, errors, placeholders))
     seen: dict[int, DivisionRow] = {}
     for row in rows:
         if row.key in seen:
-            errors.append(RowError(row.file, row.line, "code", f"duplicate code {row.code}"))
+            errors.append(RowError(row.line, "code", f"duplicate code {row.code}", file=row.file))
         seen[row.key] = row
     for row in rows:
         if row.parent_key is not None and row.parent_key not in seen:  # placeholders share their parent's key
             parent_code = official_code(row.parent_key, _parent_level(row.level))
             errors.append(
                 RowError(
-                    row.file,
                     row.line,
                     FILES[LEVEL_ORDER.index(row.level)].parent_column or "-",
                     f"parent {parent_code} of {row.code} {row.name} is not in the files",
+                    file=row.file,
                 )
             )
     if errors:
