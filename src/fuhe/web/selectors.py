@@ -5,10 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.accounts.scope import scope_for
 from fuhe.org.models import Region, RegionLevel, Unit
+
+#: what each role's section of the home page says it holds
+ROLE_HINTS = {
+    Role.RESIDENT: _("Your own records and the services of your community are here."),
+    Role.GRID_WORKER: _("Your grid: patrol findings and the residents' requests in it."),
+    Role.COMMUNITY_WORKER: _("Your community and its grids."),
+    Role.STREET_DISPATCHER: _("Your street: dispatch work to the unit that owns it."),
+    Role.DEPARTMENT_HANDLER: _("Your department's own work in its district."),
+    Role.LEADER: _("An overview of the area you lead."),
+    Role.SUPERVISOR: _("Supervision: the audit trail of the area you supervise."),
+    Role.VOLUNTEER: _("Volunteer services in your community."),
+    Role.ADMINISTRATOR: _("Administration: org tree, people and roles."),
+}
 
 
 @dataclass
@@ -19,6 +33,10 @@ class HomeSection:
     unit: Unit | None
     children_by_level: list[tuple[str, int]] = field(default_factory=list)
     unit_count: int = 0
+
+    @property
+    def hint(self) -> str:
+        return str(ROLE_HINTS.get(Role(self.role), ""))
 
 
 def home_sections(*, user) -> list[HomeSection]:
