@@ -6,12 +6,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.org.core.divisions import Level, grid_key, key_from_code
 from fuhe.org.models import DepartmentType, Region, RegionKind, Unit, UnitKind
 
+# No per-example deadline: the machine is shared and its speed drifts (performance lives in bench/, not in tests);
+# a test that needs fewer or more examples says so itself
+hypothesis_settings.register_profile("fuhe", deadline=None)
+hypothesis_settings.load_profile("fuhe")
+
 PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Property tests (hypothesis) are marked ``fuzz``: `make test-fast` leaves them to `make test`."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.fuzz)
 
 
 @dataclass

@@ -144,7 +144,7 @@ else:
         }
     }
 # SQLite (fuhe.db.sqlite): writers queue on a file lock, and one process's thread checkpoints the write-ahead log
-# outside the requests; set FUHE_SQLITE_CHECKPOINTER=0 to leave checkpoints to SQLite's commits (ADR 0007)
+# outside the requests; set FUHE_SQLITE_CHECKPOINTER=0 to leave checkpoints to SQLite's commits (ADR 0008)
 FUHE_SQLITE_CHECKPOINTER = env_bool("FUHE_SQLITE_CHECKPOINTER", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -239,6 +239,13 @@ FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # d
 FUHE_MAP_TILE_URL = os.environ.get("FUHE_MAP_TILE_URL", "")
 FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")
+FUHE_PDF_FONT = os.environ.get("FUHE_PDF_FONT", "")  # a CJK .ttf/.ttc for PDF exports; empty: Debian's usual fonts
+# routing dispatches a case by itself only above this confidence; "off" (or empty) leaves every case to a person
+FUHE_AUTO_DISPATCH_CONFIDENCE = os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE", "0.85")
+# `fuhe serve` (gunicorn): address, worker processes and threads per worker
+FUHE_BIND = os.environ.get("FUHE_BIND", "127.0.0.1:8000")
+FUHE_WORKERS = int(os.environ.get("FUHE_WORKERS", "2"))
+FUHE_THREADS = int(os.environ.get("FUHE_THREADS", "4"))
 
 # --- open API (fuhe.api): JSON API at /api/v1/, Open311 GeoReport v2 at /open311/v2/ ----------------------------
 # Abuse limits per endpoint group, "N/s|m|h|d", counted per API key (or signed-in user), else per client address.

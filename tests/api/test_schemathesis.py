@@ -33,6 +33,7 @@ def keep_test_connection():
 
 
 @pytest.mark.slow
+@pytest.mark.fuzz
 def test_every_operation_conforms_to_the_schema(tree, issue_key, cases, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     headers = {"Authorization": f"Bearer {issue_key('dispatcher')}"}

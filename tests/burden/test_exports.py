@@ -46,12 +46,12 @@ def test_the_pdf_is_a_pdf(report):
     assert data.startswith(b"%PDF") and len(data) > 1000
 
 
-def test_a_missing_font_is_named(monkeypatch, tmp_path):
+def test_a_missing_font_is_named(monkeypatch, tmp_path, settings):
     monkeypatch.setattr("fuhe.burden.exports.CJK_FONTS", ())
-    monkeypatch.setenv("FUHE_PDF_FONT", "/nonexistent/font.ttf")
+    settings.FUHE_PDF_FONT = "/nonexistent/font.ttf"
     with pytest.raises(MissingFontError, match="fonts-wqy-microhei"):
         cjk_font()
     font = tmp_path / "font.ttf"
     font.write_bytes(b"")
-    monkeypatch.setenv("FUHE_PDF_FONT", str(font))
+    settings.FUHE_PDF_FONT = str(font)
     assert cjk_font() == font

@@ -22,6 +22,7 @@ def children(code: str, level: str) -> int:
     return Region.objects.filter(id__gte=low, id__lt=high, level=level).count()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_builds_the_real_districts_with_a_login_per_role():
     out = io.StringIO()

@@ -69,6 +69,7 @@ def test_predict_writes_input_columns_plus_label(split, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_cv_prints_mean_and_sd(split):
     train, _ = split
     out, _ = run("cv", "--train", str(train), "--folds", "3", "--repeats", "1")

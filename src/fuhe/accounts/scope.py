@@ -1,7 +1,9 @@
 """The one access layer: what regions and units a user may see, derived from their roles.
 
-Every list and detail the platform serves filters through ``scope_for(user)``; ``access_*`` helpers
-answer "missing" and "out of scope" with the same 404, so nothing can be probed.
+Every list and detail the platform serves filters through ``scope_for(user)``. The scoped ``*_get`` selectors of
+each context (``region_get``, ``unit_get``, ``case_get``, ``person_get``, ``task_get`` …) resolve an id a user sent
+and answer "missing" and "out of scope" with the same 404, so nothing can be probed
+(``tests/accounts/rules/test_scope_matrix.py`` proves it role by role).
 """
 
 from __future__ import annotations

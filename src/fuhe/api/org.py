@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Path, Query, Router
 
+from fuhe.accounts.scope import scope_for
 from fuhe.api.auth import API_AUTH
 from fuhe.api.present import region_out, region_ref, unit_out
 from fuhe.api.schemas import (
@@ -101,8 +102,8 @@ def regions_search(
     offset: int = Query(0, ge=0, le=1_000_000),
 ):
     user = request.auth.actor
-    parent = selectors.region_get(user=user, region_id=within) if within is not None else None
-    regions = selectors.region_search(user=user, query=q, level=level, within=parent)
+    parent = selectors.region_get(scope=scope_for(user), region_id=within) if within is not None else None
+    regions = selectors.region_search(scope=scope_for(user), query=q, level=level, within=parent)
     return {
         "count": regions.count(),
         "limit": limit,
@@ -118,7 +119,7 @@ def regions_search(
     summary="The top of your part of the tree",
 )
 def regions_roots(request):
-    return [region_out(r) for r in selectors.region_roots(user=request.auth.actor).order_by("id")]
+    return [region_out(r) for r in selectors.region_roots(scope=scope_for(request.auth.actor)).order_by("id")]
 
 
 @router.get(
@@ -128,7 +129,7 @@ def regions_roots(request):
     summary="A region with its ancestors",
 )
 def regions_detail(request, region_id: int = Path(..., ge=1, le=MAX_ID)):
-    region = selectors.region_get(user=request.auth.actor, region_id=region_id)
+    region = selectors.region_get(scope=scope_for(request.auth.actor), region_id=region_id)
     return {
         **region_out(region),
         "ancestors": [region_ref(r) for r in selectors.region_ancestors(region) if r.id != region.id],
@@ -143,10 +144,10 @@ def regions_detail(request, region_id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def regions_children(request, region_id: int = Path(..., ge=1, le=MAX_ID)):
     user = request.auth.actor
-    region = selectors.region_get(user=user, region_id=region_id)
+    region = selectors.region_get(scope=scope_for(user), region_id=region_id)
     return [
         {**region_out(r), "child_count": r.child_count, "unit_count": r.unit_count}
-        for r in selectors.region_children(user=user, region=region)
+        for r in selectors.region_children(scope=scope_for(user), region=region)
     ]
 
 
@@ -165,8 +166,8 @@ def units_search(
     offset: int = Query(0, ge=0, le=1_000_000),
 ):
     user = request.auth.actor
-    within = selectors.region_get(user=user, region_id=region) if region is not None else None
-    units = selectors.unit_list(user=user, query=q, kind=kind, region=within)
+    within = selectors.region_get(scope=scope_for(user), region_id=region) if region is not None else None
+    units = selectors.unit_list(scope=scope_for(user), query=q, kind=kind, region=within)
     return {
         "count": units.count(),
         "limit": limit,
@@ -177,7 +178,7 @@ def units_search(
 
 @router.get("/units/{unit_id}", response=responses({200: UnitOut}), tags=["units"], summary="A unit")
 def units_detail(request, unit_id: int = Path(..., ge=1, le=MAX_ID)):
-    return unit_out(selectors.unit_get(user=request.auth.actor, unit_id=unit_id))
+    return unit_out(selectors.unit_get(scope=scope_for(request.auth.actor), unit_id=unit_id))
 
 
 @router.get(

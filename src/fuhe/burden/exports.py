@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -27,7 +27,7 @@ class MissingFontError(RuntimeError):
 
 
 def cjk_font() -> Path:
-    configured = os.environ.get("FUHE_PDF_FONT")
+    configured = settings.FUHE_PDF_FONT
     for candidate in ([configured] if configured else []) + list(CJK_FONTS):
         if candidate and Path(candidate).is_file():
             return Path(candidate)

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import rules
 
+from fuhe.accounts.models import Role
 from fuhe.accounts.rules import is_staff_member
 from fuhe.accounts.scope import scope_for
+from fuhe.burden.selectors import policy_for_region, sender_units
 
 
 @rules.predicate
 def may_send_tasks(user) -> bool:
-    from fuhe.burden.selectors import sender_units
-
     return bool(getattr(user, "is_authenticated", False)) and sender_units(user).exists()
+
+
+def can_decide(user, task) -> bool:
+    """The approving body of the task's district (its policy names it), or an administrator, decides on a task
+    outside the admission lists."""
+    scope = scope_for(user)
+    if not scope.contains_region(task.target_region_id) and not scope.is_global:
+        return False
+    if scope.is_global or scope.has_role(Role.ADMINISTRATOR):
+        return True
+    policy = policy_for_region(task.target_region_id)
+    return policy.approval_unit_id is not None and policy.approval_unit_id in scope.unit_ids
 
 
 @rules.predicate
 def may_decide(user, task) -> bool:
-    from fuhe.burden.services import can_decide
-
     return task is not None and can_decide(user, task)
 
 
@@ -36,8 +46,6 @@ rules.add_perm("burden.view_registry", is_staff_member)  # the registry pages: s
 @rules.predicate
 def oversees_staff(user) -> bool:
     """Leaders, supervisors and administrators: who may see named people's load (colleagues may not)."""
-    from fuhe.accounts.models import Role
-
     scope = scope_for(user)
     return scope.is_global or scope.has_role(Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 

@@ -44,6 +44,7 @@ from fuhe.burden.models import (
     TaskStatus,
     TaskTarget,
 )
+from fuhe.burden.rules import can_decide
 from fuhe.burden.selectors import policy_for_region, sender_units, target_units
 from fuhe.cases.services.clocks import work_calendar
 from fuhe.org.models import Region, Unit
@@ -373,19 +374,6 @@ def _targets_create(
 
 
 # --- approval -----------------------------------------------------------------------------------------
-
-
-def can_decide(user, task: Task) -> bool:
-    from fuhe.accounts.models import Role
-    from fuhe.accounts.scope import scope_for
-
-    scope = scope_for(user)
-    if not scope.contains_region(task.target_region_id) and not scope.is_global:
-        return False
-    if scope.is_global or scope.has_role(Role.ADMINISTRATOR):
-        return True
-    policy = policy_for_region(task.target_region_id)
-    return policy.approval_unit_id is not None and policy.approval_unit_id in scope.unit_ids
 
 
 @transaction.atomic

@@ -18,3 +18,9 @@ class CasesConfig(AppConfig):
             post_save.connect(region_names_forget, sender=model, dispatch_uid=f"region-names-{model.__name__}-save")
             post_delete.connect(region_names_forget, sender=model, dispatch_uid=f"region-names-{model.__name__}-del")
         regions_changed.connect(region_names_forget, dispatch_uid="region-names-import")
+
+        from fuhe.cases.events import ImportJobQueued
+        from fuhe.cases.tasks import on_import_job_queued
+        from fuhe.common.events import subscribe
+
+        subscribe(ImportJobQueued, on_import_job_queued)

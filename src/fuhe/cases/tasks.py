@@ -3,6 +3,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from fuhe.cases.events import ImportJobQueued
+from fuhe.cases.services.import_jobs import import_job_run
 from fuhe.cases.services.lifecycle import cases_overdue_sweep
 
 
@@ -14,6 +16,9 @@ def sweep_deadlines() -> dict[str, int]:
 
 @db_task()
 def run_import_job(job_id: int) -> None:
-    from fuhe.cases.services.import_jobs import import_job_run
-
     import_job_run(job_id)
+
+
+def on_import_job_queued(event: ImportJobQueued) -> None:
+    """Queue the import for the worker (runs it now when tasks run immediately)."""
+    run_import_job(event.job_id)

@@ -6,14 +6,18 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from fuhe.audit.services import audit_record
 from fuhe.cases.models import Category
-from fuhe.duties.core.sheet import ItemRow, RowError, parse_rows
+from fuhe.common.events import publish_on_commit
+from fuhe.common.rows import RowError
+from fuhe.duties.core.keywords import clean_keywords
+from fuhe.duties.core.sheet import ItemRow, parse_rows
+from fuhe.duties.events import DutyListActivated
 from fuhe.duties.models import Admission, DutyItem, DutyList, ListStatus, OwnerLevel
 from fuhe.org.models import DepartmentType, Region, UnitKind
 
@@ -170,19 +174,9 @@ def duty_list_activate(*, actor, duty_list: DutyList, effective_from=None, retra
                 "retired": previous.pk if previous else None,
             },
         )
-    if retrain:
-        transaction.on_commit(_retrain_later)
+    # a new list changes routing's classes and keywords: routing listens and retrains in the background
+    publish_on_commit(DutyListActivated(duty_list.pk, retrain_routing=retrain))
     return duty_list
-
-
-def _retrain_later() -> None:
-    """A new list changes the classes and keywords: retrain in the background (never fails the activation)."""
-    try:
-        from fuhe.routing.tasks import routing_retrain
-
-        routing_retrain()
-    except Exception:  # noqa: BLE001, S110 - the queue may be unavailable; the periodic retrain catches up
-        pass
 
 
 def duty_list_delete_draft(*, actor, duty_list: DutyList) -> None:
@@ -251,7 +245,6 @@ def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate:
     """The demo's list (see ``seed.py``), active from now. Idempotent: nothing happens if the region has a list."""
     from fuhe.cases.services.intake import categories_seed
     from fuhe.duties.seed import BASIS, EXTRA_ITEMS, TAXONOMY_ITEMS
-    from fuhe.routing.core.classifier import clean_keywords
 
     if DutyList.objects.filter(region=region).exists():
         return None
@@ -302,8 +295,3 @@ def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate:
         if activate:
             duty_list_activate(actor=actor, duty_list=duty_list, retrain=False)
     return duty_list
-
-
-def ensure_can_edit(user, duty_list: DutyList) -> None:
-    if not user.has_perm("duties.change_dutylist", duty_list):
-        raise PermissionDenied("You may not change this duty list.")

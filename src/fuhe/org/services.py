@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from fuhe.audit.services import ObjectRef, audit_record
-from fuhe.org.core.divisions import DivisionRow, Level, grid_key
-from fuhe.org.models import Region, RegionKind, Unit
+from fuhe.org.core.divisions import DivisionRow
+from fuhe.org.models import Region
 from fuhe.org.signals import regions_changed
 
 BATCH_SIZE = 5000
@@ -82,53 +82,3 @@ def regions_import(
         )
     regions_changed.send(sender=Region)
     return result
-
-
-def grids_generate(*, actor, community: Region, count: int) -> list[Region]:
-    """Create ``count`` generated grids (marked as such) inside a community/village, idempotently."""
-    if community.level != Level.COMMUNITY:
-        raise ValueError(f"{community} is not a community/village")
-    grids = [
-        Region(
-            id=grid_key(community.id, n),
-            code=str(grid_key(community.id, n)).zfill(15),
-            name=f"{community.name.removesuffix('居委会').removesuffix('村委会')}第{n}网格",
-            level=Level.GRID,
-            parent=community,
-            kind=community.kind or RegionKind.UNKNOWN,
-            is_generated=True,
-        )
-        for n in range(1, count + 1)
-    ]
-    with transaction.atomic():
-        Region.objects.bulk_create(grids, ignore_conflicts=True)
-        audit_record(actor=actor, action="org.grids_generated", target=community, summary={"count": count})
-    return grids
-
-
-def unit_create(
-    *,
-    actor,
-    name: str,
-    kind: str,
-    region: Region,
-    parent: Unit | None = None,
-    department_type: str = "",
-    party_level: str = "",
-    covers: Sequence[Unit] = (),
-) -> Unit:
-    unit = Unit(
-        name=name, kind=kind, region=region, parent=parent, department_type=department_type, party_level=party_level
-    )
-    unit.full_clean()
-    with transaction.atomic():
-        unit.save()
-        if covers:
-            unit.covers.set(covers)
-        audit_record(
-            actor=actor,
-            action="org.unit_created",
-            target=unit,
-            summary={"after": {"name": name, "kind": kind, "region": region.code}},
-        )
-    return unit

@@ -8,6 +8,8 @@ import time
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from fuhe.cases.events import CaseReceived
+from fuhe.duties.events import DutyListActivated
 from fuhe.routing.models import RoutingExample, RoutingModel
 from fuhe.routing.services import cases_route, route_on_intake, routing_examples_collect, routing_model_train
 
@@ -65,6 +67,17 @@ def route_case_later(case_pk: int) -> None:
             _scheduled_until = now + ROUTE_DELAY * 0.8
     except Exception:  # noqa: BLE001 - intake must succeed even when routing cannot be queued
         logger.exception("routing of case %s could not be queued", case_pk)
+
+
+def on_case_received(event: CaseReceived) -> None:
+    route_case_later(event.case_id)
+
+
+def on_duty_list_activated(event: DutyListActivated) -> None:
+    """A new list changes the classes and keywords: retrain in the background (a queue failure is logged by the
+    event bus and never fails the activation; the nightly retrain catches up)."""
+    if event.retrain_routing:
+        routing_retrain()
 
 
 @db_periodic_task(crontab(minute="*"))

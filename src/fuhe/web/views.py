@@ -51,9 +51,9 @@ def region_index(request):
     if level and level not in RegionLevel.values:
         level = ""
     regions = (
-        org.region_search(user=request.user, query=query, level=level)
+        org.region_search(scope=scope_for(request.user), query=query, level=level)
         if query or level
-        else org.region_roots(user=request.user)
+        else org.region_roots(scope=scope_for(request.user))
     )
     context = {
         "page": paginate(request, regions),
@@ -70,21 +70,21 @@ def region_index(request):
 @login_required
 @require_GET
 def region_detail(request, region_id: int):
-    region = org.region_get(user=request.user, region_id=region_id)
+    scope = scope_for(request.user)
+    region = org.region_get(scope=scope, region_id=region_id)
     query, _level = _search_params(request)
     children = (
-        org.region_search(user=request.user, query=query, within=region).exclude(id=region.id)
+        org.region_search(scope=scope, query=query, within=region).exclude(id=region.id)
         if query
-        else org.region_children(user=request.user, region=region)
+        else org.region_children(scope=scope, region=region)
     )
-    scope = scope_for(request.user)
     ancestors = [(a, scope.contains_region(a.id)) for a in org.region_ancestors(region)]
     context = {
         "region": region,
         "ancestors": ancestors,
         "page": paginate(request, children),
         "query": query,
-        "units": org.unit_list(user=request.user, region=region).filter(region=region)[:100],
+        "units": org.unit_list(scope=scope, region=region).filter(region=region)[:100],
     }
     return render_page_or_partial(
         request, page="web/region_detail.html", partial="web/partials/region_rows.html", context=context
@@ -98,7 +98,7 @@ def unit_index(request):
     kind = request.GET.get("kind", "")
     if kind and kind not in UnitKind.values:
         kind = ""
-    units = org.unit_list(user=request.user, query=query, kind=kind)
+    units = org.unit_list(scope=scope_for(request.user), query=query, kind=kind)
     context = {"page": paginate(request, units), "query": query, "kind": kind, "kinds": UnitKind.choices}
     return render_page_or_partial(
         request, page="web/unit_index.html", partial="web/partials/unit_rows.html", context=context
@@ -108,7 +108,7 @@ def unit_index(request):
 @login_required
 @require_GET
 def unit_detail(request, unit_id: int):
-    unit = org.unit_get(user=request.user, unit_id=unit_id)
+    unit = org.unit_get(scope=scope_for(request.user), unit_id=unit_id)
     members = [(m, people.personal_data_masked(person=m.user)["phone"]) for m in people.members_of(unit_id=unit.id)]
     return render(
         request,

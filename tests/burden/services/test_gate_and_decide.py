@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from fuhe.audit.models import AuditEvent
 from fuhe.burden import services
 from fuhe.burden.models import AdmissionDecision, BurdenPolicy, HiddenAssessmentFlag, TaskStatus
+from fuhe.burden.rules import can_decide
 from fuhe.burden.services import FieldSpec
 from tests.burden.conftest import MONDAY
 from tests.burden.services.issuing import issue
@@ -72,11 +73,11 @@ def test_a_late_application_is_refused_and_one_on_time_waits(burden):
 def test_only_the_approving_body_or_an_administrator_decides(burden):
     task = pending(burden)
     for name in ("handler", "community", "leader", "dispatcher", "jz-dispatcher"):
-        assert not services.can_decide(burden.people[name], task), name
+        assert not can_decide(burden.people[name], task), name
         with pytest.raises(PermissionDenied):
             services.task_decide(actor=burden.people[name], task=task, approve=True, reason="同意")
-    assert services.can_decide(burden.people["office"], task)
-    assert services.can_decide(burden.people["admin"], task)
+    assert can_decide(burden.people["office"], task)
+    assert can_decide(burden.people["admin"], task)
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING_APPROVAL and task.decisions.count() == 1
 

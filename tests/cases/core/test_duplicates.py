@@ -264,6 +264,7 @@ def five_thousand(messages) -> list[CaseSnapshot]:
     ]
 
 
+@pytest.mark.slow
 def test_query_against_5000_candidates_is_fast(five_thousand):
     index = DuplicateIndex(five_thousand)
     probe = five_thousand[1234]
@@ -318,6 +319,7 @@ def snapshots(draw, case_id=None):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_case_is_its_own_best_match(data):
@@ -334,6 +336,7 @@ def test_a_case_is_its_own_best_match(data):
     assert all(0.0 <= c.score <= 1.0 and 0.0 <= c.text_similarity <= 1.0 for c in found)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(snapshots(), st.lists(snapshots(), max_size=12))
 def test_index_and_one_shot_agree_on_who_passes_the_filters(new, candidates):

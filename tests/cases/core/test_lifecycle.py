@@ -250,6 +250,7 @@ facts_strategy = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.data(), st.integers(0, 3))
 def test_random_action_sequences_keep_the_invariants(data, max_reopens):

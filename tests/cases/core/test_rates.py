@@ -252,6 +252,7 @@ def test_rates_are_well_formed(cases, min_n):
             assert math.isclose(rate.value, rate.numerator / rate.denominator)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.lists(outcomes, max_size=40), st.lists(outcomes, max_size=40))
 def test_disjoint_sets_add_up(first, second):
@@ -278,6 +279,7 @@ def test_wilson_contains_the_estimate(kn):
     assert lo == pytest.approx(1 - mirror[1], abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=3), st.lists(outcomes, max_size=50), max_size=6))
 def test_ranking_is_a_permutation_with_ranked_first(units):

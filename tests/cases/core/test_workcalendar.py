@@ -170,6 +170,7 @@ amounts = {
 deadline_requests = st.sampled_from(list(ClockUnit)).flatmap(lambda unit: st.tuples(st.just(unit), amounts[unit]))
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(calendars, starts, deadline_requests)
 def test_deadline_is_never_before_start_and_reports_unknown_years(cal, start, request):

@@ -182,7 +182,7 @@ def test_one_bad_row_imports_nothing(tree, categories, tmp_path):
     header, table = read_table(write_csv(tmp_path / "t.csv", HEADER, rows), "t.csv")
     with pytest.raises(TicketImportError) as info:
         tickets_import(actor=None, header=header, rows=table, mapping=None)
-    found = {(e.row_number, e.field) for e in info.value.errors}
+    found = {(e.row, e.field) for e in info.value.errors}
     assert found == {(3, "reporter_phone"), (5, "text"), (5, "region_code"), (5, "category")}
     assert "row 3, field 'reporter_phone'" in str(info.value.errors[0])
     assert not Case.objects.exists()
@@ -193,7 +193,7 @@ def test_duplicate_ticket_numbers_and_missing_text_column(tree, tmp_path):
     header, table = read_table(write_csv(tmp_path / "t.csv", HEADER, rows), "t.csv")
     with pytest.raises(TicketImportError) as info:
         tickets_import(actor=None, header=header, rows=table, mapping=None)
-    assert [(e.row_number, e.field) for e in info.value.errors] == [(3, "external_id")]
+    assert [(e.row, e.field) for e in info.value.errors] == [(3, "external_id")]
     with pytest.raises(ValidationError, match="text"):
         tickets_import(actor=None, header=header, rows=table, mapping={"title": "诉求内容"})
     with pytest.raises(ValidationError, match="no column '备注'"):
@@ -213,7 +213,7 @@ def test_reimport_skips_existing_tickets(tree, categories, tmp_path):
     header, rows = read_table(write_csv(tmp_path / "t3.csv", HEADER, changed), "t3.csv")
     with pytest.raises(TicketImportError) as info:
         tickets_import(actor=None, header=header, rows=rows, mapping=None)
-    assert [(e.row_number, e.field) for e in info.value.errors] == [(2, "external_id")]
+    assert [(e.row, e.field) for e in info.value.errors] == [(2, "external_id")]
     assert Case.objects.count() == 4
 
 

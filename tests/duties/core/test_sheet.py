@@ -65,7 +65,7 @@ def test_every_problem_is_named_by_row_and_field():
 
 def test_header_problems_stop_before_rows():
     _items, errors = parse([["x"]], header=["code", "colour"])
-    assert {(e.row, e.field, e.problem) for e in errors} == {
+    assert {(e.row, e.field, e.reason) for e in errors} == {
         (1, "colour", "unknown column"),
         (1, "matter", "missing required column"),
     }

@@ -161,6 +161,7 @@ def test_tiny_training_set_without_calibration_folds_still_gives_probabilities()
     assert prediction.confidence + prediction.alternatives[0][1] == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 @needs_data
 def test_word_ngram_variant_fits_and_pickles(split):
     train_messages, test_messages, train_labels, _ = split
@@ -183,6 +184,7 @@ def test_any_unicode_text_gets_a_known_label(model, title, text):
 # ------------------------------------------------------------------------------------------ cross-validation
 
 
+@pytest.mark.slow
 @needs_data
 def test_cross_validation_scores_each_fold(split, taxonomy):
     train_messages, _, train_labels, _ = split
@@ -309,6 +311,7 @@ def test_merge_keywords_adds_duty_list_words_without_duplicates():
     assert merged == {"交通运输": ["交通运输", "出租车管理", "渣土车"], "环境保护": ["噪音"]}
 
 
+@pytest.mark.slow
 def test_core_imports_no_django():
     code = "import sys, fuhe.routing.core.classifier; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -300,7 +300,7 @@ def prefilter(
         lon = np.fromiter((c.point[1] if c.point else np.nan for c in candidates), dtype=np.float64, count=n)
         with np.errstate(invalid="ignore"):
             keep &= ~(haversine_m(case.point[0], case.point[1], lat, lon) > config.radius_m)  # NaN passes
-    return [candidates[i] for i in np.flatnonzero(keep)]
+    return [candidates[int(i)] for i in np.flatnonzero(keep)]
 
 
 def find_duplicates(

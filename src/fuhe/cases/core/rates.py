@@ -455,7 +455,7 @@ def rank(rate_sets: Mapping[Hashable, RateSet] | Iterable[RateSet], rate: str) -
     result: list[RankedGroup] = []
     for wanted in ("ranked", "small_sample", "no_data"):
         group = sorted((rs for rs in sets if status(rs) == wanted), key=order)
-        previous: tuple[float, float] | None = None
+        previous: tuple[float | None, float | None] | None = None
         position = 0
         for index, rs in enumerate(group, start=1):
             r = rs.rates[rate]

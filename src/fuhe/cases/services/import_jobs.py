@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from fuhe.cases.events import ImportJobQueued
 from fuhe.cases.models import ImportJob, ImportJobStatus
 from fuhe.cases.services.ticket_import import (
     FIELDS,
@@ -17,6 +18,7 @@ from fuhe.cases.services.ticket_import import (
     resolve_mapping,
     tickets_import,
 )
+from fuhe.common.events import publish
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -53,9 +55,8 @@ def import_job_start(*, actor, job: ImportJob, mapping: dict[str, str]) -> Impor
     mapping = {field: column for field, column in mapping.items() if field in FIELDS and column}
     resolve_mapping(job.header, mapping)  # raises ValidationError naming the field
     ImportJob.objects.filter(pk=job.pk).update(mapping=mapping, status=ImportJobStatus.QUEUED, errors=[], processed=0)
-    from fuhe.cases.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job(job.pk))
+    # the background worker listens (cases/apps.py); an error queueing it reaches the user as before
+    transaction.on_commit(lambda: publish(ImportJobQueued(job.pk)))
     job.refresh_from_db()
     return job
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import ObjectRef, audit_append, audit_prepare
 from fuhe.cases.core.search import search_terms
+from fuhe.cases.events import CaseReceived
 from fuhe.cases.models import Case, CaseEvent, CaseSearch, Category, Channel, RequestType, Urgency
+from fuhe.common.events import publish_on_commit
 from fuhe.db import insert, prepare
 from fuhe.org.core.divisions import Level
 from fuhe.org.models import Region, UnitKind
@@ -353,10 +355,8 @@ def case_create(
         if idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).exists():
             raise IdempotencyInProgressError("a request with this idempotency key is being processed") from None
         raise
-    from fuhe.routing.tasks import route_case_later
-
-    # routing runs in the background worker (in-process when tasks run immediately), after the commit
-    transaction.on_commit(lambda: route_case_later(case.pk))
+    # routing listens (in the background worker, in-process when tasks run immediately), after the commit
+    publish_on_commit(CaseReceived(case.pk), using=case_row.alias)
     return Intake(case, token, True)
 
 

@@ -4,35 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from fuhe.audit.services import audit_record
-from fuhe.cases.core.lifecycle import Action, CaseFacts, Clock, IllegalTransition, State, apply
-from fuhe.cases.models import Case, CaseEvent, ReplyOutcome, ReportIn, ReportInStatus
+from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply
+from fuhe.cases.models import Case, CaseEvent, ReplyOutcome
 from fuhe.cases.rules import can_act, is_dispatcher_for, is_handler_for
+from fuhe.cases.selectors import case_facts
 from fuhe.cases.services.clocks import deadlines_from, work_calendar
 from fuhe.cases.services.notify import notify_reporter, notify_unit
 from fuhe.db import insert
 from fuhe.org.models import Unit
-
-
-def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | None = None) -> CaseFacts:
-    open_summons = ReportIn.objects.filter(summons__case=case, status=ReportInStatus.PENDING).count()
-    now = timezone.now()
-    return CaseFacts(
-        has_owner=(owner or case.owner_unit) is not None,
-        summons_open=open_summons,
-        is_overdue=bool(case.resolution_due and case.resolution_due < now),
-        reopen_count=case.reopen_count,
-        max_reopens=settings.FUHE_MAX_REOPENS,
-        resident_satisfied=case.rating_satisfied,
-        has_duplicate_target=duplicate_of is not None,
-        extension_pending=case.extension_pending_days is not None,
-    )
 
 
 def _lock(case: Case) -> Case:

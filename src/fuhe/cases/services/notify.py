@@ -47,3 +47,8 @@ def notify_reporter(case: Case, text: str) -> None:
     if case.reporter_phone:
         phone = case.reporter_phone
         transaction.on_commit(lambda: message_sender().send(phone=phone, text=text))
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark the user's unread notifications read (their list has been shown); returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

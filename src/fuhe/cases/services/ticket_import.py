@@ -30,6 +30,7 @@ from fuhe.cases.services.intake import (
     _validate,
     case_create,
 )
+from fuhe.common.rows import RowError
 from fuhe.org.models import Region
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -130,16 +131,6 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 #: ``case_create``'s error keys as the import's field names
 ERROR_FIELDS = {"where": "address", "region": "region_code", "__all__": "text"}
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row_number: int  # as the spreadsheet shows it: the header is row 1
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row_number}, field {self.field!r}: {self.reason}"
 
 
 class TicketImportError(Exception):

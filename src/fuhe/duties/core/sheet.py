@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from fuhe.common.rows import RowError
+
 # key → the header shown on export (English key, Chinese name); headers are matched on either
 COLUMNS: dict[str, str] = {
     "code": "编码",
@@ -41,16 +43,6 @@ LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 
 def header_label(key: str) -> str:
     return f"{key} ({COLUMNS[key]})"
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, field '{self.field}': {self.problem}"
 
 
 @dataclass

@@ -35,14 +35,14 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.svm import LinearSVC
 
+from fuhe.duties.core.keywords import MIN_KEYWORD_LENGTH, clean_keywords
+
 FORMAT_NAME = "fuhe.routing.TextClassifier"
 FORMAT_VERSION = 1
 MESSAGE_COLUMNS = ("title", "text")
 LABEL_COLUMN = "label"
 TAXONOMY_COLUMNS = ("level1", "level2", "level3")
 # Level names that say nothing about the class ("other") and are never used as keywords.
-UNINFORMATIVE_KEYWORDS = frozenset({"其他", "其它"})
-MIN_KEYWORD_LENGTH = 2
 
 
 # --------------------------------------------------------------------------------------------- data types
@@ -93,7 +93,7 @@ BASELINE = ClassifierConfig(
     class_weight=None,
     calibrate=False,
 )
-_NO_KEYWORDS = {"keyword_document_weight": 0.0, "keyword_feature_weight": 0.0}
+_NO_KEYWORDS: dict[str, Any] = {"keyword_document_weight": 0.0, "keyword_feature_weight": 0.0}
 _STEP = ClassifierConfig(class_weight=None, calibrate=False, **_NO_KEYWORDS)  # title/body char 1–2-grams
 
 # The variants compared in docs/routing-evaluation.md, in the order they were tried.
@@ -232,16 +232,6 @@ def load_taxonomy_keywords(path: Path | str) -> dict[str, list[str]]:
             if name and name not in names:
                 names.append(name)
     return {level1: clean_keywords(names) for level1, names in keywords.items()}
-
-
-def clean_keywords(keywords: Iterable[str]) -> list[str]:
-    """Strip, drop duplicates, single characters and uninformative names such as "其他"; keep the order."""
-    seen: dict[str, None] = {}
-    for keyword in keywords:
-        keyword = keyword.strip()
-        if len(keyword) >= MIN_KEYWORD_LENGTH and keyword not in UNINFORMATIVE_KEYWORDS:
-            seen.setdefault(keyword)
-    return list(seen)
 
 
 def merge_keywords(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:

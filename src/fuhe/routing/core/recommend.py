@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from fuhe.routing.core.classifier import Message, clean_keywords
+from fuhe.duties.core.keywords import clean_keywords
+from fuhe.routing.core.classifier import Message
 
 CATEGORY_PRIOR = 0.2  # weight kept by items whose category contradicts the category given with the case
 MIN_DOCUMENTS_PER_CLASS = 3  # so that the classifier can calibrate its confidences (3-fold at least)
@@ -102,7 +103,7 @@ def similar_texts_many(
     for row, i in zip(scores, asked, strict=True):
         skip = exclude[i] if exclude is not None else frozenset()
         order = np.argsort(-row, kind="stable")
-        hits = []
+        hits: list[Similar] = []
         for index in order:
             if len(hits) == limit or row[index] < min_score:
                 break

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
@@ -15,9 +15,9 @@ class Command(BaseCommand):
     help = "Serve Fuhe over HTTP with gunicorn (migrations and static files are prepared first)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("FUHE_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("FUHE_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("FUHE_THREADS", "4")))
+        parser.add_argument("--bind", default=settings.FUHE_BIND)
+        parser.add_argument("--workers", type=int, default=settings.FUHE_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.FUHE_THREADS)
         parser.add_argument("--no-prepare", action="store_true", help="skip migrate and collectstatic")
         parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
 
