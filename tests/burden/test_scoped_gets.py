@@ -6,22 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 
 from fuhe.accounts.models import User
 from fuhe.burden import selectors, services
 from tests.burden.conftest import MONDAY
 from tests.burden.services.issuing import issue, target_of
+from tests.scoping import MISSING, not_found
 
 pytestmark = pytest.mark.django_db
-
-MISSING = 999_999_999
-
-
-def not_found(get, **arguments) -> str:
-    with pytest.raises(Http404) as raised:
-        get(**arguments)
-    return str(raised.value)
 
 
 @pytest.fixture

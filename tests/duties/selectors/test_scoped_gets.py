@@ -4,20 +4,12 @@ selectors: out of scope gives exactly the 404 of a missing id."""
 from __future__ import annotations
 
 import pytest
-from django.http import Http404
 
 from fuhe.duties import selectors
 from tests.duties.factories import make_list
+from tests.scoping import MISSING, not_found
 
 pytestmark = pytest.mark.django_db
-
-MISSING = 999_999_999
-
-
-def not_found(get, **arguments) -> str:
-    with pytest.raises(Http404) as raised:
-        get(**arguments)
-    return str(raised.value)
 
 
 def test_an_import_region_out_of_scope_looks_missing(tree):

@@ -4,22 +4,14 @@ reads exactly as missing."""
 from __future__ import annotations
 
 import pytest
-from django.http import Http404
 
 from fuhe.cases.services.intake import case_create
 from fuhe.duties.models import DutyItem
 from fuhe.routing.selectors import dispatch_unit_get, duty_item_get
 from tests.duties.factories import ITEMS, make_list
+from tests.scoping import MISSING, not_found
 
 pytestmark = pytest.mark.django_db
-
-MISSING = 987654321
-
-
-def _not_found(get, **kwargs) -> str:
-    with pytest.raises(Http404) as raised:
-        get(**kwargs)
-    return str(raised.value)
 
 
 def test_duty_item_get_sees_the_items_of_the_lists_in_reach(tree, duty_list):
@@ -27,17 +19,17 @@ def test_duty_item_get_sees_the_items_of_the_lists_in_reach(tree, duty_list):
     jizhou_item = DutyItem.objects.get(duty_list=jizhou)
     item = DutyItem.objects.get(duty_list=duty_list, code="CG-01")  # 天津市: reaches every district
     dispatcher = tree.people["dispatcher"]  # 和平区 劝业场街道
-    missing = _not_found(duty_item_get, user=dispatcher, item_id=MISSING)
-    assert _not_found(duty_item_get, user=dispatcher, item_id=jizhou_item.pk) == missing
-    assert _not_found(duty_item_get, user=dispatcher, item_id=None) == missing
-    assert _not_found(duty_item_get, user=dispatcher, item_id="CG-01") == missing
+    missing = not_found(duty_item_get, user=dispatcher, item_id=MISSING)
+    assert not_found(duty_item_get, user=dispatcher, item_id=jizhou_item.pk) == missing
+    assert not_found(duty_item_get, user=dispatcher, item_id=None) == missing
+    assert not_found(duty_item_get, user=dispatcher, item_id="CG-01") == missing
     assert duty_item_get(user=dispatcher, item_id=str(item.pk)) == item
     assert duty_item_get(user=tree.people["jz-dispatcher"], item_id=jizhou_item.pk) == jizhou_item
 
 
 def test_dispatch_unit_get_takes_only_units_of_the_cases_district(tree):
     case = case_create(actor=None, channel="hotline", text="井盖缺失", region=tree.regions["花园路社区"]).case
-    missing = _not_found(dispatch_unit_get, case=case, unit_id=MISSING)
-    assert _not_found(dispatch_unit_get, case=case, unit_id=tree.units["蓟州区城管委"].pk) == missing
-    assert _not_found(dispatch_unit_get, case=case, unit_id="abc") == missing
+    missing = not_found(dispatch_unit_get, case=case, unit_id=MISSING)
+    assert not_found(dispatch_unit_get, case=case, unit_id=tree.units["蓟州区城管委"].pk) == missing
+    assert not_found(dispatch_unit_get, case=case, unit_id="abc") == missing
     assert dispatch_unit_get(case=case, unit_id=str(tree.units["和平区城管委"].pk)) == tree.units["和平区城管委"]
