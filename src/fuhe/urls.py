@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fuhe.web.views import favicon
+
 urlpatterns = [
+    # pages that do not name an icon (the back office, the API docs) make browsers ask for /favicon.ico
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fuhe.api.urls")),

@@ -76,3 +76,16 @@ def screenshot():
         return path
 
     return take
+
+
+def wait_until(page, predicate: str, *, timeout: float = 8.0) -> None:
+    """Poll ``predicate`` (a JavaScript function) until it is true. Playwright's ``wait_for_function`` compiles
+    its predicate with eval inside the page, which the platform's Content-Security-Policy refuses; ``evaluate``
+    runs through the DevTools protocol and is not affected."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {predicate}")
+        page.wait_for_timeout(50)

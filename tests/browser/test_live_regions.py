@@ -2,7 +2,9 @@
 and still work: the region search and the reveal of a personal value (twice: the target survives the swap)."""
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_until
 from tests.browser.test_charts import watched_page
 from tests.browser.test_login_roles import log_in
 
@@ -24,8 +26,8 @@ def test_the_search_results_are_a_live_region_busy_while_loading(tree, live_serv
     assert results.get_attribute("aria-live") == "polite"
     page.evaluate(RECORD_BUSY, "#region-results")
     page.get_by_placeholder("在本区划内搜索").fill("新华")
-    page.wait_for_function("!document.querySelector('#region-rows').innerText.includes('花园路社区')")
-    page.wait_for_function("window.busyStates.length >= 2")
+    expect(page.locator("#region-rows")).not_to_contain_text("花园路社区")
+    wait_until(page, "() => window.busyStates.length >= 2")
     assert page.evaluate("window.busyStates") == [None, "true"]  # set while loading, then removed
     assert results.get_attribute("aria-busy") is None
     assert page.locator("#region-results > #region-rows").count() == 1  # swapped inside, not nested twice

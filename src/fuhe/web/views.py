@@ -6,8 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
 from fuhe.accounts import selectors as people
@@ -157,3 +158,10 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Pages that name no icon (the back office, the API docs) make browsers ask for /favicon.ico: the platform's
+    icon (resolved per request: the static manifest exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))

@@ -54,8 +54,8 @@
 
   charts.init("senders-chart", {
     tooltip: {},
-    grid: {left: 8, right: 40, top: 30, bottom: 8, containLabel: true},
-    xAxis: {type: "value", name: labels.hours_week, splitNumber: 3},
+    grid: {left: 8, right: 24, top: 16, bottom: 28, containLabel: true},
+    xAxis: {type: "value", name: labels.hours_week, nameLocation: "middle", nameGap: 24, splitNumber: 3},
     yAxis: {type: "category", inverse: true, data: charts.column(data.senders, 0)},
     series: [{type: "bar", barMaxWidth: 28, data: charts.column(data.senders, 1), itemStyle: {color: palette.blue}}]
   });
