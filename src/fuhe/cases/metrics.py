@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +24,12 @@ from fuhe.cases.core.rates import (
     rates_from_counts,
 )
 from fuhe.cases.selectors import case_queryset
+from fuhe.org.core.divisions import Level, subtree_span
+from fuhe.org.models import Region
 
-GROUPINGS = {"unit": "owner_unit__name", "street": "region__parent__name", "category": "category__name"}
+#: the column each grouping counts by; "street_key" is annotated by ``grouped`` (the street above the case's place)
+GROUPINGS = {"unit": "owner_unit__name", "street": "street_key", "category": "category__name"}
+STREET_SPAN = subtree_span(Level.STREET)
 RATE_ORDER = [
     "response",
     "resolution",
@@ -155,14 +160,37 @@ def case_rates(cases: QuerySet, *, now: datetime | None = None) -> RateSet:
     return rate_sets.get(None) or RateCounts().result(None)
 
 
+def grouped(cases: QuerySet, by: str) -> QuerySet:
+    """``cases`` ready to be counted by ``GROUPINGS[by]``: by street, the key of the street (or township) above the
+    case's place, whatever level it was placed at (a grid, a community or the street itself), from the region key
+    alone (ADR 0002): a case placed on a grid belongs to its street, not to its community."""
+    if by == "street":
+        return cases.annotate(street_key=F("region_id") - Mod(F("region_id"), Value(STREET_SPAN)))
+    return cases
+
+
+def street_names(keys) -> dict[int, str]:
+    """The names of the keys that are streets (a key taken from a district's or a city's own key is none)."""
+    wanted = sorted({key for key in keys if key is not None})
+    return dict(Region.objects.filter(id__in=wanted, level=Level.STREET).values_list("id", "name"))
+
+
 def rates_by(*, user, by: str = "unit", days: int = 30) -> dict[str, RateSet]:
     """Rates per group over the cases received in the last ``days`` that the user may see."""
-    field = GROUPINGS.get(by, GROUPINGS["unit"])
     now = timezone.now()
     since = now - timedelta(days=days)
-    cases = case_queryset(user, received_since=since).filter(created_at__gte=since)
+    return rates_of(case_queryset(user, received_since=since).filter(created_at__gte=since), by, now=now)
+
+
+def rates_of(cases: QuerySet, by: str, *, now: datetime) -> dict[str, RateSet]:
+    """Rates of ``cases`` per group of ``by``, named: the unit's, the street's or the category's name."""
+    by = by if by in GROUPINGS else "unit"
+    counted = list(rate_counts(grouped(cases, by), GROUPINGS[by], now=now))
+    if by == "street":
+        names = street_names(key for key, _counts in counted)
+        counted = [(names.get(key), counts) for key, counts in counted]
     # no name and an empty name are one group, "—", as they always were
-    return rates_from_counts((key or "—", counts) for key, counts in rate_counts(cases, field, now=now))
+    return rates_from_counts((key or "—", counts) for key, counts in counted)
 
 
 def rates_table(rate_sets: dict[str, RateSet], order_by: str = "satisfaction") -> list[dict]:
