@@ -14,6 +14,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - 
 from django.http import HttpResponse
 from django.utils import timezone
 
+from fuhe.common.text import without_control_characters
+
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 LIST_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
@@ -33,7 +35,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return w3c(value) or ""
-    return str(value)
+    return without_control_characters(str(value))  # rows stored before intake dropped them
 
 
 def _fill(element: Element, value) -> None:

@@ -20,6 +20,7 @@ from fuhe.cases.core.search import search_terms
 from fuhe.cases.events import CaseReceived
 from fuhe.cases.models import Case, CaseEvent, CaseSearch, Category, Channel, RequestType, Urgency
 from fuhe.common.events import publish_on_commit
+from fuhe.common.text import without_control_characters
 from fuhe.db import insert, prepare
 from fuhe.org.core.divisions import Level
 from fuhe.org.models import Region, UnitKind
@@ -262,6 +263,10 @@ def case_create(
     received_at=None,
 ) -> Intake:
     """Create one case. A retried request with the same idempotency key returns the first case."""
+    # characters no XML (Open311's requests.xml) or workbook can carry are dropped from what the caller typed
+    text, title, address, reporter_name = (
+        without_control_characters(value) for value in (text, title, address, reporter_name)
+    )
     _validate(
         text=text,
         address=address,
