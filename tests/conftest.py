@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from hypothesis import settings as hypothesis_settings
 
 from fuhe.accounts.models import Role, RoleAssignment, User
@@ -126,6 +127,13 @@ def login(client):
 def _test_settings(settings):
     """Tests do not run collectstatic: serve static files from the apps without a manifest."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+    # rate-limit counters in a per-process cache, emptied for each test (the file cache would carry them over)
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuhe-test-ratelimit"},
+    }
+    settings.FUHE_RATE_LIMIT_CACHE = "ratelimit"
+    caches["ratelimit"].clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -270,6 +270,11 @@ FUHE_RATE_LIMITS = {
     "public_read": os.environ.get("FUHE_RATE_LIMIT_PUBLIC_READ", "120/m"),  # Open311 GETs
     "read": os.environ.get("FUHE_RATE_LIMIT_READ", "600/m"),  # JSON API GETs
     "write": os.environ.get("FUHE_RATE_LIMIT_WRITE", "30/m"),  # case creation and actions, Open311 POST
+    # the web's anonymous channels: resident reports and tracking look-ups per address (many residents may share
+    # one carrier address: bursts are stopped, not neighbours), wrong phone digits per tracking code (any address)
+    "report": os.environ.get("FUHE_RATE_LIMIT_REPORT", "10/m"),
+    "track": os.environ.get("FUHE_RATE_LIMIT_TRACK", "30/m"),
+    "track_failures": os.environ.get("FUHE_RATE_LIMIT_TRACK_FAILURES", "5/15m"),
 }
 FUHE_TRUSTED_PROXIES = int(os.environ.get("FUHE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
 # The counters live in a file cache shared by all gunicorn workers (Django's default cache is per process).

@@ -1,4 +1,4 @@
-"""django-ninja throttles backed by ``fuhe.api.ratelimit`` (the same counters as the Open311 endpoints)."""
+"""django-ninja throttles backed by ``fuhe.ui.ratelimit`` (the same counters as the Open311 endpoints)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 from ninja.throttling import BaseThrottle
 
-from fuhe.api import ratelimit
+from fuhe.ui import ratelimit
 
 
 class GroupThrottle(BaseThrottle):

@@ -38,6 +38,7 @@ from fuhe.cases.services.lifecycle import case_rate
 from fuhe.cases.services.notify import notifications_mark_read
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
+from fuhe.ui import ratelimit
 from fuhe.ui.errors import error_text as _error_text
 from fuhe.ui.htmx import render_page_or_partial
 from fuhe.ui.pagination import paginate, paginate_without_count
@@ -63,6 +64,13 @@ def _remember_access(request, case: Case) -> None:
 def report(request):
     """The resident's report: works on a phone, needs no account, two required fields."""
     form = ResidentReportForm(request.POST or None, initial={"submission_id": uuid.uuid4().hex})
+    if request.method == "POST" and (wait := ratelimit.check(request, "report")):
+        # a burst from one address: refused with the time to wait, and the form keeps what was typed
+        form.add_error(
+            None,
+            _("Too many reports from this connection. Please try again in %(seconds)s seconds.") % {"seconds": wait},
+        )
+        return render(request, "cases/report.html", {"form": form, "map_tiles": settings.FUHE_MAP_TILE_URL}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -92,11 +100,28 @@ def report(request):
 @require_http_methods(["GET", "POST"])
 def track(request):
     form = TrackForm(request.POST or None)
+    if request.method == "POST" and (wait := ratelimit.check(request, "track")):
+        form.add_error(
+            None,
+            _("Too many look-ups from this connection. Please try again in %(seconds)s seconds.") % {"seconds": wait},
+        )
+        return render(request, "cases/track.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
-        case = selectors.case_find(tracking_code=form.cleaned_data["code"].strip())
+        code = form.cleaned_data["code"].strip().upper()
+        # four digits are guessed in at most 10,000 tries: a code is locked after a few wrong ones, from any address
+        if wait := ratelimit.waiting("track_failures", f"code:{code}"):
+            minutes = -(-wait // 60)
+            form.add_error(
+                None,
+                _("Too many wrong tries for this code. Please try again in %(minutes)s minutes.")
+                % {"minutes": minutes},
+            )
+            return render(request, "cases/track.html", {"form": form}, status=429)
+        case = selectors.case_find(tracking_code=code)
         if case and case_verify_access(case=case, phone_last4=form.cleaned_data["phone_last4"]):
             _remember_access(request, case)
             return redirect("cases:track_case", code=case.tracking_code)
+        ratelimit.hit("track_failures", f"code:{code}")
         form.add_error(None, _("No case matches this code and phone number."))
     return render(request, "cases/track.html", {"form": form})
 

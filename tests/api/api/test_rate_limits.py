@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from fuhe.api.ratelimit import parse_rate
+from fuhe.ui.ratelimit import parse_rate
 from tests.api.conftest import bearer
 
 BODY = json.dumps({"text": "花园路路灯不亮", "address": "花园路社区3号楼"})
@@ -64,5 +64,7 @@ def test_rates_are_parsed_and_bad_ones_refused():
 
     assert parse_rate("30/m").count == 30 and parse_rate("30/m").seconds == 60
     assert parse_rate("5/hour").seconds == 3600
-    with pytest.raises(ImproperlyConfigured):
-        parse_rate("lots")
+    assert parse_rate("5/15m").count == 5 and parse_rate("5/15m").seconds == 900
+    for bad in ("lots", "5/0m", "5/15x", "5/m15"):
+        with pytest.raises(ImproperlyConfigured):
+            parse_rate(bad)

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from fuhe.api import ratelimit
 from fuhe.api.models import ApiScope
 from fuhe.api.open311.mapping import (
     ATTRIBUTE_CODES,
@@ -46,6 +45,7 @@ from fuhe.api.services import (
 from fuhe.cases.models import Case, Channel, RequestType
 from fuhe.cases.services.intake import IdempotencyConflictError, IdempotencyInProgressError, case_create
 from fuhe.org.models import Region
+from fuhe.ui import ratelimit
 
 ENDPOINT_POST = "open311.requests"
 MAX_IDS = 200

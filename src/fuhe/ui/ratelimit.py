@@ -3,11 +3,14 @@
 ``FUHE_RATE_LIMITS`` maps an endpoint group to "N/period" (period s, m, h or d), e.g.
 ``{"public_read": "120/m", "read": "600/m", "write": "30/m"}``; a group missing or set to "" is not limited.
 The counters live in the cache named by ``FUHE_RATE_LIMIT_CACHE`` (a file cache shared by the workers by default).
+The web's anonymous channels use it too: ``report`` (resident reports per address), ``track`` (tracking look-ups per
+address) and ``track_failures`` (wrong phone digits per tracking code, from any address).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -16,7 +19,15 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-DEFAULT_LIMITS = {"public_read": "120/m", "read": "600/m", "write": "30/m"}
+PERIOD_RE = re.compile(r"^(?P<multiple>[1-9][0-9]*)?(?P<unit>[a-z]+)$")
+DEFAULT_LIMITS = {
+    "public_read": "120/m",
+    "read": "600/m",
+    "write": "30/m",
+    "report": "10/m",
+    "track": "30/m",
+    "track_failures": "5/15m",
+}
 
 
 @dataclass(frozen=True)
@@ -26,11 +37,15 @@ class Limit:
 
 
 def parse_rate(rate: str) -> Limit | None:
+    """ "N/period" with period s, m, h or d, optionally a multiple of it ("5/15m"); "" is no limit."""
     if not rate:
         return None
     try:
         count, period = rate.split("/")
-        return Limit(int(count), PERIODS[period.strip().lower()])
+        found = PERIOD_RE.match(period.strip().lower())
+        if found is None:
+            raise ValueError(period)
+        return Limit(int(count), int(found["multiple"] or 1) * PERIODS[found["unit"]])
     except (ValueError, KeyError):
         raise ImproperlyConfigured(f"FUHE_RATE_LIMITS: {rate!r} is not 'N/s|m|h|d'") from None
 
@@ -75,3 +90,16 @@ def check(request, group: str, principal: str | None = None) -> int | None:
     """Apply the group's limit per key/user when the request carries one, else per client address."""
     identity = principal or f"ip:{client_address(request)}"
     return hit(group, identity)
+
+
+def waiting(group: str, identity: str) -> int | None:
+    """The seconds ``identity`` must wait in ``group`` without counting a request (a lock check), else None."""
+    limit = limit_for(group)
+    if limit is None:
+        return None
+    cache = caches[getattr(settings, "FUHE_RATE_LIMIT_CACHE", "default")]
+    now = time.time()
+    window = int(now // limit.seconds)
+    if (cache.get(f"fuhe-rl:{group}:{identity}:{window}") or 0) < limit.count:
+        return None
+    return max(1, math.ceil((window + 1) * limit.seconds - now))
