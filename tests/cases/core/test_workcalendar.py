@@ -71,9 +71,18 @@ def test_hours_inside_a_day_skip_the_lunch_break():
 # --- years the library does not know ---------------------------------------------------------------------------
 
 
-def test_unknown_year_falls_back_to_weekends_and_reports_it():
-    deadline = CAL.deadline_after(at(2031, 9, 26, 10), 3, ClockUnit.WORKING_DAY)
-    assert deadline == Deadline(at=close_of(date(2031, 10, 1)), used_fallback=True, unknown_years=(2031,))
+def test_unknown_year_falls_back_to_weekends_and_statutory_holidays_and_reports_it():
+    deadline = CAL.deadline_after(at(2031, 9, 24, 10), 3, ClockUnit.WORKING_DAY)  # Thu 25, Fri 26, Mon 29
+    assert deadline == Deadline(at=close_of(date(2031, 9, 29)), used_fallback=True, unknown_years=(2031,))
+    # Tue 30, then 国庆 1-3 October (computed): Mon 6 October
+    assert CAL.deadline_after(at(2031, 9, 26, 10), 3, ClockUnit.WORKING_DAY).at == close_of(date(2031, 10, 6))
+
+
+def test_new_year_s_day_and_the_spring_festival_2027_are_days_off_before_the_schedule_is_published():
+    assert not CAL.is_workday(date(2027, 1, 1))  # a Friday: 元旦 (it counted as a working day before)
+    assert [CAL.is_workday(date(2027, 2, d)) for d in range(4, 10)] == [True, False, False, False, False, True]
+    deadline = CAL.deadline_after(at(2027, 2, 4, 10), 1, ClockUnit.WORKING_DAY)
+    assert deadline == Deadline(at=close_of(date(2027, 2, 9)), used_fallback=True, unknown_years=(2027,))
 
 
 def test_unknown_year_uses_the_days_an_administrator_entered():
@@ -88,7 +97,7 @@ def test_deadline_reaching_from_a_known_into_an_unknown_year():
     cal = WorkCalendar(extra_holidays={date(2027, 1, 1)})
     deadline = cal.deadline_after(at(2026, 12, 31, 10), 2, ClockUnit.WORKING_DAY)
     assert deadline == Deadline(at=close_of(date(2027, 1, 5)), used_fallback=True, unknown_years=(2027,))
-    assert CAL.deadline_after(at(2026, 12, 31, 10), 1, ClockUnit.WORKING_DAY).at == close_of(date(2027, 1, 1))
+    assert CAL.deadline_after(at(2026, 12, 31, 10), 1, ClockUnit.WORKING_DAY).at == close_of(date(2027, 1, 4))
     assert not cal.deadline_after(at(2026, 12, 30, 10), 1, ClockUnit.WORKING_DAY).used_fallback
 
 

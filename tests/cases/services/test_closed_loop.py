@@ -198,3 +198,20 @@ def test_a_step_updates_only_the_columns_it_changed(tree, new_case):
     assert Case.objects.get(pk=case.pk).accepted_on_time is True
     case = loop.case_transition(actor=tree.people["handler"], case=case, action="return", reason="不属于本单位职责")
     assert Case.objects.get(pk=case.pk).return_count == case.return_count == 1  # counters raised in the database
+
+
+def test_an_extension_into_a_year_without_a_published_schedule_makes_the_deadline_provisional(tree, new_case):
+    """2027's holidays are computed, not published: a deadline extended into 2027 says so (it did not before)."""
+    from fuhe.cases.core.lifecycle import Action
+
+    moment = timezone.datetime(2026, 12, 14, 10, 0, tzinfo=timezone.get_current_timezone())
+    handler, dispatcher = tree.people["handler"], tree.people["dispatcher"]
+    with time_machine.travel(moment, tick=False):
+        case = loop.case_dispatch(actor=dispatcher, case=new_case(), unit=tree.units["和平区城管委"])
+        assert case.resolution_due.year == 2026 and not case.deadline_uses_fallback
+        for action in (Action.ACCEPT, Action.START):
+            case = loop.case_transition(actor=handler, case=case, action=action)
+        case = loop.case_request_extension(actor=handler, case=case, days=15, reason="需协调产权单位")
+        case = loop.case_grant_extension(actor=dispatcher, case=case)
+    case.refresh_from_db()
+    assert case.resolution_due.year == 2027 and case.deadline_uses_fallback

@@ -2,8 +2,9 @@
 
 No Django here: plain values in and out. Day clocks follow 《民法典》 arts. 201 and 203: the start day does not
 count, and the period ends at 24:00 of its last day (natural days) or at close of business (working days).
-``chinese_calendar`` knows only announced years; for any other year the calendar falls back to weekends plus the
-days an administrator entered, never fails, and ``Deadline`` reports the fallback so the UI can warn.
+``chinese_calendar`` knows only announced years; for any other year the calendar falls back to weekends, the
+statutory holidays computed for that year (``holidays.py``: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) and the days an
+administrator entered, never fails, and ``Deadline`` reports the fallback so the UI can warn that it is provisional.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from fuhe.cases.core.holidays import FIRST_YEAR, statutory_days_off
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ONE_DAY = timedelta(days=1)
@@ -114,7 +117,7 @@ class WorkCalendar:
             return False
         if library_knows(day.year):
             return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        return day.weekday() < 5 and (day.year < FIRST_YEAR or day not in statutory_days_off(day.year))
 
     def working_days_between(self, first: date, last: date) -> int:
         """Working days after ``first`` up to and including ``last`` (0 when ``last`` is not after ``first``)."""

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply
+from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.cases.models import Case, CaseEvent, ReplyOutcome
 from fuhe.cases.rules import can_act, is_dispatcher_for, is_handler_for
 from fuhe.cases.selectors import case_facts
@@ -141,7 +142,12 @@ def _apply_clocks(case: Case, clocks, now, action: Action) -> None:
         case.replied_at = now
         case.replied_on_time = case.resolution_due is None or now <= case.resolution_due
     if Clock.RESOLUTION in clocks.extends and case.extension_pending_days and case.resolution_due:
-        case.resolution_due = work_calendar().add_working_days(case.resolution_due, case.extension_pending_days)
+        extended = work_calendar().deadline_after(
+            case.resolution_due, case.extension_pending_days, ClockUnit.WORKING_DAY
+        )
+        case.resolution_due = extended.at
+        # an extension into a year without a published schedule makes the deadline provisional too
+        case.deadline_uses_fallback = case.deadline_uses_fallback or extended.used_fallback
     if action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
         case.extension_pending_days = None
     if action in (Action.CLOSE, Action.MERGE, Action.DISMISS):
