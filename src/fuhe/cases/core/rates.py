@@ -32,9 +32,10 @@ DEFAULT_MIN_N = 30
 class CaseOutcome:
     """The facts of one case that the rates need, as seen at the moment of computing.
 
-    ``responded``: the handling unit both signed for the case (签收) and made first contact with the resident
-    (先行联系) before the response limit, the clock starting at dispatch to that unit (not at 签收). ``None`` while
-    the limit has not passed and neither has happened yet; ``False`` once the limit passed without both.
+    ``responded``: the handling unit signed for the case (签收) before the response limit, the clock starting at
+    dispatch to that unit (not at 签收). ``None`` while the limit has not passed and it has not signed yet;
+    ``False`` once the limit passed unsigned. First contact with the resident (先行联系) is not recorded yet, so
+    the rate does not claim it (docs/metrics.md).
 
     ``replied_on_time``: every reply (答复) of the unit, the first and any after a reopen, came before its
     limit, extensions granted before expiry included. ``False`` as soon as a limit passed without a reply;
@@ -95,7 +96,7 @@ RATE_SPECS: dict[str, RateSpec] = {
             "响应率",
             "response rate",
             True,
-            "时限内签收并先行联系的工单",
+            "时限内签收的工单",
             "已派单且响应时限已到或已响应的工单",
         ),
         RateSpec("resolution", "解决率", "resolution rate", True, "回访中诉求人表示已解决的工单", "已回访评价的工单"),
