@@ -133,8 +133,14 @@ def _chain_head_locked(cursor) -> tuple[int, str]:
     return row[0], row[1]
 
 
-def audit_verify(batch_size: int = 5000) -> tuple[int, list[Breach]]:
-    """Walk the whole chain; returns (events checked, breaches)."""
+def audit_head() -> tuple[int, str]:
+    """The chain's head (events, hash of the last): record it outside the database to detect a rewrite later."""
+    head = AuditChainHead.objects.filter(id=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def audit_verify(batch_size: int = 5000, *, expect_head: tuple[int, str] | None = None) -> tuple[int, list[Breach]]:
+    """Walk the whole chain; returns (events checked, breaches). ``expect_head``: a head recorded earlier."""
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     count = 0
@@ -160,5 +166,5 @@ def audit_verify(batch_size: int = 5000) -> tuple[int, list[Breach]]:
             count += 1
             yield ChainedEvent(*row)
 
-    breaches = verify_chain(events(), head_seq=head_seq, head_hash=head_hash)
+    breaches = verify_chain(events(), head_seq=head_seq, head_hash=head_hash, anchor=expect_head)
     return count, breaches

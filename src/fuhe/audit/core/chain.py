@@ -88,11 +88,20 @@ class Breach:
         return f"event {self.seq}: {self.reason}"
 
 
-def verify_chain(events: Iterable[ChainedEvent], *, head_seq: int, head_hash: str) -> list[Breach]:
-    """Every way the stored events differ from an untouched chain, in order; empty when intact."""
+def verify_chain(
+    events: Iterable[ChainedEvent], *, head_seq: int, head_hash: str, anchor: tuple[int, str] | None = None
+) -> list[Breach]:
+    """Every way the stored events differ from an untouched chain, in order; empty when intact.
+
+    A chain alone cannot show that someone with the database rewrote it consistently: cut its tail and moved the
+    head back, or edited an event and recomputed every later hash. ``anchor`` is a head recorded earlier outside
+    the database (``fuhe audit verify`` prints it): its event must still exist with the same hash."""
     breaches: list[Breach] = []
     expected_seq, prev_hash = 1, GENESIS
+    anchored_hash = None
     for event in events:
+        if anchor is not None and event.seq == anchor[0]:
+            anchored_hash = event.hash
         if event.seq != expected_seq:
             breaches.append(Breach(expected_seq, f"missing (next stored event is {event.seq})"))
         if event.prev_hash != prev_hash:
@@ -115,4 +124,12 @@ def verify_chain(events: Iterable[ChainedEvent], *, head_seq: int, head_hash: st
         breaches.append(Breach(head_seq, f"chain head says {head_seq} events, {expected_seq - 1} stored (deleted)"))
     elif prev_hash != head_hash:
         breaches.append(Breach(head_seq, "last event does not match the chain head"))
+    if anchor is not None:
+        seq, recorded = anchor
+        if seq > head_seq:
+            breaches.append(
+                Breach(seq, f"the recorded head is beyond the chain's end at {head_seq} (cut from the end)")
+            )
+        elif anchored_hash is not None and anchored_hash != recorded:
+            breaches.append(Breach(seq, "differs from the recorded head (the chain was rewritten)"))
     return breaches
