@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fuhe.accounts.scope import scope_for
+from fuhe.cases.core.history import CaseRow, EventRow, mismatches
 from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions
 from fuhe.cases.core.search import query_terms
 from fuhe.cases.models import Case, CaseEvent, CasePhoto, ImportJob, Notification, ReportIn, ReportInStatus
@@ -257,3 +258,21 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
         has_duplicate_target=duplicate_of is not None,
         extension_pending=case.extension_pending_days is not None,
     )
+
+
+def case_history_mismatches(*, chunk: int = 5000):
+    """Every case whose stored state or rating differs from what its own events say (``core.history``), reading
+    both tables once in case order (a maintenance check over all cases: no user scope)."""
+    cases = (
+        CaseRow(*row)
+        for row in Case.objects.order_by("pk")
+        .values_list("pk", "state", "rating_resolved", "rating_satisfied")
+        .iterator(chunk_size=chunk)
+    )
+    events = (
+        EventRow(*row)
+        for row in CaseEvent.objects.order_by("case_id", "at", "pk")
+        .values_list("case_id", "action", "to_state", "data")
+        .iterator(chunk_size=chunk)
+    )
+    return mismatches(cases, events)
