@@ -91,7 +91,28 @@ def can_see_reporter(user, case) -> bool:
     return is_handler_for(user, case) or is_dispatcher_for(user, case)
 
 
+def is_independent_of_handling(user, case) -> bool:
+    """The user acts neither for the unit handling the case nor for the department above it: whatever they
+    record about the case's outcome is not the assessed unit grading itself."""
+    if case.owner_unit_id is None:
+        return True
+    handling = {case.owner_unit_id}
+    parent = getattr(case.owner_unit, "parent_id", None) if case.owner_unit_id else None
+    if parent is not None:
+        handling.add(parent)
+    return not handling & scope_for(user).unit_ids
+
+
+@rules.predicate
+def may_record_follow_up(user, case) -> bool:
+    """A follow-up call (回访) is recorded by the dispatching side (a street or township centre, an administrator
+    for the hotline centre) and never by the unit that handled the case or its department: the rates it feeds
+    assess that unit. The resident's own rating on the tracking page needs no one."""
+    return case is not None and is_dispatcher_for(user, case) and is_independent_of_handling(user, case)
+
+
 rules.add_perm("cases.view_case", can_view_case)
 rules.add_perm("cases.whistle", can_whistle)
 rules.add_perm("cases.view_reporter", can_see_reporter)
+rules.add_perm("cases.follow_up", may_record_follow_up)
 rules.add_perm("cases.dispatch", rules.predicate(lambda user: scope_for(user).has_role(*DISPATCH_ROLES)))

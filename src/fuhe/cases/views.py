@@ -324,7 +324,7 @@ def detail(request, case_id: int):
             "can_whistle": request.user.has_perm("cases.whistle", case),
             "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
             "outcomes": ReplyOutcome.choices,
-            "can_follow_up": case.state == State.REPLIED and can_see_reporter,
+            "can_follow_up": case.state == State.REPLIED and request.user.has_perm("cases.follow_up", case),
             "duplicates": duplicate_suggestions(user=request.user, case=case)
             if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED)
             else [],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from fuhe.cases.core.lifecycle import Action
 from fuhe.cases.models import Case, ReportIn
+from fuhe.cases.rules import may_record_follow_up
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.summons import summons_release, summons_report_in, summons_whistle
 from fuhe.org.models import Unit, UnitKind
@@ -89,9 +91,11 @@ def case_perform(
         case "release":
             summons_release(actor=actor, report_in=_report_in(actor, case, report_in), reason=reason)
             return case
-        case "follow_up":  # 回访: staff record the resident's answer given on the phone
-            if not loop.is_dispatcher_or_handler(actor, case):
-                raise PermissionDenied("Only the dispatcher or the handling unit records a follow-up call.")
+        case "follow_up":  # 回访: the dispatching side records the resident's answer given on the phone
+            if not may_record_follow_up(actor, case):
+                raise PermissionDenied(
+                    _("A follow-up call is recorded by the street or hotline centre, never by the handling unit.")
+                )
             if resolved is None or satisfied is None:
                 raise ValidationError({"satisfied": "record both answers of the follow-up call"})
             return loop.case_rate(actor=actor, case=case, resolved=resolved, satisfied=satisfied, channel="call")

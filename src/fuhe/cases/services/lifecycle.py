@@ -13,7 +13,7 @@ from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply
 from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.cases.models import Case, CaseEvent, ReplyOutcome
-from fuhe.cases.rules import can_act, is_dispatcher_for, is_handler_for
+from fuhe.cases.rules import can_act
 from fuhe.cases.selectors import case_facts
 from fuhe.cases.services.clocks import deadlines_from, work_calendar
 from fuhe.cases.services.notify import notify_reporter, notify_unit
@@ -104,10 +104,6 @@ def case_transition(
             },
         )
     return case
-
-
-def is_dispatcher_or_handler(actor, case: Case) -> bool:
-    return is_dispatcher_for(actor, case) or is_handler_for(actor, case)
 
 
 _CASE_FIELDS = [(field.name, field.attname) for field in Case._meta.concrete_fields if not field.primary_key]
