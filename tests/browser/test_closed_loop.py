@@ -101,7 +101,17 @@ def test_unsatisfied_rating_reopens_the_case(tree, live_server, page_factory, sc
     resident.get_by_label("未解决").check()
     resident.get_by_label("不满意").check()
     resident.get_by_role("button", name="提交评价").click()
+    # an unsatisfied rating asks why: nothing is recorded without a reason, and the error is shown as one
+    assert resident.get_by_role("alert").filter(has_text="请选择不满意的原因").is_visible()
+    screenshot(resident, "loop-07-unsatisfied-asks-why-phone")
+    resident.get_by_label("未解决").check()
+    resident.get_by_label("不满意").check()
+    resident.get_by_label("问题没有解决").check()
+    resident.get_by_label("您的具体意见（选填）").fill("路灯换了第二天又不亮了")
+    resident.get_by_role("button", name="提交评价").click()
     assert resident.locator("#case-state").inner_text() == "重办"
     screenshot(resident, "loop-08-unsatisfied-reopened-phone")
     case.refresh_from_db()
     assert case.state == "reopened" and case.reopen_count == 1
+    rating = case.events.get(action="rate")
+    assert rating.data["reasons"] == ["not_resolved"] and rating.data["comment"] == "路灯换了第二天又不亮了"

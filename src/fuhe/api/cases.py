@@ -202,5 +202,6 @@ def cases_act(request, action: ActionName, payload: ActionIn | None = None, case
             report_in=payload.report_in_id,
             resolved=payload.resolved,
             satisfied=payload.satisfied,
+            reasons=payload.reasons,
         )
     return _detail(user, _case_get(user, case_id))

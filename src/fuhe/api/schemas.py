@@ -212,6 +212,12 @@ class ActionIn(Schema):
     report_in_id: int | None = Field(None, ge=1, le=MAX_ID, description="report_in / release")
     resolved: bool | None = None
     satisfied: bool | None = None
+    reasons: list[str] = Field(
+        [],
+        max_length=6,
+        description="follow_up, when not satisfied: why (not_resolved, too_slow, never_contacted, passed_around, "
+        "attitude, other); the resident's words go in reason",
+    )
 
 
 # --- rates ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuhe.cases.models import Category, ReplyOutcome, RequestType, Urgency
+from fuhe.cases.models import Category, DissatisfactionReason, ReplyOutcome, RequestType, Urgency
 
 
 class ResidentReportForm(forms.Form):
@@ -77,6 +77,7 @@ class ActionForm(forms.Form):
     departments = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     resolved = forms.NullBooleanField(required=False)
     satisfied = forms.NullBooleanField(required=False)
+    reasons = forms.MultipleChoiceField(choices=DissatisfactionReason.choices, required=False)
 
 
 class RatingForm(forms.Form):
@@ -92,6 +93,24 @@ class RatingForm(forms.Form):
         choices=[("yes", _("Satisfied")), ("no", _("Not satisfied"))],
         widget=forms.RadioSelect,
     )
+    reasons = forms.MultipleChoiceField(
+        label=_("If not satisfied: why?"),
+        choices=DissatisfactionReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    comment = forms.CharField(
+        label=_("In your own words (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("satisfied") is False and not data.get("reasons"):
+            self.add_error("reasons", _("Please tell us why you are not satisfied."))
+        return data
 
 
 class TrackForm(forms.Form):

@@ -62,6 +62,17 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("critical (特急)")
 
 
+class DissatisfactionReason(models.TextChoices):
+    """Why a resident is not satisfied (asked with every unsatisfied rating; kept on the rating's event)."""
+
+    NOT_RESOLVED = "not_resolved", _("the problem is not solved")
+    TOO_SLOW = "too_slow", _("it took too long")
+    NEVER_CONTACTED = "never_contacted", _("nobody contacted me")
+    PASSED_AROUND = "passed_around", _("passed from one office to another")
+    ATTITUDE = "attitude", _("the staff's attitude")
+    OTHER = "other", _("another reason")
+
+
 class ReplyOutcome(models.TextChoices):
     RESOLVED = "resolved", _("resolved")
     EXPLAINED = "explained", _("explained / answered")

@@ -24,7 +24,7 @@ from fuhe.cases.exports import XLSX_CONTENT_TYPE, rates_workbook, rates_workbook
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
 from fuhe.cases.knowledge import knowledge_suggestions
 from fuhe.cases.metrics import GROUPINGS, rates_report, report_in_punctuality
-from fuhe.cases.models import Case, Channel, ImportJobStatus, ReplyOutcome
+from fuhe.cases.models import Case, Channel, DissatisfactionReason, ImportJobStatus, ReplyOutcome
 from fuhe.cases.reports import metric_definitions
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
@@ -147,6 +147,8 @@ def track_case(request, code: str):
                 case=case,
                 resolved=rating.cleaned_data["resolved"],
                 satisfied=rating.cleaned_data["satisfied"],
+                reasons=rating.cleaned_data["reasons"],
+                comment=rating.cleaned_data["comment"],
             )
         except (IllegalTransition, ValidationError) as exc:
             messages.error(request, _error_text(exc))
@@ -324,6 +326,7 @@ def detail(request, case_id: int):
             "can_whistle": request.user.has_perm("cases.whistle", case),
             "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
             "outcomes": ReplyOutcome.choices,
+            "dissatisfaction_reasons": DissatisfactionReason.choices,
             "can_follow_up": case.state == State.REPLIED and request.user.has_perm("cases.follow_up", case),
             "duplicates": duplicate_suggestions(user=request.user, case=case)
             if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED)
@@ -357,6 +360,7 @@ def act(request, case_id: int):
             report_in=request.POST.get("report_in"),
             resolved=data["resolved"],
             satisfied=data["satisfied"],
+            reasons=data["reasons"],
         )
     except (IllegalTransition, ValidationError) as exc:
         messages.error(request, _error_text(exc))

@@ -14,13 +14,18 @@ from django.utils import timezone
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.cases.core.lifecycle import IllegalTransition
-from fuhe.cases.models import Category, KnowledgeEntry
+from fuhe.cases.models import Category, DissatisfactionReason, KnowledgeEntry
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.clocks import clock_policies_seed
 from fuhe.cases.services.intake import case_create, categories_seed
 from fuhe.cases.services.summons import summons_report_in, summons_whistle
 from fuhe.org.models import STREET_KINDS, DepartmentType, Region, Unit, UnitKind
 
+#: why the demo's unsatisfied residents are unsatisfied, by whether they call the problem solved
+DEMO_REASONS = {
+    False: [DissatisfactionReason.NOT_RESOLVED, DissatisfactionReason.PASSED_AROUND, DissatisfactionReason.TOO_SLOW],
+    True: [DissatisfactionReason.TOO_SLOW, DissatisfactionReason.NEVER_CONTACTED, DissatisfactionReason.ATTITUDE],
+}
 TERRITORIAL_SHARE = 0.35  # 直派: cases with a clear place go to the street, which summons the department (吹哨)
 LABEL_DEPARTMENT = {
     "城乡建设": DepartmentType.HOUSING,
@@ -187,8 +192,8 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
             return  # waiting for the follow-up call
         with _at(t + timedelta(days=1)):
             satisfied = rng.random() < 0.88
-            loop.case_rate(
-                actor=None, case=case, resolved=satisfied or rng.random() < 0.3, satisfied=satisfied, channel="call"
-            )
+            resolved = satisfied or rng.random() < 0.3
+            why = [] if satisfied else rng.sample(DEMO_REASONS[resolved], k=rng.choice((1, 1, 2)))
+            loop.case_rate(actor=None, case=case, resolved=resolved, satisfied=satisfied, channel="call", reasons=why)
     except IllegalTransition:
         return

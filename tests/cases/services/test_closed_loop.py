@@ -93,7 +93,7 @@ def test_unsatisfied_rating_reopens_once_then_closes(tree, new_case):
             case = loop.case_transition(actor=handler, case=case, action="accept")
             case = loop.case_transition(actor=handler, case=case, action="start")
         case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已处理")
-        case = loop.case_rate(actor=None, case=case, resolved=False, satisfied=False)
+        case = loop.case_rate(actor=None, case=case, resolved=False, satisfied=False, reasons=["not_resolved"])
         assert case.state == expected_state
     assert case.reopen_count == 1 and case.rating_satisfied is False
 

@@ -71,3 +71,37 @@ def test_the_follow_up_form_shows_only_to_the_independent_side_with_no_answer_ch
     form = form[: form.index("</form>")]
     assert form.count('<option value="" selected>') == 2 and "required" in form
     assert 'value="true" selected' not in form and 'value="false" selected' not in form
+
+
+def test_an_unsatisfied_answer_says_why(tree, replied):
+    with pytest.raises(ValidationError) as refused:
+        case_perform(
+            actor=tree.people["dispatcher"], case=replied(), action="follow_up", resolved=False, satisfied=False
+        )
+    assert "reasons" in refused.value.message_dict
+    case = case_perform(
+        actor=tree.people["dispatcher"],
+        case=replied(),
+        action="follow_up",
+        resolved=False,
+        satisfied=False,
+        reasons=["too_slow", "not_resolved", "too_slow"],
+        reason="  等了两个星期  ",
+    )
+    rating = case.events.get(action="rate")
+    assert rating.data == {
+        "resolved": False,
+        "satisfied": False,
+        "channel": "call",
+        "reasons": ["not_resolved", "too_slow"],
+        "comment": "等了两个星期",
+    }
+    with pytest.raises(ValidationError, match="made_up"):
+        case_perform(
+            actor=tree.people["dispatcher"],
+            case=replied(),
+            action="follow_up",
+            resolved=False,
+            satisfied=False,
+            reasons=["made_up"],
+        )

@@ -19,7 +19,7 @@ def test_cases_walked_through_the_loop_match_their_events(tree, new_case):
     for action in ("accept", "start"):
         case = loop.case_transition(actor=handler, case=case, action=action)
     case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已修复")
-    loop.case_rate(actor=None, case=case, resolved=False, satisfied=False)  # reopens
+    loop.case_rate(actor=None, case=case, resolved=False, satisfied=False, reasons=["not_resolved"])  # reopens
     new_case()
     out = io.StringIO()
     call_command("verify_cases", stdout=out)

@@ -112,7 +112,9 @@ def test_three_rates_page_excel_and_definitions(tree, login, new_case):
         case = loop.case_transition(actor=handler, case=case, action="accept")
         case = loop.case_transition(actor=handler, case=case, action="start")
         case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已处理")
-        loop.case_rate(actor=None, case=case, resolved=True, satisfied=satisfied)
+        loop.case_rate(
+            actor=None, case=case, resolved=True, satisfied=satisfied, reasons=[] if satisfied else ["too_slow"]
+        )
     client = login(tree.people["leader"])
     page = client.get(reverse("cases:rates")).content.decode()
     assert "和平区城管委" in page and "50%" in page and "n=2" in page  # satisfaction 1 of 2

@@ -61,6 +61,7 @@ def case_perform(
     report_in=None,
     resolved=None,
     satisfied=None,
+    reasons=(),
 ) -> Case:
     """Perform ``action`` with its inputs; raises ValidationError, PermissionDenied or IllegalTransition."""
     match action:
@@ -98,7 +99,15 @@ def case_perform(
                 )
             if resolved is None or satisfied is None:
                 raise ValidationError({"satisfied": "record both answers of the follow-up call"})
-            return loop.case_rate(actor=actor, case=case, resolved=resolved, satisfied=satisfied, channel="call")
+            return loop.case_rate(
+                actor=actor,
+                case=case,
+                resolved=resolved,
+                satisfied=satisfied,
+                channel="call",
+                reasons=reasons,
+                comment=reason,
+            )
         case _:
             try:
                 Action(action)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply
 from fuhe.cases.core.workcalendar import ClockUnit
-from fuhe.cases.models import Case, CaseEvent, ReplyOutcome
+from fuhe.cases.models import Case, CaseEvent, DissatisfactionReason, ReplyOutcome
 from fuhe.cases.rules import can_act
 from fuhe.cases.selectors import case_facts
 from fuhe.cases.services.clocks import deadlines_from, work_calendar
@@ -204,8 +206,27 @@ def case_answer_directly(*, actor, case: Case, text: str) -> Case:
     return case
 
 
-def case_rate(*, actor, case: Case, resolved: bool, satisfied: bool, channel: str = "tracking") -> Case:
-    """The resident's judgement (tracking link, or staff recording a follow-up call): then close or reopen."""
+def case_rate(
+    *,
+    actor,
+    case: Case,
+    resolved: bool,
+    satisfied: bool,
+    channel: str = "tracking",
+    reasons: Sequence[str] = (),
+    comment: str = "",
+) -> Case:
+    """The resident's judgement (tracking link, or a follow-up call): then close or reopen. An unsatisfied
+    rating says why (``reasons``, codes of ``DissatisfactionReason``, and the resident's own words)."""
+    reasons = sorted(set(reasons))
+    if not satisfied and not reasons:
+        raise ValidationError({"reasons": _("Say why the resident is not satisfied.")})
+    unknown = [code for code in reasons if code not in DissatisfactionReason.values]
+    if unknown:
+        raise ValidationError({"reasons": _("Unknown reason: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    data = {"resolved": resolved, "satisfied": satisfied, "channel": channel}
+    if not satisfied:
+        data.update(reasons=reasons, comment=comment.strip()[:500])
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             rating_resolved=resolved, rating_satisfied=satisfied, rated_at=timezone.now()
@@ -216,7 +237,7 @@ def case_rate(*, actor, case: Case, resolved: bool, satisfied: bool, channel: st
             case=case,
             action=Action.RATE,
             check_permission=False,
-            event_data={"resolved": resolved, "satisfied": satisfied, "channel": channel},
+            event_data=data,
         )
         if satisfied:
             return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
