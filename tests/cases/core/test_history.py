@@ -24,7 +24,7 @@ LOOP = [
 def test_replay_follows_states_and_the_last_rating_after_a_reopen():
     replayed = replay(LOOP)
     assert (replayed.state, replayed.rating_resolved, replayed.rating_satisfied) == ("closed", True, True)
-    assert replay(LOOP[:6]).rating_satisfied is None  # the reopen cleared the first rating
+    assert replay(LOOP[:6]).rating_satisfied is False  # the unsatisfied rating stands during the rework
 
 
 def test_rows_that_match_their_events_give_nothing_and_edits_are_named():

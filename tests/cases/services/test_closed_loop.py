@@ -215,3 +215,25 @@ def test_an_extension_into_a_year_without_a_published_schedule_makes_the_deadlin
         case = loop.case_grant_extension(actor=dispatcher, case=case)
     case.refresh_from_db()
     assert case.resolution_due.year == 2027 and case.deadline_uses_fallback
+
+
+def test_an_unsatisfied_rating_stands_while_the_case_is_reworked(tree, new_case):
+    """docs/metrics.md: during rework after a reopen the negative rating counts until the resident rates again
+    (the reopen used to clear it, so dissatisfaction left 满意率 while the case was being reworked)."""
+    from fuhe.cases.metrics import case_rates
+
+    handler, dispatcher = tree.people["handler"], tree.people["dispatcher"]
+    case = loop.case_dispatch(actor=dispatcher, case=new_case(), unit=tree.units["和平区城管委"])
+    for action in ("accept", "start"):
+        case = loop.case_transition(actor=handler, case=case, action=action)
+    case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已修复")
+    case = loop.case_rate(actor=None, case=case, resolved=False, satisfied=False, reasons=["not_resolved"])
+    case.refresh_from_db()
+    assert case.state == "reopened" and (case.rating_resolved, case.rating_satisfied) == (False, False)
+    rates = case_rates(Case.objects.filter(pk=case.pk))
+    assert (rates.rates["satisfaction"].numerator, rates.rates["satisfaction"].denominator) == (0, 1)
+    case = loop.case_transition(actor=handler, case=case, action="start")
+    case = loop.case_reply(actor=handler, case=case, outcome="resolved", text="已彻底修复")
+    case = loop.case_rate(actor=None, case=case, resolved=True, satisfied=True)
+    case.refresh_from_db()
+    assert case.state == "closed" and (case.rating_resolved, case.rating_satisfied) == (True, True)

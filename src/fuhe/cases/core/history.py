@@ -1,7 +1,7 @@
 """What a case's own timeline says its state and rating are, to compare with the case row (no Django).
 
 Every change of a case goes through ``case_transition``, which writes the event with the state it leads to, and a
-rating writes a ``rate`` event with the resident's answers; a reopen clears the rating. So the row must equal the
+rating writes a ``rate`` event with the resident's answers, which stand until the next one. So the row must equal the
 replay of its events: a row edited behind the platform's back (a state set to closed, a rating turned to satisfied)
 no longer does, and ``fuhe verify_cases`` names it."""
 
@@ -50,10 +50,8 @@ def replay(events: Iterable[EventRow]) -> Replayed:
     """The state and rating a case's events (in order) lead to."""
     state, resolved, satisfied = "", None, None
     for event in events:
-        if event.action == "rate":
+        if event.action == "rate":  # a reopen keeps the rating: it stands until the resident rates again
             resolved, satisfied = event.data.get("resolved"), event.data.get("satisfied")
-        elif event.action == "reopen":
-            resolved = satisfied = None
         if event.to_state:
             state = event.to_state
     return Replayed(state, resolved, satisfied)

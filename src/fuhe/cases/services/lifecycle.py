@@ -151,8 +151,9 @@ def _apply_clocks(case: Case, clocks, now, action: Action) -> None:
     if action in (Action.CLOSE, Action.MERGE, Action.DISMISS):
         case.closed_at = now
     if action is Action.REOPEN:
+        # the resident's unsatisfied rating stands until they rate the rework (docs/metrics.md): clearing it here
+        # took the dissatisfaction out of 解决率/满意率 for as long as the case was being reworked
         case.closed_at = None
-        case.rating_resolved = case.rating_satisfied = case.rated_at = None
 
 
 # --- actions with their own inputs -----------------------------------------------------------------
