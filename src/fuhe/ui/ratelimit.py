@@ -66,24 +66,44 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def hit(group: str, identity: str) -> int | None:
-    """Count one request of ``identity`` in ``group``; the seconds to wait when over the limit, else None."""
+@dataclass(frozen=True)
+class Window:
+    """The current fixed window of ``limit`` for one identity in one group: its counter's key, when it ends."""
+
+    limit: Limit
+    key: str
+    ends_at: float
+
+    def wait(self, now: float) -> int:
+        return max(1, math.ceil(self.ends_at - now))
+
+
+def _window(group: str, identity: str, now: float) -> Window | None:
     limit = limit_for(group)
     if limit is None:
         return None
-    cache = caches[getattr(settings, "FUHE_RATE_LIMIT_CACHE", "default")]
-    now = time.time()
     window = int(now // limit.seconds)
-    key = f"fuhe-rl:{group}:{identity}:{window}"
-    cache.add(key, 0, timeout=limit.seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.seconds + 1)
-        count = 1
-    if count <= limit.count:
+    return Window(limit, f"fuhe-rl:{group}:{identity}:{window}", (window + 1) * limit.seconds)
+
+
+def _counters():
+    return caches[getattr(settings, "FUHE_RATE_LIMIT_CACHE", "default")]
+
+
+def hit(group: str, identity: str) -> int | None:
+    """Count one request of ``identity`` in ``group``; the seconds to wait when over the limit, else None."""
+    now = time.time()
+    window = _window(group, identity, now)
+    if window is None:
         return None
-    return max(1, math.ceil((window + 1) * limit.seconds - now))
+    cache, timeout = _counters(), window.limit.seconds + 1
+    cache.add(window.key, 0, timeout=timeout)
+    try:
+        count = cache.incr(window.key)
+    except ValueError:  # expired between add and incr
+        cache.set(window.key, 1, timeout=timeout)
+        count = 1
+    return None if count <= window.limit.count else window.wait(now)
 
 
 def check(request, group: str, principal: str | None = None) -> int | None:
@@ -94,12 +114,8 @@ def check(request, group: str, principal: str | None = None) -> int | None:
 
 def waiting(group: str, identity: str) -> int | None:
     """The seconds ``identity`` must wait in ``group`` without counting a request (a lock check), else None."""
-    limit = limit_for(group)
-    if limit is None:
-        return None
-    cache = caches[getattr(settings, "FUHE_RATE_LIMIT_CACHE", "default")]
     now = time.time()
-    window = int(now // limit.seconds)
-    if (cache.get(f"fuhe-rl:{group}:{identity}:{window}") or 0) < limit.count:
+    window = _window(group, identity, now)
+    if window is None or (_counters().get(window.key) or 0) < window.limit.count:
         return None
-    return max(1, math.ceil((window + 1) * limit.seconds - now))
+    return window.wait(now)
