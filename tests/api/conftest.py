@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 
 from fuhe.api.services import api_key_create
 from fuhe.cases.models import Category
@@ -15,17 +14,10 @@ SECRET_TEXT = "内部线索：13700001111 举报人住址"
 
 @pytest.fixture(autouse=True)
 def _api_settings(settings):
-    """Counters in a per-process cache emptied for each test; the district fallback for unplaced reports."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuhe-test-ratelimit"},
-    }
-    settings.FUHE_RATE_LIMIT_CACHE = "ratelimit"
+    """Generous limits (the counters' per-test cache is set in tests/conftest.py); the district fallback for
+    unplaced reports."""
     settings.FUHE_RATE_LIMITS = {"public_read": "1000/m", "read": "1000/m", "write": "1000/m"}
     settings.FUHE_FALLBACK_REGION_CODE = "120101000000"
-    caches["ratelimit"].clear()
-    yield
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture

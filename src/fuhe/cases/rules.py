@@ -96,10 +96,7 @@ def is_independent_of_handling(user, case) -> bool:
     record about the case's outcome is not the assessed unit grading itself."""
     if case.owner_unit_id is None:
         return True
-    handling = {case.owner_unit_id}
-    parent = getattr(case.owner_unit, "parent_id", None) if case.owner_unit_id else None
-    if parent is not None:
-        handling.add(parent)
+    handling = {case.owner_unit_id, case.owner_unit.parent_id} - {None}
     return not handling & scope_for(user).unit_ids
 
 

@@ -44,7 +44,6 @@ from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
 
 logger = logging.getLogger("fuhe.routing")
 
-DEFAULT_AUTO_DISPATCH_CONFIDENCE = 0.85
 ROUTING_SCHEMA = 1
 ALTERNATIVES = 3
 HOLD_OUT_MINIMUM = 50  # examples needed before a hold-out decides whether a new model is activated
@@ -54,7 +53,7 @@ WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATE
 def auto_dispatch_threshold() -> float | None:
     """The ``FUHE_AUTO_DISPATCH_CONFIDENCE`` setting: above it a case is dispatched automatically; ``None`` (or
     "off") disables auto-dispatch."""
-    value = getattr(settings, "FUHE_AUTO_DISPATCH_CONFIDENCE", DEFAULT_AUTO_DISPATCH_CONFIDENCE)
+    value = settings.FUHE_AUTO_DISPATCH_CONFIDENCE
     if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
         return None
     return float(value)
