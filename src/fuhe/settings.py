@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # last, so it sees the views' exceptions first: a write that met a busy database answers 503, keeping the input
+    "fuhe.web.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "fuhe.urls"

@@ -121,3 +121,91 @@ class ContentSecurityPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Content-Security-Policy", self.header)
         return response
+
+
+#: what SQLite and PostgreSQL say when a write waited for a lock longer than the configured timeout
+_BUSY_MESSAGES = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "lock timeout",
+    "could not obtain lock",
+    "deadlock detected",
+)
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing a write because another writer held it too long."""
+    from django.db.utils import OperationalError
+
+    return isinstance(exc, OperationalError) and any(text in str(exc).lower() for text in _BUSY_MESSAGES)
+
+
+class DatabaseBusyMiddleware:
+    """A write that meets a busy database answers 503 with a clear message in the user's language and keeps what
+    the user typed: the page gives the posted fields back in a form that sends them again (the form's own
+    submission id makes a second send safe). The JSON API and Open311 answer in their own error formats, with
+    ``Retry-After``. Nothing was written: the transaction that met the lock rolled back."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        import json
+        import logging
+
+        from django.http import HttpResponse, JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext
+
+        logging.getLogger("fuhe.db").warning("database busy on %s %s: %s", request.method, request.path, exception)
+        message = gettext("The system is busy right now and nothing was saved. Please send it again in a few seconds.")
+        path = request.path.lstrip("/")
+        if path.startswith("api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        elif path.startswith("open311/"):
+            if request.path.endswith(".xml"):
+                from xml.sax.saxutils import escape
+
+                body = (
+                    '<?xml version="1.0" encoding="utf-8"?><errors><error><code>503</code>'
+                    f"<description>{escape(message)}</description></error></errors>"
+                )
+                response = HttpResponse(body, status=503, content_type="text/xml; charset=utf-8")
+            else:
+                response = HttpResponse(
+                    json.dumps([{"code": 503, "description": message}], ensure_ascii=False),
+                    status=503,
+                    content_type="application/json",
+                )
+        else:
+            fields = []
+            if request.method == "POST":
+                fields = [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name != "csrfmiddlewaretoken"
+                    for value in values
+                ]
+            response = render(
+                request,
+                "web/busy.html",
+                {
+                    "message": message,
+                    "fields": fields,
+                    # what a person typed (not ids or tokens): shown, so it can be copied even if sending again fails
+                    "typed": [value for _name, value in fields if not value.isascii() or " " in value.strip()],
+                    "files_dropped": bool(request.method == "POST" and request.FILES),
+                    "action": request.get_full_path(),
+                },
+                status=503,
+            )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
