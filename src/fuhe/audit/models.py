@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
     summary = models.JSONField(_("before/after summary"), default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # the id (fingerprint) of the key whose HMAC ``hash`` is; empty: plain SHA-256, written before the key (ADR 0003)
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="", db_default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -63,6 +65,7 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True, default="", db_default="")  # the last event's key
 
     class Meta:
         verbose_name = _("audit chain head")
