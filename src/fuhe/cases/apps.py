@@ -24,3 +24,9 @@ class CasesConfig(AppConfig):
         from fuhe.common.events import subscribe
 
         subscribe(ImportJobQueued, on_import_job_queued)
+
+        from django.core import checks
+
+        from fuhe.cases.checks import calendar_schedule_check
+
+        checks.register(calendar_schedule_check)

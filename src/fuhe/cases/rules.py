@@ -7,6 +7,7 @@ import rules
 from fuhe.accounts.models import Role
 from fuhe.accounts.scope import scope_for
 from fuhe.cases.core.lifecycle import Action
+from fuhe.org.core.divisions import Level
 
 DISPATCH_ROLES = (Role.STREET_DISPATCHER, Role.ADMINISTRATOR)
 SUPERVISE_ROLES = (Role.STREET_DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -113,3 +114,21 @@ rules.add_perm("cases.whistle", can_whistle)
 rules.add_perm("cases.view_reporter", can_see_reporter)
 rules.add_perm("cases.follow_up", may_record_follow_up)
 rules.add_perm("cases.dispatch", rules.predicate(lambda user: scope_for(user).has_role(*DISPATCH_ROLES)))
+
+#: the levels whose administrators keep the platform's calendar (the holiday schedule is national: a district's)
+CALENDAR_LEVELS = (Level.PROVINCE, Level.CITY, Level.DISTRICT)
+
+
+@rules.predicate
+def is_district_administrator(user) -> bool:
+    """An administrator of a district or a wider region (a street's administrator keeps no calendar)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return True
+    return (
+        scope.has_role(Role.ADMINISTRATOR)
+        and user.roles.filter(role=Role.ADMINISTRATOR, region__level__in=CALENDAR_LEVELS).exists()
+    )
+
+
+rules.add_perm("cases.import_calendar", is_district_administrator)

@@ -5,6 +5,8 @@ count, and the period ends at 24:00 of its last day (natural days) or at close o
 ``chinese_calendar`` knows only announced years; for any other year the calendar falls back to weekends, the
 statutory holidays computed for that year (``holidays.py``: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) and the days an
 administrator entered, never fails, and ``Deadline`` reports the fallback so the UI can warn that it is provisional.
+A year whose official schedule was loaded (``official_years``: its days are among the entered ones) is known, not
+provisional: the loaded days decide, the computed holidays only fill days the schedule does not list.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ class WorkCalendar:
         tz: ZoneInfo = SHANGHAI,
         extra_holidays: Collection[date] = frozenset(),
         extra_workdays: Collection[date] = frozenset(),
+        official_years: Collection[int] = frozenset(),
     ):
         clash = sorted(set(extra_holidays) & set(extra_workdays))
         if clash:
@@ -109,6 +112,11 @@ class WorkCalendar:
         self.tz = tz
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
+        self.official_years = frozenset(official_years)
+
+    def knows(self, year: int) -> bool:
+        """Whether ``year``'s official schedule is known: published in the library or loaded by an administrator."""
+        return library_knows(year) or year in self.official_years
 
     def is_workday(self, day: date) -> bool:
         if day in self.extra_workdays:
@@ -124,8 +132,8 @@ class WorkCalendar:
         return sum(self.is_workday(first + timedelta(days=n)) for n in range(1, (last - first).days + 1))
 
     def unknown_years(self, first: date, last: date) -> tuple[int, ...]:
-        """Years from ``first`` to ``last`` (inclusive) answered by the weekend fallback."""
-        return tuple(year for year in range(first.year, last.year + 1) if not library_knows(year))
+        """Years from ``first`` to ``last`` (inclusive) answered by the provisional fallback."""
+        return tuple(year for year in range(first.year, last.year + 1) if not self.knows(year))
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """Close of business on the ``days``-th working day after the start's date; ``start`` itself for 0."""

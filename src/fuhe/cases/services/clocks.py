@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from fuhe.cases.core.workcalendar import ClockUnit, Deadline, WorkCalendar
+from django.utils import timezone
+
+from fuhe.cases.core.holidays import schedule_years_missing
+from fuhe.cases.core.workcalendar import ClockUnit, Deadline, WorkCalendar, library_knows
 from fuhe.cases.models import CalendarDay, Case, ClockPolicy, RequestType, Urgency
 
 # Defaults from the practice reference (section 0, a1/a3); every row is editable in the back office.
@@ -70,10 +73,51 @@ def clock_policies_seed() -> int:
 
 
 def work_calendar() -> WorkCalendar:
+    """The calendar of case clocks: the library, the computed statutory holidays, and the days in the database
+    (``CalendarDay``). A year with days in the database counts as loaded: its deadlines are not provisional."""
     days = list(CalendarDay.objects.values_list("day", "is_workday"))
     return WorkCalendar(
-        extra_holidays={d for d, work in days if not work}, extra_workdays={d for d, work in days if work}
+        extra_holidays={d for d, work in days if not work},
+        extra_workdays={d for d, work in days if work},
+        official_years={d.year for d, _work in days},
     )
+
+
+def calendar_days_of(year: int):
+    """The loaded days of ``year`` (an official schedule imported, or days an administrator entered)."""
+    return CalendarDay.objects.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31))
+
+
+def calendar_year_is_known(year: int) -> bool:
+    """Whether ``year``'s official schedule is there: published in ``chinese_calendar`` or loaded."""
+    return library_knows(year) or calendar_days_of(year).exists()
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """Where a year's official holiday schedule comes from."""
+
+    year: int
+    is_published: bool  # built into chinese_calendar
+    loaded_days: int  # days in the database (an imported schedule, or days an administrator entered)
+
+    @property
+    def is_known(self) -> bool:
+        return self.is_published or self.loaded_days > 0
+
+
+def calendar_years(today: date | None = None) -> list[CalendarYear]:
+    """This year and the next, with the source of their schedules (the import page's table)."""
+    today = today or timezone.localdate()
+    return [
+        CalendarYear(year, library_knows(year), calendar_days_of(year).count()) for year in (today.year, today.year + 1)
+    ]
+
+
+def calendar_years_missing(today: date | None = None) -> tuple[int, ...]:
+    """The years whose official schedule is missing by ``today`` (default: today in Beijing): this year, and from
+    1 November the next. At most one query, none when the library knows the years."""
+    return schedule_years_missing(today or timezone.localdate(), calendar_year_is_known)
 
 
 def clock_policy_for(case: Case) -> ClockPolicy:
@@ -116,8 +160,11 @@ class CaseDeadlines:
         return self.acceptance.used_fallback or self.resolution.used_fallback
 
 
-def deadlines_from(case: Case, start: datetime, calendar: WorkCalendar | None = None) -> CaseDeadlines:
-    policy = clock_policy_for(case)
+def deadlines_from(
+    case: Case, start: datetime, calendar: WorkCalendar | None = None, *, policy: ClockPolicy | None = None
+) -> CaseDeadlines:
+    """The case's clocks started at ``start``; ``policy``: its clock policy when the caller has it already."""
+    policy = policy or clock_policy_for(case)
     calendar = calendar or work_calendar()
     return CaseDeadlines(
         acceptance=calendar.deadline_after(start, float(policy.acceptance_amount), ClockUnit(policy.acceptance_unit)),
