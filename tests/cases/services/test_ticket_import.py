@@ -151,9 +151,7 @@ def test_read_table_csv_encodings_and_bad_files(tmp_path):
 def test_import_creates_every_ticket(tree, categories, tmp_path):
     header, rows = read_table(write_csv(tmp_path / "t.csv", HEADER, ROWS), "t.csv")
     seen = []
-    result = tickets_import(
-        actor=tree.people["dispatcher"], header=header, rows=rows, mapping=None, progress=seen.append
-    )
+    result = tickets_import(actor=tree.people["admin"], header=header, rows=rows, mapping=None, progress=seen.append)
     assert (result.created, result.skipped_existing, result.total) == (3, 0, 3)
     assert sum(seen) == 3
     first = Case.objects.get(idempotency_key="import:GD2024050001")
@@ -162,7 +160,7 @@ def test_import_creates_every_ticket(tree, categories, tmp_path):
     assert (first.urgency, first.request_type) == ("urgent", "help")
     assert first.reporter_name == "王先生" and first.reporter_phone == "13912345678"
     assert first.created_at == datetime(2024, 5, 1, 8, 30, tzinfo=LOCAL_TZ)
-    assert first.created_by == tree.people["dispatcher"]
+    assert first.created_by == tree.people["admin"]
     second = Case.objects.get(idempotency_key="import:GD2024050002")
     assert second.category.path == "城市管理/环境卫生/垃圾清运"  # a level-3 name is enough when unique
     assert second.region == tree.regions["五大道社区"] and second.request_type == "complaint"
@@ -247,7 +245,7 @@ def test_command_imports_and_reports(tree, categories, tmp_path, capsys):
     path = write_xlsx(tmp_path / "t.xlsx", HEADER, ROWS)
     call_command("import_tickets", str(path), "--dry-run", "--no-progress")
     assert "dry run" in capsys.readouterr().out and not Case.objects.exists()
-    call_command("import_tickets", str(path), "--user", "dispatcher")
+    call_command("import_tickets", str(path), "--user", "admin")
     captured = capsys.readouterr()
     assert "3 tickets: 3 created, 0 skipped" in captured.out
     assert "import" in captured.err  # the tqdm bar

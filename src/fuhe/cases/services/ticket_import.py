@@ -1,10 +1,14 @@
-"""Bulk import of hotline tickets (12345 工单) from Excel or CSV: validate every row, then all or nothing.
+"""Bulk import of hotline tickets (12345 工单) from Excel or CSV: validate every row, then write in short batches.
 
-``read_table`` turns a .csv/.xlsx file into a header and rows of strings; ``guess_mapping`` maps the
-hotline's Chinese column headers onto case fields; ``tickets_import`` checks every row first (collecting
-``RowError``s with the row numbers a spreadsheet user sees, header = row 1) and only then creates the
-cases in one transaction through ``case_create``. The hotline's own ticket number gives the idempotency
-key ``import:<external_id>``, so importing the same file twice creates nothing the second time.
+``read_table`` turns a .csv/.xlsx file into a header and rows of strings (refusing more rows than the cap);
+``guess_mapping`` maps the hotline's Chinese column headers onto case fields; ``tickets_import`` checks every row
+first (collecting ``RowError``s with the row numbers a spreadsheet user sees, header = row 1) — fields, the region
+(given or found from the address) inside the importer's scope, tickets imported before with other content — and
+only then writes, in batches of ``batch_size`` tickets, each its own short transaction (cases, their events, audit
+rows). A batch's rows are built before its transaction, so SQLite's write lock is held only for the statements and
+a resident's report gets in between two batches (ADR 0011). The hotline's own ticket number gives the idempotency
+key ``import:<external_id>``: importing the same file twice creates nothing the second time, and a run killed half
+way leaves whole batches behind; running it again skips them.
 """
 
 from __future__ import annotations
@@ -12,29 +16,42 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+import secrets
+import time as clock
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from fuhe.audit.services import ObjectRef, audit_record
-from fuhe.cases.models import Case, Category, Channel, RequestType, Urgency
+from fuhe.accounts.scope import scope_for
+from fuhe.audit.services import ObjectRef, PendingAuditEvent, audit_append, audit_prepare
+from fuhe.cases.events import CaseReceived
+from fuhe.cases.models import Case, CaseEvent, Category, Channel, RequestType, Urgency
 from fuhe.cases.services.intake import (
-    IdempotencyConflictError,
-    IdempotencyInProgressError,
+    _fingerprint,
+    _tracking_code,
     _validate,
-    case_create,
+    fallback_region,
+    hash_token,
+    index_for_search,
+    region_from_address,
 )
+from fuhe.common.events import publish_on_commit
 from fuhe.common.rows import RowError
+from fuhe.common.text import without_control_characters
+from fuhe.db import Prepared, prepare
 from fuhe.org.models import Region
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KEY_PREFIX = "import:"
+#: tickets written per transaction: 0.05–0.2 s of SQLite's write lock on the shared bench machine (docs/performance.md)
+BATCH_SIZE = 200
 MAX_EXTERNAL_ID = Case._meta.get_field("idempotency_key").max_length - len(KEY_PREFIX)
 
 FIELDS = (
@@ -128,8 +145,6 @@ DATETIME_FORMATS = (
     "%Y%m%d %H:%M:%S",
 )
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-#: ``case_create``'s error keys as the import's field names
-ERROR_FIELDS = {"where": "address", "region": "region_code", "__all__": "text"}
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
 
 
@@ -146,6 +161,18 @@ class ImportResult:
     created: int
     skipped_existing: int
     total: int
+    batches: int = 0  # the batches this call committed
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    """One committed batch, as ``on_batch`` sees it (inside the batch's transaction)."""
+
+    number: int  # 1-based, counted over the whole file
+    batches: int  # how many the file makes
+    rows: int
+    created: int
+    skipped_existing: int
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -183,59 +210,136 @@ def _read_bytes(path_or_file) -> bytes:
     return data.encode() if isinstance(data, str) else data
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
     text = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        yield [cell.strip() for cell in row]
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _open_xlsx(data: bytes):
     import zipfile
 
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ValidationError(f"not a readable .xlsx workbook ({exc})") from exc
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    workbook = _open_xlsx(data)
     try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return []
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        if workbook.worksheets:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(value) for value in row]
     finally:
         workbook.close()
 
 
-def read_table(path_or_file, filename: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """The header and the data rows (as strings, padded to the header's width) of a .csv or .xlsx file.
-
-    Blank rows are kept (empty lists of strings) so that row numbers stay those of the spreadsheet.
-    """
-    name = filename or (
-        str(path_or_file) if isinstance(path_or_file, str | Path) else getattr(path_or_file, "name", "") or ""
+def _too_many_rows(name: str, max_rows: int) -> ValidationError:
+    return ValidationError(
+        {
+            "file": _(
+                "%(file)s: more than %(cap)s rows, the most one import takes (FUHE_IMPORT_MAX_ROWS); split the file"
+            )
+            % {"file": name, "cap": f"{max_rows:,}"}
+        }
     )
+
+
+def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         hint = " (save it as .xlsx first)" if suffix == ".xls" else ""
         raise ValidationError(f"{Path(name).name or 'the file'}: only .csv and .xlsx files can be imported{hint}")
+    return suffix
+
+
+def _file_name(path_or_file, filename: str | None) -> str:
+    if filename:
+        return filename
+    if isinstance(path_or_file, str | Path):
+        return str(path_or_file)
+    return getattr(path_or_file, "name", "") or ""
+
+
+def _header(first: list[str]) -> list[str]:
+    header = [cell.strip().lstrip("\ufeff") for cell in first]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def read_table(
+    path_or_file, filename: str | None = None, *, max_rows: int | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """The header and the data rows (as strings, padded to the header's width) of a .csv or .xlsx file.
+
+    Blank rows are kept (empty lists of strings) so that row numbers stay those of the spreadsheet. A file with
+    more than ``max_rows`` rows that are not blank is refused (``ValidationError`` on ``file`` naming the cap) as
+    soon as its reading passes the cap, so an oversized upload costs no more than the cap to read.
+    """
+    name = _file_name(path_or_file, filename)
+    suffix = _suffix(name)
     data = _read_bytes(path_or_file)
     if not data.strip():
         raise ValidationError(f"{Path(name).name}: the file is empty")
-    table = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
+    table: list[list[str]] = []
+    filled = 0
+    for row in _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data):
+        if table and any(row):
+            filled += 1
+            if max_rows is not None and filled > max_rows:
+                raise _too_many_rows(Path(name).name, max_rows)
+        table.append(row)
     while table and not any(table[-1]):
         table.pop()  # trailing blank rows (Excel often reports formatted but empty rows)
     if not table or not any(table[0]):
         raise ValidationError(f"{Path(name).name}: the file is empty (no header row)")
-    header = [cell.strip().lstrip("\ufeff") for cell in table[0]]
-    while header and not header[-1]:
-        header.pop()
+    header = _header(table[0])
     width = len(header)
     rows = [(row + [""] * (width - len(row)))[:width] if any(row) else [] for row in table[1:]]
     return header, rows
+
+
+def table_peek(path_or_file, filename: str | None = None, *, max_rows: int | None = None) -> tuple[list[str], int]:
+    """The header and the number of data rows of a .csv or .xlsx file, read cheaply (for an upload; the worker
+    reads the whole file with ``read_table``).
+
+    A CSV's rows are counted (refused past ``max_rows``); an .xlsx's count is the extent its sheet records, which
+    may include trailing formatted but blank rows, so only the worker refuses an .xlsx over the cap."""
+    name = _file_name(path_or_file, filename)
+    suffix = _suffix(name)
+    data = _read_bytes(path_or_file)
+    if not data.strip():
+        raise ValidationError(f"{Path(name).name}: the file is empty")
+    first: list[str] = []
+    count = 0
+    if suffix == ".csv":
+        for row in _csv_rows(data):
+            if not first:
+                first = row
+            elif any(row):
+                count += 1
+                if max_rows is not None and count > max_rows:
+                    raise _too_many_rows(Path(name).name, max_rows)
+    else:
+        workbook = _open_xlsx(data)
+        try:
+            sheet = workbook.worksheets[0] if workbook.worksheets else None
+            if sheet is not None:
+                first = next((list(map(_cell, row)) for row in sheet.iter_rows(max_row=1, values_only=True)), [])
+                count = max((sheet.max_row or 1) - 1, 0)
+        finally:
+            workbook.close()
+    if not any(first):
+        raise ValidationError(f"{Path(name).name}: the file is empty (no header row)")
+    return _header(first), count
 
 
 # ---------------------------------------------------------------------------------------------- mapping
@@ -361,11 +465,14 @@ def _regions_by_code(values: set[str]) -> dict[str, Region]:
     return {region.code: region for region in Region.objects.filter(code__in=codes)}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Ticket:
     row_number: int
-    fields: dict
+    fields: dict  # ``case_create``'s keyword arguments; ``region`` is the one the file names (or None)
     key: str | None
+    region: Region | None = None  # where the case goes: the file's region, or the one its address names …
+    fingerprint: str = ""  # ``case_create``'s fingerprint of the request (with ``fields["region"]``)
+    exists: bool = False  # imported before (same key, same content): skipped
 
 
 def _value(row: list[str], mapping: dict[str, int], field: str) -> str:
@@ -376,7 +483,11 @@ def _value(row: list[str], mapping: dict[str, int], field: str) -> str:
 LIMITS = {name: Case._meta.get_field(name).max_length for name in ("address", "reporter_name", "reporter_phone")}
 
 
-def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple[list[_Ticket], list[RowError]]:
+def _check_rows(
+    rows: Sequence[Sequence[str]], mapping: dict[str, int], *, actor=None
+) -> tuple[list[_Ticket], list[RowError]]:
+    """Every row's fields, then (for the rows without errors) their region in the importer's scope and their
+    ticket number against those imported before; the errors sorted by row."""
     by_path, by_name = _category_index()
     regions = _regions_by_code({_value(list(row), mapping, "region_code") for row in rows if row})
     now = timezone.now()
@@ -394,11 +505,12 @@ def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple
             row_errors.append(RowError(number, field, reason))
 
         get = lambda field, row=row: _value(row, mapping, field)  # noqa: E731
+        # as ``case_create`` does: characters no XML or workbook can carry are dropped from what was typed
         fields: dict = {
-            "text": get("text"),
-            "title": get("title"),
-            "address": get("address"),
-            "reporter_name": get("reporter_name"),
+            "text": without_control_characters(get("text")),
+            "title": without_control_characters(get("title")),
+            "address": without_control_characters(get("address")),
+            "reporter_name": without_control_characters(get("reporter_name")),
             "reporter_phone": get("reporter_phone"),
             "region": None,
             "category": None,
@@ -474,7 +586,93 @@ def _check_rows(rows: Sequence[Sequence[str]], mapping: dict[str, int]) -> tuple
         errors.extend(row_errors)
         if not row_errors:
             tickets.append(_Ticket(number, fields, key))
+    tickets = _place_in_scope(tickets, errors, actor=actor, has_region_column="region_code" in mapping)
+    tickets = _mark_imported_before(tickets, errors)
+    errors.sort(key=lambda error: error.row)
     return tickets, errors
+
+
+def _place_in_scope(tickets: list[_Ticket], errors: list[RowError], *, actor, has_region_column: bool) -> list[_Ticket]:
+    """Each ticket's region as ``case_create`` would resolve it (the file's, else the one its address names, else
+    the importer's home region, else the district 兜底); a region outside the importer's scope is refused (no
+    actor: the command line's operator, who may import anywhere)."""
+    scope = scope_for(actor) if actor is not None else None
+    home: list[Region | None] = []
+    fallback: list[Region] = []
+
+    def resolved(ticket: _Ticket) -> Region:
+        region = ticket.fields["region"] or region_from_address(ticket.fields["address"])
+        if region is not None:
+            return region
+        if not home:
+            ids = scope.home_region_ids if scope is not None else ()
+            home.append(Region.objects.filter(pk=ids[0]).first() if ids else None)
+        if home[0] is not None:
+            return home[0]
+        if not fallback:
+            fallback.append(fallback_region())  # ValidationError on "region" when there is no district at all
+        return fallback[0]
+
+    kept = []
+    for ticket in tickets:
+        field = "region_code" if ticket.fields["region"] is not None or has_region_column else "address"
+        try:
+            ticket.region = resolved(ticket)
+        except ValidationError as exc:
+            errors.extend(RowError(ticket.row_number, field, message) for message in exc.messages)
+            continue
+        if scope is not None and not scope.covers_case_region(ticket.region.pk):
+            reason = _("%(region)s (%(code)s) lies outside the regions you may import into") % {
+                "region": ticket.region.name,
+                "code": ticket.region.code,
+            }
+            errors.append(RowError(ticket.row_number, field, reason))
+            continue
+        kept.append(ticket)
+    return kept
+
+
+def _request_fingerprint(ticket: _Ticket) -> str:
+    """``case_create``'s fingerprint of this ticket's request, so re-imports compare alike with either path."""
+    fields = ticket.fields
+    return _fingerprint(
+        {
+            "channel": Channel.IMPORT,
+            "text": fields["text"].strip(),
+            "title": fields["title"].strip(),
+            "address": fields["address"].strip(),
+            "latitude": None,
+            "longitude": None,
+            "region": fields["region"].pk if fields["region"] else None,
+            "category": fields["category"].pk if fields["category"] else None,
+            "request_type": fields["request_type"],
+            "urgency": fields["urgency"],
+            "reporter_phone": fields["reporter_phone"].strip(),
+        }
+    )
+
+
+def _mark_imported_before(tickets: list[_Ticket], errors: list[RowError]) -> list[_Ticket]:
+    """Tickets whose number was imported before: the same content is skipped, other content is an error."""
+    keyed = {}
+    for ticket in tickets:
+        if ticket.key:
+            ticket.fingerprint = _request_fingerprint(ticket)
+            keyed[ticket.key] = ticket
+    keys = list(keyed)
+    conflicting = set()
+    for start in range(0, len(keys), 500):
+        found = Case.objects.filter(idempotency_key__in=keys[start : start + 500])
+        for key, fingerprint in found.values_list("idempotency_key", "request_fingerprint"):
+            ticket = keyed[key]
+            if fingerprint == ticket.fingerprint:
+                ticket.exists = True
+            else:
+                conflicting.add(key)
+                errors.append(
+                    RowError(ticket.row_number, "external_id", "this ticket was imported before with different content")
+                )
+    return [ticket for ticket in tickets if ticket.key not in conflicting] if conflicting else tickets
 
 
 # ---------------------------------------------------------------------------------------------- import
@@ -489,55 +687,141 @@ def tickets_import(
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
     source: str = "",
+    batch_size: int = BATCH_SIZE,
+    skip_batches: int = 0,
+    on_batch: Callable[[BatchDone], None] | None = None,
+    pause: float = 0.0,
 ) -> ImportResult:
-    """Validate every row, then create all cases in one transaction (or none, raising ``TicketImportError``).
+    """Validate every row (raising ``TicketImportError`` with every problem, before anything is written), then
+    write the tickets in batches of ``batch_size``, each batch all or nothing in its own short transaction.
 
     ``mapping`` is ``{field: column header}``; ``None`` uses ``guess_mapping(header)``. Tickets whose
-    ``import:<external_id>`` key already exists are counted as ``skipped_existing``. ``dry_run`` runs the
-    whole import and rolls it back, so the counts are exact but nothing stays written.
+    ``import:<external_id>`` key already exists with the same content are counted as ``skipped_existing``.
+    ``skip_batches``: the first batches committed by an earlier run of the same file and mapping (a resumed job).
+    ``on_batch`` runs inside each batch's transaction (a job records its progress there, or raises to undo the
+    batch); ``progress(rows)`` after each commit; ``pause`` seconds of rest after each commit. ``dry_run`` checks
+    and counts and writes nothing.
     """
     columns = resolve_mapping(header, guess_mapping(header) if mapping is None else mapping)
-    tickets, errors = _check_rows(rows, columns)
+    tickets, errors = _check_rows(rows, columns, actor=actor)
     if errors:
         raise TicketImportError(errors)
-    created = skipped = 0
-    with transaction.atomic():
-        for ticket in tickets:
-            try:
-                intake = case_create(actor=actor, channel=Channel.IMPORT, idempotency_key=ticket.key, **ticket.fields)
-            except IdempotencyConflictError:
-                errors.append(
-                    RowError(ticket.row_number, "external_id", "this ticket was imported before with different content")
-                )
-            except IdempotencyInProgressError:
-                errors.append(RowError(ticket.row_number, "external_id", "this ticket is being imported right now"))
-            except ValidationError as exc:
-                errors.extend(
-                    RowError(ticket.row_number, ERROR_FIELDS.get(field, field), message)
-                    for field, messages in exc.message_dict.items()
-                    for message in messages
-                )
-            else:
-                if intake.created:
-                    created += 1
-                else:
-                    skipped += 1
-            if progress is not None:
-                progress(1)
-        if errors:
-            raise TicketImportError(errors)  # rolls back every case created above
-        if created:
-            audit_record(
-                actor=actor,
-                action="case.tickets_imported",
-                target=ObjectRef("cases.case", "*"),
-                summary={
-                    "created": created,
-                    "skipped_existing": skipped,
-                    "total": len(tickets),
-                    "source": source[:200],
-                },
-            )
-        if dry_run:
-            transaction.set_rollback(True)
-    return ImportResult(created=created, skipped_existing=skipped, total=len(tickets))
+    if dry_run:
+        skipped = sum(ticket.exists for ticket in tickets)
+        return ImportResult(created=len(tickets) - skipped, skipped_existing=skipped, total=len(tickets))
+    batch_size = max(1, batch_size)
+    count = -(-len(tickets) // batch_size)
+    created = skipped = written = 0
+    for index in range(skip_batches, count):
+        batch = tickets[index * batch_size : (index + 1) * batch_size]
+        done = _batch_write(batch, actor=actor, number=index + 1, batches=count, source=source, on_batch=on_batch)
+        created, skipped, written = created + done.created, skipped + done.skipped_existing, written + 1
+        if progress is not None:
+            progress(done.rows)
+        if pause:
+            clock.sleep(pause)
+    return ImportResult(created=created, skipped_existing=skipped, total=len(tickets), batches=written)
+
+
+@dataclass(slots=True)
+class _Rows:
+    """A new case's rows, built before the batch's transaction."""
+
+    case: Case
+    case_row: Prepared
+    event_row: Prepared
+    audit: PendingAuditEvent
+
+
+def _rows(ticket: _Ticket, *, reporter, now: datetime) -> _Rows:
+    """The rows ``case_create`` writes for this ticket (checked already), built outside any transaction."""
+    fields = ticket.fields
+    text = fields["text"].strip()
+    case = Case(
+        tracking_code=_tracking_code(),
+        access_token_hash=hash_token(secrets.token_urlsafe(16)),  # no resident holds a link to an imported case
+        channel=Channel.IMPORT,
+        request_type=fields["request_type"],
+        title=(fields["title"].strip() or text[:40])[:120],
+        text=text,
+        category=fields["category"],
+        urgency=fields["urgency"],
+        address=fields["address"].strip(),
+        region=ticket.region,
+        reporter_name=fields["reporter_name"].strip(),
+        reporter_phone=fields["reporter_phone"].strip(),
+        created_at=fields["received_at"] or now,
+        created_by=reporter,
+        idempotency_key=ticket.key,
+        request_fingerprint=ticket.fingerprint,
+    )
+    category = fields["category"]
+    event = CaseEvent(
+        case=case,
+        at=case.created_at,
+        actor=reporter,
+        action="receive",
+        to_state=case.state,
+        data={"channel": Channel.IMPORT.value},
+    )
+    audit = audit_prepare(
+        actor=reporter,
+        action="case.receive",
+        target=ObjectRef(Case._meta.label_lower, ""),
+        summary={
+            "after": {
+                "channel": Channel.IMPORT.value,
+                "region": case.region.code,
+                "category": category.pk if category else None,
+            }
+        },
+    )
+    return _Rows(case, prepare(case), prepare(event), audit)
+
+
+def _batch_write(batch: list[_Ticket], *, actor, number: int, batches: int, source: str, on_batch) -> BatchDone:
+    """One batch in one transaction: its new cases, their events and audit rows, the batch's audit event and
+    ``on_batch``; the rows are built first, so the write lock is held only for the statements."""
+    reporter = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    new = [_rows(ticket, reporter=reporter, now=now) for ticket in batch if not ticket.exists]
+    done = BatchDone(number, batches, len(batch), len(new), len(batch) - len(new))
+    summary = audit_prepare(
+        actor=reporter,
+        action="case.tickets_imported",
+        target=ObjectRef("cases.case", "*"),
+        summary={
+            "batch": number,
+            "batches": batches,
+            "created": done.created,
+            "skipped_existing": done.skipped_existing,
+            "source": source[:200],
+        },
+    )
+    alias = router.db_for_write(Case)
+    try:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            for rows in new:
+                rows.case_row.execute(cursor)
+                rows.event_row.set("case_id", rows.case.pk)
+                rows.event_row.execute(cursor)
+                index_for_search(rows.case)
+                audit_append(rows.audit, cursor, object_id=rows.case.pk)
+                publish_on_commit(CaseReceived(rows.case.pk), using=alias)
+            if new:
+                audit_append(summary, cursor)
+            if on_batch is not None:
+                on_batch(done)
+    except IntegrityError:
+        keys = [ticket.key for ticket in batch if ticket.key and not ticket.exists]
+        taken = set(Case.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        if not taken:
+            raise
+        raise TicketImportError(
+            [
+                RowError(ticket.row_number, "external_id", _("this ticket is being imported right now"))
+                for ticket in batch
+                if ticket.key in taken
+            ]
+        ) from None
+    return done
