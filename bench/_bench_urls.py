@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from fuhe.audit.core.chain import hash_with_tail, payload_tail
 from fuhe.audit.models import AuditEvent
+from fuhe.audit.services import audit_signing_key
 from fuhe.cases.models import Case, CaseEvent, Channel
 from fuhe.cases.services.intake import _tracking_code, case_create, hash_token, region_for_intake
 from fuhe.db import prepare
@@ -109,6 +110,7 @@ def intake_writes(request, body: dict):
             text="",
             address="",
             reporter_phone="",
+            is_public=False,  # case_create's default: private unless the reporter chose to publish
             created_at=now,
             request_fingerprint="",
         ),
@@ -132,10 +134,11 @@ def intake_writes(request, body: dict):
         ),
     )
     token = secrets.token_urlsafe(16)
+    tracking_code = _tracking_code()
     case = list(case_params)
     for name, value in (
-        ("tracking_code", _tracking_code()),
-        ("access_token_hash", hash_token(token)),
+        ("tracking_code", tracking_code),
+        ("access_token_hash", hash_token(token, code=tracking_code)),
         ("title", str(body.get("title", ""))[:120]),
         ("text", str(body.get("text", ""))),
         ("address", str(body.get("address", ""))),
@@ -153,7 +156,10 @@ def intake_writes(request, body: dict):
         event = list(event_params)
         event[event_at["case_id"]], event[event_at["at"]] = case_id, stamp
         execute(cursor, event_sql, event).fetchone()
-        seq, prev_hash = execute(cursor, "SELECT seq, hash FROM audit_auditchainhead WHERE id = 1").fetchone()
+        seq, prev_hash, key_id = execute(
+            cursor, "SELECT seq, hash, key_id FROM audit_auditchainhead WHERE id = 1"
+        ).fetchone()
+        key_id, key = audit_signing_key(key_id)  # the chain's HMAC key, as audit_append signs (ADR 0003)
         tail = payload_tail(
             at=now,
             actor_id=None,
@@ -163,7 +169,7 @@ def intake_writes(request, body: dict):
             object_id=str(case_id),
             summary=summary,
         )
-        digest = hash_with_tail(prev_hash=prev_hash, seq=seq + 1, tail=tail)
+        digest = hash_with_tail(prev_hash=prev_hash, seq=seq + 1, tail=tail, key=key, key_id=key_id)
         audit = list(audit_params)
         for name, value in (
             ("seq", seq + 1),
@@ -172,10 +178,12 @@ def intake_writes(request, body: dict):
             ("summary", json.dumps(summary)),
             ("prev_hash", prev_hash),
             ("hash", digest),
+            ("key_id", key_id),
         ):
             audit[audit_at[name]] = value
         execute(cursor, audit_sql, audit).fetchone()
-        execute(cursor, "UPDATE audit_auditchainhead SET seq = ?, hash = ? WHERE id = 1", [seq + 1, digest])
+        head_sql = "UPDATE audit_auditchainhead SET seq = ?, hash = ?, key_id = ? WHERE id = 1"
+        execute(cursor, head_sql, [seq + 1, digest, key_id])
     return JsonResponse({"id": case_id, "access_token": token}, status=201)
 
 

@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fuhe.web.context_processors.navigation",
+                "fuhe.web.context_processors.calendar_warning",
             ],
         },
     },
@@ -248,10 +249,17 @@ HUEY = {
 }
 
 # --- Fuhe ----------------------------------------------------------------------------------
+# The audit chain's HMAC key (ADR 0003), created 0600 on first use; earlier keys stay beside it as audit.key.<id>.
+# Keep it outside the database's reach (another disk or secret mount) and back it up: without it nothing it signed
+# can be verified.
+FUHE_AUDIT_KEY_FILE = Path(os.environ.get("FUHE_AUDIT_KEY_FILE", DATA_DIR / "audit.key"))
 FUHE_PAGE_SIZE = 50
 FUHE_MAX_REOPENS = int(os.environ.get("FUHE_MAX_REOPENS", "1"))  # an unsatisfied rating reopens at most this often
+FUHE_RATING_WINDOW_DAYS = int(os.environ.get("FUHE_RATING_WINDOW_DAYS", "7"))  # unrated after this: closed 未评价
 FUHE_MAX_PHOTOS = 3
 FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# rows a ticket import may hold (the worker refuses a longer file, naming the cap)
+FUHE_IMPORT_MAX_ROWS = int(os.environ.get("FUHE_IMPORT_MAX_ROWS", "50000"))
 MEDIA_ROOT = DATA_DIR / "media"
 FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # district 兜底 for unplaced cases
 # A tile server for map picks (e.g. a city's own); empty: no map, the typed address is used (works offline).

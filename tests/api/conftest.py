@@ -49,7 +49,7 @@ def categories(db) -> dict[str, Category]:
 
 @pytest.fixture
 def cases(tree, categories):
-    """A public case with the reporter's phone in the text, a non-public one, and one of 蓟州区."""
+    """A published case with the reporter's phone in the text, a private one, and a published one of 蓟州区."""
     public = case_create(
         actor=tree.people["resident"],
         channel="web",
@@ -58,6 +58,7 @@ def cases(tree, categories):
         reporter_phone=PHONE,
         reporter_name="王小明",
         category=categories["城乡建设/市政设施/井盖"],
+        is_public=True,  # the resident chose to publish a summary
     ).case
     hidden = case_create(
         actor=tree.people["dispatcher"],
@@ -77,6 +78,7 @@ def cases(tree, categories):
         address="西关村",
         category=categories["城乡建设/市政设施/路灯"],
         region=tree.regions["西关村"],
+        is_public=True,
     ).case
     return {"public": public, "hidden": hidden, "other": other}
 

@@ -80,7 +80,7 @@ def test_the_workbook_has_a_row_per_group_with_counts_intervals_and_the_small_sa
         "响应率 95%上限",
         "响应率 样本不足",
     )
-    assert len(header) == 2 + 6 * len(RATE_ORDER)
+    assert len(header) == 2 + 6 * len(RATE_ORDER) + 2 and header[-2:] == ("未评价", "待评价")
     assert first[:8] == (
         1,
         "甲单位",
@@ -114,3 +114,14 @@ def test_metric_definitions_reads_the_installed_file_and_404s_without_it(tmp_pat
     assert {"response-rate", "resolution-rate", "satisfaction-rate"} <= set(ids)
     with pytest.raises(Http404):
         metric_definitions(path=tmp_path / "metrics.md")
+
+
+def test_the_workbook_counts_the_unrated_cases_of_each_group():
+    unrated = CaseOutcome(responded=True, replied=True, rating_window_over=True)
+    waiting = CaseOutcome(responded=True, replied=True)
+    rows = _rows({"甲": [*_outcomes(40, responded=40, resolved=30, satisfied=30), unrated, unrated, waiting]})
+    report = RatesReport(by="unit", days=30, rows=rows, specs=SPECS, chart=rates_chart(rows=rows, specs=SPECS))
+    buffer = BytesIO()
+    rates_workbook(report=report).save(buffer)
+    first = list(load_workbook(BytesIO(buffer.getvalue())).active.iter_rows(values_only=True))[1]
+    assert first[-2:] == (2, 1)

@@ -201,6 +201,8 @@ def rates(
             "status": row["status"],
             "cases": row["set"].cases,
             "assessed": row["set"].assessed,
+            "unrated": row["set"].unrated,
+            "awaiting_rating": row["set"].awaiting_rating,
             "rates": [
                 {
                     "name": rate.name,

@@ -1,14 +1,15 @@
 """How cases, events, regions and units are shown through the API: personal data is never output in full.
 
-Reporter names are left out, reporter phones are masked, and phone or ID numbers typed into free text
-(description, address, reasons, replies) are masked with ``fuhe.audit.core.masking.mask_text``.
+Reporter names are left out, reporter phones are masked, and the personal data typed into free text (title,
+description, address, reasons, replies: phone, ID, bank card and plate numbers, flats and units, names after a cue)
+is hidden by the platform's one redaction, ``fuhe.audit.core.masking.redact``.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from fuhe.audit.core.masking import mask_phone, mask_text
+from fuhe.audit.core.masking import mask_phone, redact
 from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Case, CaseEvent
 from fuhe.cases.selectors import HANDLING_STATES
@@ -59,8 +60,8 @@ def case_out(case: Case) -> dict:
     return {
         "id": case.pk,
         "tracking_code": case.tracking_code,
-        "title": mask_text(case.title),
-        "text": mask_text(case.text),
+        "title": redact(case.title),
+        "text": redact(case.text),
         "state": case.state,
         "state_label": state_label(case.state),
         "channel": case.channel,
@@ -68,7 +69,7 @@ def case_out(case: Case) -> dict:
         "urgency": case.urgency,
         "category": None if category is None else {"id": category.pk, "name": category.name, "path": category.path},
         "region": region_ref(case.region),
-        "address": mask_text(case.address),
+        "address": redact(case.address),
         "latitude": _float(case.latitude),
         "longitude": _float(case.longitude),
         "owner_unit": unit_ref(case.owner_unit),
@@ -84,7 +85,7 @@ def case_out(case: Case) -> dict:
         "replied_at": case.replied_at,
         "closed_at": case.closed_at,
         "reply_outcome": case.reply_outcome,
-        "reply_text": mask_text(case.reply_text),
+        "reply_text": redact(case.reply_text),
         "rating_resolved": case.rating_resolved,
         "rating_satisfied": case.rating_satisfied,
         "hop_count": case.hop_count,
@@ -102,6 +103,6 @@ def event_out(event: CaseEvent) -> dict:
         "from_state": event.from_state,
         "to_state": event.to_state,
         "unit": unit_ref(event.unit),
-        "reason": mask_text(event.reason),
+        "reason": redact(event.reason),
         "is_public": event.is_public,
     }

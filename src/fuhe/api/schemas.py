@@ -137,7 +137,7 @@ class CaseIn(Schema):
     urgency: UrgencyName = Urgency.NORMAL.value
     reporter_name: str = Field("", max_length=60)
     reporter_phone: str = Field("", max_length=20, pattern=r"^[0-9+\- ]*$")
-    is_public: bool = True
+    is_public: bool = False  # private unless the reporter chose to publish a summary (docs/api.md)
 
 
 class EventOut(Schema):
@@ -240,4 +240,6 @@ class RateGroupOut(Schema):
     status: str
     cases: int
     assessed: int
+    unrated: int = Field(description="未评价: replied cases not rated within the rating window (in no numerator)")
+    awaiting_rating: int = Field(description="replied cases not rated yet, still inside the rating window")
     rates: list[RateOut]

@@ -1,17 +1,17 @@
 import logging
 
-from fuhe.audit.core.masking import mask_text
+from fuhe.audit.core.masking import redact
 
 
 class MaskPersonalDataFilter(logging.Filter):
-    """Mask phone and ID numbers in every log record before any handler writes it."""
+    """Redact personal data (``fuhe.audit.core.masking.redact``) in every log record before any handler writes it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken format string must not stop logging
             return True
-        masked = mask_text(message)
+        masked = redact(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fuhe.cases.models import Category, DissatisfactionReason, ReplyOutcome, RequestType, Urgency
+from fuhe.cases.services.intake import access_secret_normalize, is_access_secret
 
 
 class ResidentReportForm(forms.Form):
@@ -25,6 +26,12 @@ class ResidentReportForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Enter an 11-digit mobile number.")},
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    is_public = forms.BooleanField(
+        label=_("Publish a summary of my report on the public list"),
+        help_text=_("Not ticked: only the staff handling your report see it."),
+        required=False,
+        initial=False,
     )
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
@@ -51,7 +58,9 @@ class StaffIntakeForm(forms.Form):
         label=_("Caller phone"), regex=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", required=False
     )
     is_public = forms.BooleanField(
-        label=_("May be published (no personal data is ever published)"), required=False, initial=True
+        label=_("The caller asked to publish a summary on the public list (names and numbers are never shown)"),
+        required=False,
+        initial=False,
     )
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
@@ -114,5 +123,38 @@ class RatingForm(forms.Form):
 
 
 class TrackForm(forms.Form):
+    """The tracking code, with the last four digits of the phone left with the report or, for a resident who left
+    none, the query password (查询密码) shown once after reporting."""
+
     code = forms.CharField(label=_("Tracking code"), max_length=16)
-    phone_last4 = forms.RegexField(label=_("Last four digits of your phone"), regex=r"^\d{4}$")
+    phone_last4 = forms.RegexField(
+        label=_("Last four digits of your phone"),
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": _("Enter the last four digits of the phone you left, e.g. 5678.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}),
+    )
+    password = forms.CharField(
+        label=_("Query password"),
+        help_text=_("If you left no phone: the 12 letters and digits shown after you reported, e.g. ABCD-EFGH-JKMN."),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "mono"}
+        ),
+    )
+
+    def clean_password(self):
+        password = access_secret_normalize(self.cleaned_data.get("password") or "")
+        if password and not is_access_secret(password):
+            raise forms.ValidationError(
+                _("A query password has 12 letters and digits, e.g. ABCD-EFGH-JKMN."), code="invalid"
+            )
+        return password
+
+    def clean(self):
+        data = super().clean()
+        given = data.get("phone_last4") or data.get("password")
+        if not given and not self.has_error("phone_last4") and not self.has_error("password"):
+            self.add_error(None, _("Enter the last four digits of your phone, or your query password."))
+        return data

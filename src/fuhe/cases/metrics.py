@@ -6,13 +6,14 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from fuhe.cases.core.lifecycle import State
+from fuhe.cases.core.lifecycle import State, is_rating_window_over
 from fuhe.cases.core.rates import (
     RATE_NAMES,
     RATE_SPECS,
@@ -55,11 +56,16 @@ OUTCOME_FIELDS = (
 )
 
 
-def outcome_of(row: dict, now) -> CaseOutcome:
+def _window_days(window_days: int | None) -> int:
+    return settings.FUHE_RATING_WINDOW_DAYS if window_days is None else window_days
+
+
+def outcome_of(row: dict, now, *, window_days: int | None = None) -> CaseOutcome:
     """One case as the rates see it; unknown outcomes stay None (they leave the denominator).
 
     The per-case reading of ``OUTCOME_FIELDS``. The pages count in SQL (``rate_counts``), which must give the same
-    numbers; this function is the reference those counts are tested against.
+    numbers; this function is the reference those counts are tested against. ``window_days``: the rating window
+    (default ``FUHE_RATING_WINDOW_DAYS``); a reply older than it without a rating is 未评价.
     """
     accepted_on_time = row["accepted_on_time"]
     if accepted_on_time is None and row["acceptance_due"] is not None and row["acceptance_due"] < now:
@@ -78,6 +84,7 @@ def outcome_of(row: dict, now) -> CaseOutcome:
         satisfied=row["rating_satisfied"],
         return_count=row["return_count"],
         reopen_count=row["reopen_count"],
+        rating_window_over=is_rating_window_over(row["replied_at"], now=now, window_days=_window_days(window_days)),
     )
 
 
@@ -92,10 +99,11 @@ EXCLUSION = Case(
 )
 
 
-def _counters(now: datetime) -> dict[str, Count]:
+def _counters(now: datetime, window_days: int) -> dict[str, Count]:
     """``outcome_of`` and ``_rate_questions`` of ``core.rates`` as conditional counts, one per numerator and
     denominator; they are read only for the rows of assessed cases (``EXCLUSION`` = ``ASSESSED``). Each numerator's
-    condition implies its denominator's (checked again by ``RateCounts.from_counts``), so it is not repeated."""
+    condition implies its denominator's (checked again by ``RateCounts.from_counts``), so it is not repeated.
+    The replied cases without a rating are counted too: 未评价 once the rating window closed, else awaiting."""
     rated = Q(rating_resolved__isnull=False)
     replied = Q(replied_at__isnull=False)
     reply_overdue = Q(replied_at__isnull=True, resolution_due__lt=now)  # outcome_of: replied_on_time becomes False
@@ -118,6 +126,10 @@ def _counters(now: datetime) -> dict[str, Count]:
     for name, (in_denominator, in_numerator) in questions.items():
         counters[f"rc_den_{name}"] = Count("pk", filter=in_denominator) if in_denominator else Count("pk")
         counters[f"rc_num_{name}"] = Count("pk", filter=in_numerator)
+    without_rating = replied & Q(rating_resolved__isnull=True, rating_satisfied__isnull=True)
+    window_closed = Q(replied_at__lte=now - timedelta(days=window_days))  # is_rating_window_over
+    counters["rc_unrated"] = Count("pk", filter=without_rating & window_closed)
+    counters["rc_awaiting"] = Count("pk", filter=without_rating & ~window_closed)
     return counters
 
 
@@ -141,15 +153,20 @@ def _rate_counts(row: dict) -> RateCounts:
         excluded_unreasonable=0,
         numerators={name: row[f"rc_num_{name}"] for name in RATE_NAMES},
         denominators={name: row[f"rc_den_{name}"] for name in RATE_NAMES},
+        unrated=row["rc_unrated"],
+        awaiting_rating=row["rc_awaiting"],
     )
 
 
-def rate_counts(cases: QuerySet, field: str | None, *, now: datetime) -> Iterator[tuple[Hashable, RateCounts]]:
+def rate_counts(
+    cases: QuerySet, field: str | None, *, now: datetime, window_days: int | None = None
+) -> Iterator[tuple[Hashable, RateCounts]]:
     """``(value of field, RateCounts)`` over ``cases``, counted in the database: one row per group and exclusion
     comes back, not one per case. A group may come more than once (``rates_from_counts`` adds them up);
     without ``field`` the key is ``None``."""
     keys = [field] if field else []
-    rows = cases.order_by().values(*keys, rc_exclusion=EXCLUSION).annotate(**_counters(now)).order_by()
+    counters = _counters(now, _window_days(window_days))
+    rows = cases.order_by().values(*keys, rc_exclusion=EXCLUSION).annotate(**counters).order_by()
     for row in rows:
         yield (row[field] if field else None), _rate_counts(row)
 

@@ -7,11 +7,13 @@ table in ``core/lifecycle.py``.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhe.cases.core.lifecycle import Action, State
@@ -306,6 +308,7 @@ EVENT_LABELS = {
     "whistle": _("departments summoned (吹哨)"),
     "report_in": _("department reported in (报到)"),
     "release": _("summons released"),
+    "deadline_recomputed": _("deadline recomputed (official holiday schedule)"),
 }
 
 
@@ -449,11 +452,20 @@ class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("importing")
     DONE = "done", _("done")
-    FAILED = "failed", _("failed: nothing was imported")
+    FAILED = "failed", _("failed: see the problems")  # the job page says whether batches were written before
 
 
 class ImportJob(models.Model):
-    """One uploaded file of hotline tickets: mapped, then imported all-or-nothing by the background worker."""
+    """One uploaded file of hotline tickets: mapped, then imported by the background worker in batches.
+
+    Every row is checked before anything is written; then each batch of ``batch_size`` tickets commits in its own
+    short transaction together with the job's counters (``batches_done``, ``processed``, …), so a restarted job
+    resumes after its committed batches. ``attempt`` counts the runs that claimed the job: a batch commits only if
+    the job is still its run's (a job recovered from a dead worker is never written by two runs).
+    ``heartbeat_at`` moves with every batch; a running job whose heartbeat is older than ``STALLED_AFTER`` has
+    lost its worker and may be resumed."""
+
+    STALLED_AFTER = timedelta(minutes=5)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -467,6 +479,10 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    batch_size = models.PositiveIntegerField(default=200)
+    batches_done = models.PositiveIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -477,6 +493,18 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running (or queued) without a sign of life for ``STALLED_AFTER``: its worker died or lost the task."""
+        if self.status not in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING):
+            return False
+        return timezone.now() - (self.heartbeat_at or self.created_at) > self.STALLED_AFTER
+
+    @property
+    def is_resumable(self) -> bool:
+        """Stalled, or failed after some batches were committed: starting it again continues after them."""
+        return self.is_stalled or (self.status == ImportJobStatus.FAILED and self.batches_done > 0)
 
 
 def photo_path(instance, filename: str) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fuhe.accounts.scope import scope_for
 from fuhe.cases.core.history import CaseRow, EventRow, mismatches
-from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions
+from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions, is_rating_window_over
 from fuhe.cases.core.search import query_terms
 from fuhe.cases.models import Case, CaseEvent, CasePhoto, ImportJob, Notification, ReportIn, ReportInStatus
 from fuhe.cases.rules import can_act
@@ -257,6 +257,9 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
         resident_satisfied=case.rating_satisfied,
         has_duplicate_target=duplicate_of is not None,
         extension_pending=case.extension_pending_days is not None,
+        rating_window_over=is_rating_window_over(
+            case.replied_at, now=now, window_days=settings.FUHE_RATING_WINDOW_DAYS
+        ),
     )
 
 

@@ -15,10 +15,12 @@ urlpatterns = [
     path("cases/patrol/", views.intake, {"channel": Channel.PATROL}, name="patrol"),
     path("cases/<int:case_id>/", views.detail, name="detail"),
     path("cases/<int:case_id>/act/", views.act, name="act"),
+    path("cases/<int:case_id>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("notifications/", views.notifications, name="notifications"),
     path("cases/rates/", views.rates, name="rates"),
     path("cases/import/", views.import_upload, name="import_upload"),
     path("cases/import/<int:job_id>/", views.import_job, name="import_job"),
+    path("cases/calendar/", views.calendar_import, name="calendar_import"),
     path("docs/metrics/", views.metrics_doc, name="metrics_doc"),
 ]

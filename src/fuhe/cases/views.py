@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fuhe.accounts.scope import scope_for
-from fuhe.audit.core.masking import mask_phone
+from fuhe.audit.core.masking import mask_phone, redact
 from fuhe.cases import selectors
 from fuhe.cases.core.lifecycle import GUARDS, Action, IllegalTransition, State
 from fuhe.cases.duplicate_suggestions import duplicate_suggestions
@@ -27,16 +27,20 @@ from fuhe.cases.metrics import GROUPINGS, rates_report, report_in_punctuality
 from fuhe.cases.models import Case, Channel, DissatisfactionReason, ImportJobStatus, ReplyOutcome
 from fuhe.cases.reports import metric_definitions
 from fuhe.cases.services.actions import case_perform, dispatch_units
+from fuhe.cases.services.calendar_import import CalendarImportError, calendar_schedule_import
+from fuhe.cases.services.clocks import calendar_years
 from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
 from fuhe.cases.services.intake import (
     IdempotencyConflictError,
     IdempotencyInProgressError,
+    access_secret_display,
     case_create,
     case_verify_access,
 )
-from fuhe.cases.services.lifecycle import case_rate
+from fuhe.cases.services.lifecycle import case_rate, case_rating_window
 from fuhe.cases.services.notify import notifications_mark_read
 from fuhe.cases.services.photos import photos_attach, photos_validate
+from fuhe.cases.services.privacy import case_personal_data_reveal, public_summary
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
 from fuhe.ui import ratelimit
 from fuhe.ui.errors import error_text as _error_text
@@ -63,6 +67,11 @@ def _remember_access(request, case: Case) -> None:
 @require_http_methods(["GET", "POST"])
 def report(request):
     """The resident's report: works on a phone, needs no account, two required fields."""
+    if request.method == "POST" and request.GET.get("preview"):  # what a published summary would show (HTMX)
+        summary = public_summary(
+            text=request.POST.get("text", "")[:4000], address=request.POST.get("address", "")[:200]
+        )
+        return render(request, "cases/partials/publish_preview.html", {"summary": summary})
     form = ResidentReportForm(request.POST or None, initial={"submission_id": uuid.uuid4().hex})
     if request.method == "POST" and (wait := ratelimit.check(request, "report")):
         # a burst from one address: refused with the time to wait, and the form keeps what was typed
@@ -83,6 +92,7 @@ def report(request):
                 latitude=data["latitude"],
                 longitude=data["longitude"],
                 reporter_phone=data["phone"] or "",
+                is_public=data["is_public"],
                 idempotency_key=f"web:{data['submission_id']}",
             )
         except (IdempotencyConflictError, IdempotencyInProgressError, ValidationError) as exc:
@@ -94,7 +104,10 @@ def report(request):
             if intake.access_token:
                 request.session[f"token:{intake.case.tracking_code}"] = intake.access_token
             return redirect("cases:track_case", code=intake.case.tracking_code)
-    return render(request, "cases/report.html", {"form": form, "map_tiles": settings.FUHE_MAP_TILE_URL})
+    summary = public_summary(text=form["text"].value() or "", address=form["address"].value() or "")
+    return render(
+        request, "cases/report.html", {"form": form, "map_tiles": settings.FUHE_MAP_TILE_URL, "summary": summary}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,6 +122,7 @@ def track(request):
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
         # four digits are guessed in at most 10,000 tries: a code is locked after a few wrong ones, from any address
+        # (a wrong query password counts as a wrong try too)
         if wait := ratelimit.waiting("track_failures", f"code:{code}"):
             minutes = -(-wait // 60)
             form.add_error(
@@ -118,11 +132,12 @@ def track(request):
             )
             return render(request, "cases/track.html", {"form": form}, status=429)
         case = selectors.case_find(tracking_code=code)
-        if case and case_verify_access(case=case, phone_last4=form.cleaned_data["phone_last4"]):
+        given = {"phone_last4": form.cleaned_data["phone_last4"], "password": form.cleaned_data["password"]}
+        if case and case_verify_access(case=case, **given):
             _remember_access(request, case)
             return redirect("cases:track_case", code=case.tracking_code)
         ratelimit.hit("track_failures", f"code:{code}")
-        form.add_error(None, _("No case matches this code and phone number."))
+        form.add_error(None, _("No case matches this code with these phone digits or this query password."))
     return render(request, "cases/track.html", {"form": form})
 
 
@@ -139,8 +154,9 @@ def _tracked_case(request, code: str) -> Case:
 @require_http_methods(["GET", "POST"])
 def track_case(request, code: str):
     case = _tracked_case(request, code)
+    window = case_rating_window(case)
     rating = RatingForm(request.POST or None)
-    if request.method == "POST" and case.state == State.REPLIED and rating.is_valid():
+    if request.method == "POST" and case.state in (State.REPLIED, State.CLOSED) and rating.is_valid():
         try:
             case_rate(
                 actor=request.user,
@@ -151,7 +167,7 @@ def track_case(request, code: str):
                 comment=rating.cleaned_data["comment"],
             )
         except (IllegalTransition, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, _error_text(exc, with_fields=False))
         else:
             messages.success(request, _("Thank you. Your rating was recorded."))
         return redirect("cases:track_case", code=case.tracking_code)
@@ -161,6 +177,8 @@ def track_case(request, code: str):
         if token
         else None
     )
+    events = list(selectors.case_timeline(case=case, public_only=True))
+    closed_unrated = case.state == State.CLOSED and any(event.action == Action.CLOSE_UNRATED for event in events)
     return render(
         request,
         "cases/track_case.html",
@@ -168,9 +186,12 @@ def track_case(request, code: str):
             "case": case,
             "photos": case.photos.all(),
             "rating": rating,
-            "events": selectors.case_timeline(case=case, public_only=True),
+            "events": events,
             "link": link,
-            "can_rate": case.state == State.REPLIED,
+            "password": access_secret_display(token),
+            "can_rate": case.state == State.REPLIED and not window.is_over,
+            "rate_by": window.deadline,
+            "rating_ended": closed_unrated or (case.state == State.REPLIED and window.is_over),
         },
     )
 
@@ -324,15 +345,32 @@ def detail(request, case_id: int):
             "report_ins": selectors.open_report_ins(case=case),
             "my_units": scope_for(request.user).unit_ids,
             "can_whistle": request.user.has_perm("cases.whistle", case),
-            "reporter_phone": case.reporter_phone if can_see_reporter else mask_phone(case.reporter_phone),
+            "can_see_reporter": can_see_reporter,  # the full phone and text are one audited click away
+            "reporter_phone": mask_phone(case.reporter_phone),
+            "text_is_redacted": redact(case.text) != case.text,
             "outcomes": ReplyOutcome.choices,
             "dissatisfaction_reasons": DissatisfactionReason.choices,
-            "can_follow_up": case.state == State.REPLIED and request.user.has_perm("cases.follow_up", case),
+            "can_follow_up": case.state == State.REPLIED
+            and not case_rating_window(case).is_over
+            and request.user.has_perm("cases.follow_up", case),
             "duplicates": duplicate_suggestions(user=request.user, case=case)
             if request.user.has_perm("cases.dispatch") and State(case.state) in (State.RECEIVED, State.RETURNED)
             else [],
         },
     )
+
+
+@login_required
+@require_POST
+def reveal(request, case_id: int, field: str):
+    """The reporter's full phone or the case's full text, for those who may see the reporter: recorded in the audit
+    log. Others get the same 404 as for a case they cannot see."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    try:
+        value = case_personal_data_reveal(actor=request.user, case=case, field=field)
+    except (PermissionDenied, ValidationError):
+        raise Http404("No such case") from None
+    return render(request, "cases/partials/revealed.html", {"value": value, "field": field})
 
 
 @login_required
@@ -430,7 +468,8 @@ def import_upload(request):
             else:
                 return redirect("cases:import_job", job_id=job.pk)
     jobs = selectors.import_job_list(user=request.user)
-    return render(request, "cases/import_upload.html", {"error": error, "jobs": jobs})
+    context = {"error": error, "jobs": jobs, "max_rows": f"{settings.FUHE_IMPORT_MAX_ROWS:,}"}
+    return render(request, "cases/import_upload.html", context)
 
 
 @login_required
@@ -439,7 +478,9 @@ def import_job(request, job_id: int):
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     error = ""
     if request.method == "POST":
-        mapping = {field: request.POST.get(f"map_{field}", "") for field in IMPORT_FIELDS}
+        mapping = None  # resume: the mapping the job started with
+        if "resume" not in request.POST:
+            mapping = {field: request.POST.get(f"map_{field}", "") for field in IMPORT_FIELDS}
         try:
             job = import_job_start(actor=request.user, job=job, mapping=mapping)
         except ValidationError as exc:
@@ -451,7 +492,7 @@ def import_job(request, job_id: int):
         "fields": IMPORT_FIELDS,
         "error": error,
         "processed": import_job_progress(job),
-        "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING),
+        "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING) and not job.is_stalled,
     }
     return render_page_or_partial(
         request, page="cases/import_job.html", partial="cases/partials/import_progress.html", context=context
@@ -465,3 +506,38 @@ def photo(request, photo_id: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- the official holiday schedule ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_import(request):
+    """Load a year's official holiday schedule (district administrators): the years' sources, the upload, the result."""
+    if not request.user.has_perm("cases.import_calendar"):
+        raise Http404("No calendar here")
+    years = calendar_years()
+    errors: list[str] = []
+    result = None
+    year = request.POST.get("year", "").strip() or next((y.year for y in years if not y.is_known), years[-1].year)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": _("choose a .csv, .txt or .xlsx file")})
+            result = calendar_schedule_import(
+                actor=request.user,
+                year=year,
+                file=upload,
+                filename=upload.name,
+                replace=bool(request.POST.get("replace")),
+            )
+        except CalendarImportError as exc:
+            errors = [str(error) for error in exc.errors]
+        except ValidationError as exc:
+            errors = [_error_text(exc)]
+        else:
+            years = calendar_years()
+    context = {"years": years, "year": year, "errors": errors, "result": result}
+    return render(request, "cases/calendar_import.html", context)

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.utils import timezone
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.cases.core.lifecycle import IllegalTransition
 from fuhe.cases.models import Category, DissatisfactionReason, KnowledgeEntry
+from fuhe.cases.rules import may_record_follow_up
 from fuhe.cases.services import lifecycle as loop
 from fuhe.cases.services.clocks import clock_policies_seed
 from fuhe.cases.services.intake import case_create, categories_seed
@@ -26,6 +28,13 @@ DEMO_REASONS = {
     False: [DissatisfactionReason.NOT_RESOLVED, DissatisfactionReason.PASSED_AROUND, DissatisfactionReason.TOO_SLOW],
     True: [DissatisfactionReason.TOO_SLOW, DissatisfactionReason.NEVER_CONTACTED, DissatisfactionReason.ATTITUDE],
 }
+#: what the demo's unsatisfied residents say in their own words, now and then
+DEMO_COMMENTS = [
+    "打了三次电话才有人来",
+    "说是修好了，第二天又坏了",
+    "答复只是解释政策，没有解决问题",
+    "态度还可以，就是太慢",
+]
 TERRITORIAL_SHARE = 0.35  # 直派: cases with a clear place go to the street, which summons the department (吹哨)
 LABEL_DEPARTMENT = {
     "城乡建设": DepartmentType.HOUSING,
@@ -37,6 +46,13 @@ LABEL_DEPARTMENT = {
     "卫生计生": DepartmentType.HEALTH,
 }
 REQUEST_TYPES = ["help", "complaint", "consultation", "suggestion", "report"]
+
+
+def _unit_quality(unit: Unit) -> float:
+    """How well a unit serves, fixed per unit (its own seeded draw): the chance that a resident who rates is
+    satisfied, from 0.68 to 0.97, so the units' satisfaction rates spread as they do in practice (practice.zh.md
+    §(a1): Beijing's 满意率 rose from 65 % to 97 %), instead of every unit showing 100 %."""
+    return random.Random(f"quality-{unit.pk}").uniform(0.68, 0.97)
 
 
 def _read(path: Path) -> list[dict]:
@@ -90,6 +106,7 @@ def demo_cases_build(
                 category=category,
                 request_type=rng.choice(REQUEST_TYPES),
                 reporter_phone=f"1990001{index:04d}",
+                is_public=index % 2 == 0,  # half the residents chose to publish a summary
             ).case
         _walk(case, rng, received, dispatchers.get(region.parent_id), message, replies)
         made += 1
@@ -188,12 +205,40 @@ def _walk(case, rng: random.Random, received: datetime, dispatcher, message: dic
             case = loop.case_reply(
                 actor=handler, case=case, outcome="resolved" if stage < 0.85 else "explained", text=reply[:3900]
             )
-        if stage > 0.92:
-            return  # waiting for the follow-up call
-        with _at(t + timedelta(days=1)):
-            satisfied = rng.random() < 0.88
-            resolved = satisfied or rng.random() < 0.3
-            why = [] if satisfied else rng.sample(DEMO_REASONS[resolved], k=rng.choice((1, 1, 2)))
-            loop.case_rate(actor=None, case=case, resolved=resolved, satisfied=satisfied, channel="call", reasons=why)
+        _rate(case, rng, t, dispatcher, department)
     except IllegalTransition:
         return
+
+
+def _rate(case, rng: random.Random, replied: datetime, dispatcher, unit: Unit) -> None:
+    """The follow-up (回访) of a reply, as it goes: the resident rates on the tracking page (the link in the
+    notification) or answers the street's follow-up call — never the handling unit — within the rating window, or
+    nobody rates it and the sweep closes it as 未评价 when the window ends. Units that serve worse have more
+    unsatisfied residents and more who do not answer."""
+    quality = _unit_quality(unit)
+    window_end = replied + timedelta(days=settings.FUHE_RATING_WINDOW_DAYS)
+    if rng.random() < 0.06 + (1 - quality) * 0.4:  # unreachable, or did not bother: 未评价 once the window ends
+        if window_end < timezone.now():
+            with _at(window_end + timedelta(minutes=rng.uniform(0, 1))):
+                loop.cases_unrated_close()
+        return
+    rated = replied + timedelta(days=rng.choice((rng.uniform(0.1, 1), rng.uniform(0.5, 6))))
+    rated = min(rated, window_end - timedelta(hours=1))  # a shorter configured window: still inside it
+    if rated > timezone.now():
+        return  # still inside the window: waiting for the rating
+    satisfied = rng.random() < quality
+    resolved = satisfied or rng.random() < 0.3
+    why = [] if satisfied else rng.sample(DEMO_REASONS[resolved], k=rng.choice((1, 1, 2)))
+    comment = rng.choice(DEMO_COMMENTS) if why and rng.random() < 0.4 else ""
+    by_call = dispatcher is not None and rng.random() < 0.45 and may_record_follow_up(dispatcher, case)
+    actor, channel = (dispatcher, "call") if by_call else (None, rng.choice(("tracking", "sms_link")))
+    with _at(rated):
+        loop.case_rate(
+            actor=actor,
+            case=case,
+            resolved=resolved,
+            satisfied=satisfied,
+            channel=channel,
+            reasons=why,
+            comment=comment,
+        )

@@ -61,6 +61,7 @@ def json_post(root, manhole, key, description="花园路社区3号楼前井盖�
         "phone": "13912345678",
         "attribute[request_type]": "complaint",
         "attribute[title]": "井盖缺失",
+        "attribute[publish]": "yes",  # the reporter agreed to the public list
     }
     response = requests.post(f"{root}/requests.json", data=form, timeout=30)
     assert response.status_code == 200, response.text
@@ -89,7 +90,7 @@ def test_georeport_lists_services_and_reads_definitions(root, tree, categories, 
     assert definition["service_code"] == str(manhole.pk)
     attributes = definition["attributes"] if fmt == "json" else as_list(definition["attributes"]["attribute"])
     by_code = {a["code"]: a for a in attributes}
-    assert set(by_code) == {"request_type", "title"}
+    assert set(by_code) == {"request_type", "title", "publish"}
     request_type = by_code["request_type"]
     assert request_type["datatype"] == "singlevaluelist"
     values = request_type["values"] if fmt == "json" else as_list(request_type["values"]["value"])
@@ -199,6 +200,7 @@ def test_xml_post_follows_the_token_and_reads_it_back(root, tree, manhole, issue
         "address_string": "新华社区8号楼",
         "description": "路边井盖松动",
         "attribute[request_type]": "report",
+        "attribute[publish]": "yes",
     }
     response = requests.post(f"{root}/requests.xml?{query}", data=form, timeout=30)
     assert response.status_code == 200, response.text
@@ -227,7 +229,7 @@ def test_a_root_address_ending_in_a_slash_still_works(root, tree, manhole, issue
     response = requests.post(
         f"{endpoint}/requests.xml?{query}",
         timeout=30,
-        data={"service_code": str(manhole.pk), "address_string": "新华社区8号楼"},
+        data={"service_code": str(manhole.pk), "address_string": "新华社区8号楼", "attribute[publish]": "yes"},
     )
     assert response.status_code == 200, response.text
     token = xmltodict.parse(response.content)["service_requests"]["request"]["token"]

@@ -37,6 +37,7 @@ def test_intake_drops_them_and_the_xml_feed_stays_readable(client, tree, categor
         reporter_name="王\x0c小明",
         category=categories["城乡建设/市政设施/井盖"],
         region=tree.regions["花园路社区"],
+        is_public=True,
     ).case
     case.refresh_from_db()
     assert (case.title, case.text, case.address, case.reporter_name) == (

@@ -133,6 +133,7 @@ def test_post_follow_the_token_and_read_it_back(client, tree, issue_key, service
             "phone": "13912345678",
             "attribute[request_type]": "complaint",
             "attribute[title]": "井盖丢失",
+            "attribute[publish]": "yes",
         },
     )
     assert response.status_code == 200, response.content

@@ -37,6 +37,7 @@ SPEC = [
     (S.ESCALATED, A.REPLY, S.REPLIED),
     (S.REPLIED, A.RATE, S.RATED),
     (S.RATED, A.CLOSE, S.CLOSED),
+    (S.REPLIED, A.CLOSE_UNRATED, S.CLOSED),
     (S.RATED, A.REOPEN, S.REOPENED),
     (S.CLOSED, A.REOPEN, S.REOPENED),
     (S.DISPATCHED, A.ESCALATE, S.ESCALATED),
@@ -81,6 +82,7 @@ def facts_allowing(action: Action) -> CaseFacts:
         resident_satisfied=False,
         has_duplicate_target=True,
         extension_pending=action in {A.GRANT_EXTENSION, A.DENY_EXTENSION},
+        rating_window_over=action is A.CLOSE_UNRATED,
     )
 
 
@@ -247,6 +249,7 @@ facts_strategy = st.builds(
     resident_satisfied=st.sampled_from([None, True, False]),
     has_duplicate_target=st.booleans(),
     extension_pending=st.booleans(),
+    rating_window_over=st.booleans(),
 )
 
 

@@ -233,6 +233,7 @@ outcomes = st.builds(
     satisfied=tri,
     return_count=st.integers(0, 3),
     reopen_count=st.integers(0, 2),
+    rating_window_over=st.booleans(),
 )
 
 
@@ -316,6 +317,8 @@ def test_counts_given_by_group_equal_the_per_case_rates(keyed):
                     excluded_unreasonable=one.unreasonable,
                     numerators=one.num,
                     denominators=one.den,
+                    unrated=one.unrated,
+                    awaiting_rating=one.awaiting,
                 ),
             )
         )
@@ -329,6 +332,8 @@ def test_counts_given_by_group_equal_the_per_case_rates(keyed):
         {"assessed": 4, "excluded_direct": 6},  # fewer assessed than a denominator
         {"numerators": {**dict.fromkeys(RATE_NAMES, 0), "response": 6}},  # numerator above its denominator
         {"denominators": dict.fromkeys(RATE_NAMES[:-1], 0)},  # a rate missing
+        {"unrated": 3, "awaiting_rating": 3},  # more replied cases without a rating than replied and unrated
+        {"unrated": -1},
     ],
 )
 def test_counts_that_cannot_come_from_cases_are_refused(change):

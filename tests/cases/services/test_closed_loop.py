@@ -169,7 +169,7 @@ def test_the_background_worker_runs_the_sweep(tree, new_case, settings):
 
     case = loop.case_dispatch(actor=tree.people["dispatcher"], case=new_case(), unit=tree.units["和平区城管委"])
     with time_machine.travel(case.resolution_due + timedelta(hours=1), tick=False):
-        assert sweep_deadlines.call_local() == {"warned": 0, "escalated": 1}
+        assert sweep_deadlines.call_local() == {"warned": 0, "escalated": 1, "closed_unrated": 0}
 
 
 def test_a_step_updates_only_the_columns_it_changed(tree, new_case):

@@ -5,7 +5,9 @@
 * status: ``closed`` for closed, merged and dismissed cases, ``open`` for every other state; status_notes say the
   state in words and the latest public answer or reason. agency_responsible is the handling unit, or before
   dispatch the street office / township government receiving the case.
-* Personal data never appears: no reporter name or phone; phone and ID numbers in free text are masked.
+* Only cases the reporter agreed to publish (``is_public``) are listed, as a redacted summary: no reporter name or
+  phone; description, address and notes pass through ``fuhe.audit.core.masking.redact`` (phone, ID, card and plate
+  numbers, flats and units, names); the point is rounded to three decimals (about 100 m), the street, not the door.
 * service_request_id = the case's id; token = its tracking code, given only to the poster (``tokens/{token}``
   answers the id); lists never show tracking codes.
 """
@@ -17,12 +19,14 @@ from datetime import timedelta
 from django.db import connections
 from django.db.models import Exists, OuterRef, QuerySet
 
-from fuhe.audit.core.masking import mask_text
+from fuhe.audit.core.masking import redact
 from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Case, CaseEvent, Category, RequestType
+from fuhe.cases.services.privacy import public_summary
 from fuhe.org.core.divisions import Level, ancestor_keys
 from fuhe.org.models import Unit, UnitKind
 
+PUBLIC_DECIMALS = 3
 CLOSED_STATES = (State.CLOSED.value, State.MERGED.value, State.DISMISSED.value)
 OPEN311_SPEC = "http://wiki.open311.org/GeoReport_v2"
 RECEIVING_UNIT_KINDS = (UnitKind.STREET_OFFICE, UnitKind.TOWNSHIP_GOVERNMENT)
@@ -45,6 +49,19 @@ SERVICE_ATTRIBUTES = [
         "datatype_description": "at most 120 characters",
         "order": 2,
         "description": "标题 / Short title",
+    },
+    {
+        "variable": True,
+        "code": "publish",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "yes or no; without it, no",
+        "order": 3,
+        "description": (
+            "公开摘要 / The reporter agrees to a redacted summary on the public list (category, place without flat, "
+            "text without names or numbers). Without a yes the request stays private and is not listed."
+        ),
+        "values": [{"key": "yes", "name": "公开 / publish"}, {"key": "no", "name": "不公开 / private"}],
     },
 ]
 ATTRIBUTE_CODES = {attribute["code"] for attribute in SERVICE_ATTRIBUTES}
@@ -101,6 +118,11 @@ def public_requests() -> QuerySet[Case]:
     return Case.objects.filter(is_public=True).select_related("category", "region", "owner_unit")
 
 
+def public_coordinate(value) -> float | None:
+    """A coordinate to three decimals (about 110 m): the place of a public summary, never a resident's door."""
+    return None if value is None else round(float(value), PUBLIC_DECIMALS)
+
+
 def open311_status(state: str) -> str:
     return "closed" if state in CLOSED_STATES else "open"
 
@@ -149,7 +171,7 @@ class RequestWriter:
         if state is State.MERGED and case.merged_into_id:  # the request id, not the other case's tracking code
             note = f"并入 / merged into request {case.merged_into_id}"
         words = f"{state.zh} ({state.words})"
-        return mask_text(f"{words}: {note}" if note else words)
+        return redact(f"{words}: {note}" if note else words)
 
     def request_out(self, case: Case) -> dict:
         updated = max(
@@ -164,23 +186,24 @@ class RequestWriter:
             )
             if moment is not None
         )
+        summary = public_summary(text=case.text, address=case.address)  # what the report form previewed
         return {
             "service_request_id": str(case.pk),
             "status": open311_status(case.state),
             "status_notes": self.status_notes(case),
             "service_name": case.category.name if case.category_id else "",
             "service_code": str(case.category_id) if case.category_id else "",
-            "description": mask_text(case.text),
+            "description": summary.text,
             "agency_responsible": self.agency(case),
             "service_notice": "",
             "requested_datetime": case.created_at,
             "updated_datetime": updated,
             "expected_datetime": case.resolution_due,
-            "address": mask_text(case.address),
+            "address": summary.place,
             "address_id": case.region.code if case.region_id else "",
             "zipcode": "",
-            "lat": float(case.latitude) if case.latitude is not None else None,
-            "long": float(case.longitude) if case.longitude is not None else None,
+            "lat": public_coordinate(case.latitude),
+            "long": public_coordinate(case.longitude),
             "media_url": "",
         }
 

@@ -351,6 +351,8 @@ def _attributes(params) -> dict[str, str]:
             values[code] = given[0]
     if "request_type" in values and values["request_type"] not in RequestType.values:
         raise Open311Error(400, f"attribute[request_type]: give one of {', '.join(RequestType.values)}")
+    if values.get("publish", "no") not in ("yes", "no"):
+        raise Open311Error(400, "attribute[publish]: give yes or no")
     if len(values.get("title", "")) > 120:
         raise Open311Error(400, "attribute[title]: at most 120 characters")
     return values
@@ -405,6 +407,7 @@ def _create(api_key, params, idempotency_key: str | None) -> dict:
             request_type=attributes.get("request_type", RequestType.HELP),
             reporter_name=name[:60],
             reporter_phone=phone,
+            is_public=attributes.get("publish") == "yes",  # private unless the reporter agreed
             idempotency_key=case_idempotency_key(owner, ENDPOINT_POST, idempotency_key) if idempotency_key else None,
         )
     except ValidationError as error:

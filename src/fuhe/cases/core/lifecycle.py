@@ -3,6 +3,10 @@
 No Django here. ``apply`` is pure: it says what a transition means (next state, whether a hop or a reopen is
 counted, which clocks start, stop or are extended) or raises ``IllegalTransition``; storing it is the caller's job.
 
+A replied case waits for the resident's rating (or an independent follow-up call) for a configured window; when it
+closes unrated, the system closes the case as 未评价 (``CLOSE_UNRATED``): no rating is assumed, the case cannot be
+rated or reopened afterwards, and the rates count it as unrated, never as satisfied (docs/metrics.md).
+
 Clock policy: the resolution clock starts at dispatch, not at acceptance, and keeps running while a return is
 reviewed (a refused return costs the unit that time); a reassignment restarts it for the new unit. A clock listed
 in ``starts`` while already running restarts; one listed in ``stops`` is stopped if it runs.
@@ -12,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 DEFAULT_MAX_REOPENS = 1
+DEFAULT_RATING_WINDOW_DAYS = 7
 
 
 class State(StrEnum):
@@ -52,6 +58,7 @@ class Action(StrEnum):
     REPLY = "reply"
     RATE = "rate"
     CLOSE = "close"
+    CLOSE_UNRATED = "close_unrated"  # the system, when the rating window closed without a rating (未评价)
     REOPEN = "reopen"
     ESCALATE = "escalate"
     MERGE = "merge"
@@ -106,6 +113,7 @@ ACTION_ZH = {
     Action.REPLY: "答复",
     Action.RATE: "回访评价",
     Action.CLOSE: "办结归档",
+    Action.CLOSE_UNRATED: "逾期未评价，归档",
     Action.REOPEN: "重办",
     Action.ESCALATE: "超期升级",
     Action.MERGE: "并单",
@@ -144,6 +152,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.ESCALATED, Action.REPLY): State.REPLIED,
     (State.REPLIED, Action.RATE): State.RATED,
     (State.RATED, Action.CLOSE): State.CLOSED,
+    (State.REPLIED, Action.CLOSE_UNRATED): State.CLOSED,
     (State.RATED, Action.REOPEN): State.REOPENED,
     (State.CLOSED, Action.REOPEN): State.REOPENED,
     (State.UNDER_REVIEW, Action.DISMISS): State.DISMISSED,
@@ -171,6 +180,22 @@ class CaseFacts:
     resident_satisfied: bool | None = None  # from the follow-up call; None before rating
     has_duplicate_target: bool = False  # the case this one duplicates is named
     extension_pending: bool = False
+    rating_window_over: bool = False  # replied, and the window for the rating after the latest reply has closed
+
+
+def rating_deadline(replied_at: datetime | None, window_days: int = DEFAULT_RATING_WINDOW_DAYS) -> datetime | None:
+    """When the window for rating the latest reply closes (calendar days after it); ``None`` before any reply."""
+    if window_days < 0:
+        raise ValueError("the rating window cannot be negative")
+    return None if replied_at is None else replied_at + timedelta(days=window_days)
+
+
+def is_rating_window_over(
+    replied_at: datetime | None, *, now: datetime, window_days: int = DEFAULT_RATING_WINDOW_DAYS
+) -> bool:
+    """The latest reply is older than the rating window: it can no longer be rated (未评价 if it was not)."""
+    deadline = rating_deadline(replied_at, window_days)
+    return deadline is not None and deadline <= now
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,13 +263,29 @@ NO_EXTENSION_PENDING = Guard(
     "an extension request is already waiting for a decision",
 )
 
+RATING_WINDOW_OVER = Guard(
+    "rating_window_over",
+    lambda facts, reason: facts.rating_window_over,
+    "评价期限尚未届满",
+    "the resident may still rate the reply",
+)
+
+RATING_WINDOW_OPEN = Guard(
+    "rating_window_open",
+    lambda facts, reason: not facts.rating_window_over,
+    "评价期限已过，已按未评价归档",
+    "the time to rate the reply has ended; the case counts as not rated",
+)
+
 GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.DISPATCH: (OWNER_NAMED,),
     Action.RETURN: (REASON_GIVEN,),
     Action.REASSIGN: (OWNER_NAMED, REASON_GIVEN),
     Action.REJECT_RETURN: (REASON_GIVEN,),
     Action.REPLY: (SUMMONS_CLOSED,),
+    Action.RATE: (RATING_WINDOW_OPEN,),
     Action.CLOSE: (SUMMONS_CLOSED,),
+    Action.CLOSE_UNRATED: (RATING_WINDOW_OVER,),
     Action.REOPEN: (NOT_SATISFIED, REOPENS_LEFT, REASON_GIVEN),
     Action.ESCALATE: (OVERDUE,),
     Action.MERGE: (DUPLICATE_NAMED, SUMMONS_CLOSED),
@@ -276,6 +317,7 @@ CLOCK_EFFECTS: dict[Action, ClockEffect] = {
     Action.REJECT_RETURN: ClockEffect(starts=frozenset({Clock.ACCEPTANCE}), stops=frozenset({Clock.REVIEW})),
     Action.REPLY: ClockEffect(starts=frozenset({Clock.FOLLOW_UP}), stops=frozenset({Clock.RESOLUTION})),
     Action.RATE: ClockEffect(stops=frozenset({Clock.FOLLOW_UP})),
+    Action.CLOSE_UNRATED: ClockEffect(stops=frozenset({Clock.FOLLOW_UP})),
     Action.REOPEN: ClockEffect(starts=frozenset({Clock.RESOLUTION})),
     Action.MERGE: ClockEffect(stops=frozenset(Clock)),
     Action.FLAG_UNREASONABLE: ClockEffect(

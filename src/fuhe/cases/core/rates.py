@@ -11,6 +11,11 @@ Each rate then narrows the population to the cases for which its question can al
 whose response limit has not passed is not yet a response success or failure, an unrated case has no
 resident verdict. Numerators are always a subset of their denominators.
 
+Unrated (未评价): a replied case nobody rated within the rating window is in no numerator, and it is left out of
+the denominators of 解决率, 满意率 and 一次办结率 (they report the verdicts residents gave); it stays in the
+follow-up rate's denominator, and its number is published beside the rates (``RateSet.unrated``), with the cases
+still inside the window (``RateSet.awaiting_rating``). It is never counted as satisfied (docs/metrics.md).
+
 Grouping is the caller's: ``compute_rates(outcomes, key=lambda o: …)`` with any hashable key (unit, street,
 month, category …). The adapter that builds ``CaseOutcome`` rows decides attribution (for unit rankings:
 the unit that held the case last). An adapter that counts in the database instead passes one ``RateCounts`` per
@@ -46,6 +51,9 @@ class CaseOutcome:
     基本满意 counts as satisfied; an adapter that wants the strict reading maps it to ``False``.
 
     ``return_count``: 退单 hops the case made; ``reopen_count``: 重办 after a "not satisfied" rating.
+
+    ``rating_window_over``: the window for rating the latest reply has closed. A replied case without any rating
+    is then 未评价 (``unrated``); before, it is still awaiting its rating.
     """
 
     dispatched: bool = True  # False: answered directly at intake (直办/直接答复), no handling unit involved
@@ -58,6 +66,7 @@ class CaseOutcome:
     satisfied: bool | None = None
     return_count: int = 0
     reopen_count: int = 0
+    rating_window_over: bool = False
 
     def __post_init__(self) -> None:
         if self.return_count < 0 or self.reopen_count < 0:
@@ -66,6 +75,20 @@ class CaseOutcome:
     @property
     def assessed(self) -> bool:
         return self.dispatched and not self.merged and not self.dismissed_unreasonable
+
+    @property
+    def has_rating(self) -> bool:
+        return self.resolved is not None or self.satisfied is not None
+
+    @property
+    def unrated(self) -> bool:
+        """未评价: replied, never rated, and the rating window has closed."""
+        return self.replied and not self.has_rating and self.rating_window_over
+
+    @property
+    def awaiting_rating(self) -> bool:
+        """Replied, not rated yet, and the resident may still rate it."""
+        return self.replied and not self.has_rating and not self.rating_window_over
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +166,7 @@ def _rate_questions(case: CaseOutcome) -> dict[str, tuple[bool, bool]]:
         "return": (True, case.return_count > 0),
         "reopen": (case.replied, case.reopen_count > 0),
         "first_time_resolution": (rated, case.resolved is True and case.return_count == 0 and case.reopen_count == 0),
-        "follow_up": (case.replied, case.replied and (rated or case.satisfied is not None)),
+        "follow_up": (case.replied, case.replied and case.has_rating),
     }
 
 
@@ -227,6 +250,8 @@ class RateSet:
     excluded_merged: int
     excluded_unreasonable: int
     rates: Mapping[str, Rate] = field(default_factory=dict)
+    unrated: int = 0  # 未评价: assessed, replied, not rated within the rating window (in no numerator)
+    awaiting_rating: int = 0  # assessed, replied, not rated yet, still inside the rating window
 
     def __getitem__(self, name: str) -> Rate:
         return self.rates[name]
@@ -271,10 +296,11 @@ class RateCounts:
     were aggregated elsewhere, e.g. in SQL (``from_counts``); both give the same ``RateSet``.
     """
 
-    __slots__ = ("cases", "assessed", "direct", "merged", "unreasonable", "num", "den")
+    __slots__ = ("cases", "assessed", "direct", "merged", "unreasonable", "unrated", "awaiting", "num", "den")
 
     def __init__(self) -> None:
         self.cases = self.assessed = self.direct = self.merged = self.unreasonable = 0
+        self.unrated = self.awaiting = 0
         self.num = dict.fromkeys(RATE_NAMES, 0)
         self.den = dict.fromkeys(RATE_NAMES, 0)
 
@@ -289,11 +315,15 @@ class RateCounts:
         excluded_unreasonable: int,
         numerators: Mapping[str, int],
         denominators: Mapping[str, int],
+        unrated: int = 0,
+        awaiting_rating: int = 0,
     ) -> RateCounts:
         """Counts aggregated elsewhere. Checked: exclusions and assessed add up to ``cases``, every rate is given,
-        and 0 <= numerator <= denominator <= assessed."""
+        0 <= numerator <= denominator <= assessed, and the unrated and awaiting cases are replied cases without a
+        rating (together at most the follow-up rate's denominator minus its numerator)."""
         counts = cls()
         counts.cases, counts.assessed = cases, assessed
+        counts.unrated, counts.awaiting = unrated, awaiting_rating
         counts.direct, counts.merged, counts.unreasonable = excluded_direct, excluded_merged, excluded_unreasonable
         if set(numerators) != set(RATE_NAMES) or set(denominators) != set(RATE_NAMES):
             raise ValueError(f"need a numerator and a denominator for each of {', '.join(RATE_NAMES)}")
@@ -306,6 +336,10 @@ class RateCounts:
             if not 0 <= numerators[name] <= denominators[name] <= assessed:
                 raise ValueError(f"{name}: need 0 <= numerator <= denominator <= assessed")
             counts.num[name], counts.den[name] = numerators[name], denominators[name]
+        if min(unrated, awaiting_rating) < 0 or unrated + awaiting_rating > (
+            denominators["follow_up"] - numerators["follow_up"]
+        ):
+            raise ValueError("unrated and awaiting cases must be >= 0 and replied cases without a rating")
         return counts
 
     def add(self, case: CaseOutcome) -> None:
@@ -320,6 +354,8 @@ class RateCounts:
             self.direct += 1
             return
         self.assessed += 1
+        self.unrated += case.unrated
+        self.awaiting += case.awaiting_rating
         for name, (in_den, in_num) in _rate_questions(case).items():
             if in_den:
                 self.den[name] += 1
@@ -332,6 +368,8 @@ class RateCounts:
         self.direct += other.direct
         self.merged += other.merged
         self.unreasonable += other.unreasonable
+        self.unrated += other.unrated
+        self.awaiting += other.awaiting
         for name in RATE_NAMES:
             self.num[name] += other.num[name]
             self.den[name] += other.den[name]
@@ -345,6 +383,8 @@ class RateCounts:
             self.merged,
             self.unreasonable,
             {name: Rate.of(name, self.num[name], self.den[name], config) for name in RATE_NAMES},
+            self.unrated,
+            self.awaiting,
         )
 
 
@@ -401,6 +441,8 @@ def combine(rate_sets: Iterable[RateSet], key: Hashable = None, config: RateConf
         tally.direct += rs.excluded_direct
         tally.merged += rs.excluded_merged
         tally.unreasonable += rs.excluded_unreasonable
+        tally.unrated += rs.unrated
+        tally.awaiting += rs.awaiting_rating
         for name in RATE_NAMES:
             tally.num[name] += rs.rates[name].numerator
             tally.den[name] += rs.rates[name].denominator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -57,8 +58,42 @@ def _tracking_code() -> str:
     return "F" + "".join(digits)
 
 
-def hash_token(token: str) -> str:
+def hash_token(token: str, *, code: str = "") -> str:
+    """What is stored of a resident's secret: HMAC-SHA256 keyed by the case's tracking code, so a copy of the
+    database cannot be searched for every case's password at once (each case is its own 59-bit search). Without a
+    code: the plain SHA-256 of the cases reported before, whose links keep working."""
+    if code:
+        return hmac.new(code.encode(), token.encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+ACCESS_SECRET_LENGTH = 12  # 31 ** 12 ≈ 2 ** 59.5: no one guesses it, even without the lockout of the tracking form
+ACCESS_SECRET_GROUP = 4
+
+
+def access_secret() -> str:
+    """The resident's query password (查询密码), also the secret of the tracking link (``?t=``): twelve characters
+    drawn uniformly from ``CODE_ALPHABET`` (no 0/O, 1/I/L), so it can be read aloud, written down and typed."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(ACCESS_SECRET_LENGTH))
+
+
+def access_secret_normalize(text: str) -> str:
+    """What a resident typed, as stored: upper case, without the spaces and dashes of the grouping."""
+    return "".join(text.split()).replace("-", "").replace("－", "").upper()
+
+
+def is_access_secret(text: str) -> bool:
+    """``text`` (normalized) has the form of a query password: twelve characters of ``CODE_ALPHABET``."""
+    return len(text) == ACCESS_SECRET_LENGTH and all(char in CODE_ALPHABET for char in text)
+
+
+def access_secret_display(secret: str | None) -> str | None:
+    """The query password grouped 4-4-4 for reading (``ABCD-EFGH-JKMN``); ``None`` for a secret of another form
+    (the links of cases reported before there were query passwords)."""
+    if not secret or not is_access_secret(secret):
+        return None
+    size = ACCESS_SECRET_GROUP
+    return "-".join(secret[start : start + size] for start in range(0, len(secret), size))
 
 
 def _fingerprint(fields: dict) -> str:
@@ -258,7 +293,7 @@ def case_create(
     reporter_name: str = "",
     reporter_phone: str = "",
     is_proactive: bool = False,
-    is_public: bool = True,
+    is_public: bool = False,  # private unless the reporter chose to publish a summary
     idempotency_key: str | None = None,
     received_at=None,
 ) -> Intake:
@@ -300,11 +335,12 @@ def case_create(
                 raise IdempotencyConflictError("this idempotency key was used with a different request")
             return Intake(existing, None, False)
     reporter = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    token = secrets.token_urlsafe(16)
+    token = access_secret()
     text = text.strip()
+    tracking_code = _tracking_code()
     case = Case(
-        tracking_code=_tracking_code(),
-        access_token_hash=hash_token(token),
+        tracking_code=tracking_code,
+        access_token_hash=hash_token(token, code=tracking_code),
         channel=channel,
         request_type=request_type,
         title=(title.strip() or text[:40])[:120],
@@ -373,10 +409,18 @@ def index_for_search(case: Case) -> None:
         insert(CaseSearch(case=case, terms=search_terms(case.title, case.text, case.address)))
 
 
-def case_verify_access(*, case: Case, token: str = "", phone_last4: str = "") -> bool:
-    """The resident's tracking link (secret token) or the last four digits of the phone they left."""
-    if token and secrets.compare_digest(hash_token(token), case.access_token_hash):
-        return True
+def case_verify_access(*, case: Case, token: str = "", phone_last4: str = "", password: str = "") -> bool:
+    """The resident's tracking link (its secret ``token``, as given: the links of older cases keep working), the
+    query password (the same secret, typed: any case, with or without the grouping's dashes) or the last four
+    digits of the phone they left."""
+    candidates = [token] if token else []
+    if password and is_access_secret(access_secret_normalize(password)):
+        candidates.append(access_secret_normalize(password))
+    stored = case.access_token_hash
+    for candidate in candidates:
+        keyed, plain = hash_token(candidate, code=case.tracking_code), hash_token(candidate)
+        if secrets.compare_digest(keyed, stored) or secrets.compare_digest(plain, stored):
+            return True
     return bool(
         phone_last4
         and len(case.reporter_phone) >= 4

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
-from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply
+from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply, rating_deadline
 from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.cases.models import Case, CaseEvent, DissatisfactionReason, ReplyOutcome
 from fuhe.cases.rules import can_act
@@ -148,7 +151,7 @@ def _apply_clocks(case: Case, clocks, now, action: Action) -> None:
         case.deadline_uses_fallback = case.deadline_uses_fallback or extended.used_fallback
     if action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
         case.extension_pending_days = None
-    if action in (Action.CLOSE, Action.MERGE, Action.DISMISS):
+    if action in (Action.CLOSE, Action.CLOSE_UNRATED, Action.MERGE, Action.DISMISS):
         case.closed_at = now
     if action is Action.REOPEN:
         # the resident's unsatisfied rating stands until they rate the rework (docs/metrics.md): clearing it here
@@ -193,7 +196,8 @@ def case_reply(*, actor, case: Case, outcome: str, text: str) -> Case:
     case = case_transition(actor=actor, case=case, action=Action.REPLY, event_data={"outcome": outcome})
     Case.objects.filter(pk=case.pk).update(reply_outcome=outcome, reply_text=text.strip())
     case.refresh_from_db()
-    notify_reporter(case, f"您的诉求 {case.tracking_code} 已答复，请评价是否解决、是否满意。")
+    days = settings.FUHE_RATING_WINDOW_DAYS
+    notify_reporter(case, f"您的诉求 {case.tracking_code} 已答复，请在 {days} 天内评价是否解决、是否满意。")
     return case
 
 
@@ -207,6 +211,23 @@ def case_answer_directly(*, actor, case: Case, text: str) -> Case:
     return case
 
 
+@dataclass(frozen=True)
+class RatingWindow:
+    """The time a replied case may be rated: ``FUHE_RATING_WINDOW_DAYS`` calendar days after its latest reply."""
+
+    deadline: datetime | None  # None before any reply
+    is_over: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.deadline is not None and not self.is_over
+
+
+def case_rating_window(case: Case, *, now: datetime | None = None) -> RatingWindow:
+    deadline = rating_deadline(case.replied_at, settings.FUHE_RATING_WINDOW_DAYS)
+    return RatingWindow(deadline, deadline is not None and deadline <= (now or timezone.now()))
+
+
 def case_rate(
     *,
     actor,
@@ -218,7 +239,23 @@ def case_rate(
     comment: str = "",
 ) -> Case:
     """The resident's judgement (tracking link, or a follow-up call): then close or reopen. An unsatisfied
-    rating says why (``reasons``, codes of ``DissatisfactionReason``, and the resident's own words)."""
+    rating says why (``reasons``, codes of ``DissatisfactionReason``, and the resident's own words). After the
+    rating window (``case_rating_window``) nobody can rate the reply any more: the case counts as 未评价."""
+    window = case_rating_window(case)
+    reply_unrated = case.rated_at is None or (case.replied_at is not None and case.rated_at < case.replied_at)
+    if window.is_over and reply_unrated and case.state in (State.REPLIED, State.CLOSED):
+        raise ValidationError(
+            {
+                "rating": _(
+                    "The time to rate this reply ended on %(date)s (%(days)s days after the reply). "
+                    "The case was closed as not rated."
+                )
+                % {
+                    "date": date_format(timezone.localtime(window.deadline), "Y-m-d H:i"),
+                    "days": settings.FUHE_RATING_WINDOW_DAYS,
+                }
+            }
+        )
     reasons = sorted(set(reasons))
     if not satisfied and not reasons:
         raise ValidationError({"reasons": _("Say why the resident is not satisfied.")})
@@ -314,3 +351,26 @@ def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)
         )
         escalated += 1
     return {"warned": warned, "escalated": escalated}
+
+
+def cases_unrated_close(*, now=None) -> dict[str, int]:
+    """Close every replied case whose rating window has ended without a rating, as 未评价 (never as satisfied):
+    the system's ``close_unrated`` step, with its event and audit row. Idempotent; run by the background worker."""
+    now = now or timezone.now()
+    window_days = settings.FUHE_RATING_WINDOW_DAYS
+    closed = 0
+    due = Case.objects.filter(state=State.REPLIED, replied_at__lte=now - timedelta(days=window_days))
+    for case in due.order_by("pk"):
+        try:
+            case_transition(
+                actor=None,
+                case=case,
+                action=Action.CLOSE_UNRATED,
+                check_permission=False,
+                reason=f"{window_days} 天内未评价 / not rated within {window_days} days",
+                event_data={"rating": "unrated", "window_days": window_days},
+            )
+        except IllegalTransition:  # rated (or otherwise moved on) since it was read
+            continue
+        closed += 1
+    return {"closed_unrated": closed}
