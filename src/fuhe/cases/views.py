@@ -100,6 +100,12 @@ def report(request):
         else:
             if intake.created:
                 photos_attach(case=intake.case, checked=photos)
+            else:  # the same form sent twice (a double tap, a retry after a lost answer): the case it made
+                messages.info(
+                    request,
+                    _("This report was already received: it is case %(code)s, shown below. Nothing was sent twice.")
+                    % {"code": intake.case.tracking_code},
+                )
             _remember_access(request, intake.case)
             if intake.access_token:
                 request.session[f"token:{intake.case.tracking_code}"] = intake.access_token

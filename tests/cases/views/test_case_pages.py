@@ -19,6 +19,7 @@ def test_resident_reports_without_an_account_and_a_double_submit_makes_one_case(
     case = Case.objects.get()
     page = client.get(first["Location"]).content.decode()
     assert case.tracking_code in page and "?t=" in page  # the secret link is shown once
+    assert "已经收到" in page  # the second tap is answered with the stored case, in Chinese
 
 
 def test_report_form_names_the_missing_fields(tree, client):
