@@ -30,6 +30,7 @@ lint: setup
 	$(BIN)/djlint src/fuhe --lint
 
 setup: $(VENV)/.installed
+	@bash scripts/ensure-cjk-font
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

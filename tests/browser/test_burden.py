@@ -37,6 +37,9 @@ def register(page, base_url: str, street_id: int, *, title: str, kind: str, duty
     page.select_option("#id_kind", kind)
     page.select_option("#id_target_region", str(street_id))
     page.select_option("#id_duty_item_code", duty_item)
+    today = timezone.localdate()  # the form proposes the earliest start with 30 working days' notice: start now
+    page.fill("#id_starts_on", f"{today:%Y-%m-%d}")
+    page.fill("#id_due_on", f"{today + timedelta(days=7):%Y-%m-%d}")
     for code in items:
         page.check(f'input[name=catalogue_items][value="{code}"]')
     if extra:

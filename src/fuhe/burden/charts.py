@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuhe.burden.core.flags import RULES
+from fuhe.burden.models import EvidenceKind
 from fuhe.burden.reports import AuditReport, LoadResult
 from fuhe.org.core.divisions import Level, ancestor_key
 from fuhe.org.models import Region
@@ -29,6 +30,63 @@ RULE_LABELS = {
 
 def rule_label(rule: str):
     return RULE_LABELS.get(rule, rule)
+
+
+#: the gate's reasons (core.admission writes them in English), translated for display; the msgids are the same
+#: English sentences, with what each names filled in from ``Task.decision_params``
+GATE_REASONS = {
+    "owned": gettext_lazy("The matter is one of the level's own duties (依法履职)."),
+    "excluded": gettext_lazy("The matter is on the banned list for this level (禁入事项)."),
+    "assists": gettext_lazy("The level assists with this matter; the lead unit and resources are named (费随事转)."),
+    "needs_approval": gettext_lazy(
+        "The matter is not on the admission lists; the designated body decides on the written application."
+    ),
+}
+
+
+def _evidence_label(code: str) -> str:
+    return str(EvidenceKind(code).label) if code in EvidenceKind.values else code
+
+
+def gate_reason(rule: str, params: dict | None, stored: str) -> str:
+    """The reason of a gate decision in the active language; ``stored`` (as written) for anything else, e.g. the
+    approving body's own words."""
+    params = params or {}
+    if rule in GATE_REASONS:
+        return str(GATE_REASONS[rule])
+    if rule == "forbidden_demand" and "demands" in params:
+        demands = "、".join(_evidence_label(code) for code in str(params["demands"]).split(", "))
+        return _(
+            "The task demands what the 2026 rules on government apps forbid (%(demands)s); "
+            "remove these demands and send it again."
+        ) % {"demands": demands}
+    if rule == "assists_incomplete" and params:
+        if params.get("lead_unit") and params.get("resources"):
+            return _(
+                "The level only assists with this matter; name the lead unit and the resources that come with it "
+                "(费随事转: money, people, guidance)."
+            )
+        if params.get("lead_unit"):
+            return _("The level only assists with this matter; name the lead unit.")
+        return _(
+            "The level only assists with this matter; name the resources that come with it "
+            "(费随事转: money, people, guidance)."
+        )
+    if rule == "unlisted_no_application" and "days" in params:
+        return _(
+            "The matter is not on the level's admission lists; apply for approval with a written reason, "
+            "at least %(days)s working days before the start."
+        ) % {"days": params["days"]}
+    if rule == "late_application" and "ahead" in params:
+        return _("The application came %(ahead)s working days before the start; %(required)s are required.") % {
+            "ahead": params["ahead"],
+            "required": params["required"],
+        }
+    return stored
+
+
+def task_reason(task) -> str:
+    return gate_reason(task.decision_rule, task.decision_params, task.decision_reason)
 
 
 def chart_labels() -> dict[str, str]:

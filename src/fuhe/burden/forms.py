@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fuhe.burden.models import EffortBasis, EvidenceKind, Recurrence, TargetLevel, TaskKind
+from fuhe.burden.models import EffortBasis, EvidenceKind, Recurrence, TargetLevel, Task, TaskKind
 from fuhe.burden.selectors import catalogue_list, region_choices, sender_units
 from fuhe.burden.services import FieldSpec
 
@@ -60,6 +60,7 @@ class TaskIssueForm(forms.Form):
     extra_fields = forms.CharField(
         label=_("Other form fields, one per line (一事一报)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    previous = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the refused request edited here
 
     def __init__(self, *args, user, duty_items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,8 +120,48 @@ class TaskIssueForm(forms.Form):
         }
 
 
+#: refusals that the notice period explains: the edited request starts late enough
+NOTICE_RULES = ("late_application", "unlisted_no_application")
+
+
+def initial_from(task: Task, *, earliest_start: date) -> dict:
+    """The form filled in from a refused request, to edit and send again; a start date too soon for the notice
+    moves to the earliest one that gives it (the deadline keeps its distance from the start)."""
+    starts_on = timezone.localtime(task.starts_at).date()
+    length = timezone.localtime(task.due_at).date() - starts_on
+    if task.decision_rule in NOTICE_RULES and starts_on < earliest_start:
+        starts_on = earliest_start
+    fields = list(task.fields.select_related("item").order_by("position"))
+    return {
+        "previous": task.pk,
+        "sender": task.sender_id,
+        "title": task.title,
+        "kind": task.kind,
+        "content": task.content,
+        "target_region": task.target_region_id,
+        "target_level": task.target_level,
+        "duty_item_code": task.duty_item_code,
+        "lead_unit_name": task.lead_unit_name,
+        "resources": task.resources,
+        "approval_reason": task.approval_reason,
+        "starts_on": starts_on,
+        "due_on": starts_on + max(length, timedelta(0)),
+        "recurrence": task.recurrence,
+        "recurrence_until": task.recurrence_until,
+        "effort_basis": task.effort_basis,
+        "evidence": list(task.evidence),
+        "catalogue_items": [f.item.code for f in fields if f.item is not None],
+        "extra_fields": "\n".join(f.label for f in fields if f.item is None),
+    }
+
+
 class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
         label=_("Decision"), coerce=lambda v: v == "1", choices=[("1", _("Approve")), ("0", _("Refuse"))]
     )
-    reason = forms.CharField(label=_("Written reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Written reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("A decision needs a written reason.")},
+    )

@@ -187,8 +187,18 @@ class Task(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices, db_index=True)
     decision_rule = models.CharField(_("decision rule"), max_length=32, blank=True, default="")
     decision_reason = models.TextField(_("decision reason"), blank=True, default="")
+    decision_params = models.JSONField(_("what the decision names"), default=dict, blank=True)  # for translation
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_due = models.DateTimeField(_("decide by"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resends",
+        verbose_name=_("earlier version"),
+        help_text=_("The refused request this one was edited from and sent again."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -414,6 +424,7 @@ class EmergencyBypass(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    filed_late = models.BooleanField(_("filed late"), default=False, help_text=_("Filed after the filing deadline."))
 
     class Meta:
         ordering = ["filing_due"]

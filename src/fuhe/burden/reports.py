@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.accounts.models import STAFF_ROLES, RoleAssignment
 from fuhe.accounts.scope import scope_for
@@ -209,7 +210,7 @@ def load_compute(*, region: Region, first: date, last: date, people_limit: int =
 
 def _check_region(user, region: Region) -> None:
     if not scope_for(user).contains_region(region.pk):
-        raise PermissionDenied("This region is outside your scope.")
+        raise PermissionDenied(_("This region is outside your scope."))
 
 
 def load_for(*, user, region: Region, first: date, last: date) -> LoadResult:
@@ -327,6 +328,7 @@ def audit_report(*, region: Region, first: date, last: date) -> AuditReport:
             "declared": bypasses.count(),
             "filed": bypasses.filter(filed_at__isnull=False).count(),
             "overdue": bypasses.filter(filed_at__isnull=True, filing_due__lt=now).count(),
+            "late": bypasses.filter(filed_late=True).count(),
         },
     )
 

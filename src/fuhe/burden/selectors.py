@@ -4,6 +4,7 @@ the policy in force for a place, the units a task reaches, and the admission cou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -206,14 +207,44 @@ def bypass_list(*, user, open_only: bool = True) -> QuerySet[EmergencyBypass]:
     return bypasses.order_by("filing_due")
 
 
-def admission_counts(*, user) -> list[dict]:
-    """Per sender: tasks admitted, approved, refused and pending, published to every sender (staff only)."""
+def _published_tasks(user) -> QuerySet[Task] | None:
+    """The tasks whose admission counts a staff member sees: sent to their regions or by their units."""
     scope = scope_for(user)
     if not (scope.is_global or scope.has_role(*STAFF_ROLES)):
-        return []
+        return None
     tasks = Task.objects.all()
     if not scope.is_global:
         tasks = tasks.filter(scope.region_q("target_region_id") | Q(sender_id__in=sorted(scope.unit_ids)))
+    return tasks
+
+
+def late_filing_list(*, user, limit: int = 100) -> list[EmergencyBypass]:
+    """Emergency actions whose after-the-fact filing came after its deadline, newest first (published with the
+    admission counts)."""
+    tasks = _published_tasks(user)
+    if tasks is None:
+        return []
+    return list(
+        EmergencyBypass.objects.filter(filed_late=True, target__task__in=tasks)
+        .select_related("target__task__sender", "target__unit")
+        .order_by("-filed_at")[:limit]
+    )
+
+
+def earliest_admissible_start(*, region_id: int | None, now: datetime | None = None) -> date:
+    """The first start date that gives the approving body the notice its policy asks for (N working days)."""
+    from fuhe.cases.services.clocks import work_calendar
+
+    now = now or timezone.now()
+    policy = policy_for_region(region_id)
+    return timezone.localtime(work_calendar().add_working_days(now, policy.application_period_days)).date()
+
+
+def admission_counts(*, user) -> list[dict]:
+    """Per sender: tasks admitted, approved, refused and pending, published to every sender (staff only)."""
+    tasks = _published_tasks(user)
+    if tasks is None:
+        return []
     rows = (
         tasks.values("sender_id", "sender__name")
         .annotate(
@@ -369,6 +400,39 @@ class TaskPage:
     targets: list[TaskTarget]  # the first ``limit`` receiving units
     openable: set[int]  # those whose page the user may open (its own staff, the sender, those overseeing it)
     target_count: int
+    versions: list[Task]  # the request's versions, first to last (a refused request edited and sent again)
+    may_resend: bool  # a refused request not yet sent again, and the user sends for its unit
+
+
+def task_versions(*, user, task: Task) -> list[Task]:
+    """Every version of a request the user may see, the first one first (edited after a refusal, sent again)."""
+    visible = task_queryset(user)
+    chain = [task]
+    earlier = task
+    while earlier.previous_id is not None:
+        earlier = visible.filter(pk=earlier.previous_id).first()
+        if earlier is None:
+            break
+        chain.insert(0, earlier)
+    later = task
+    while True:
+        later = visible.filter(previous_id=later.pk).first()
+        if later is None:
+            break
+        chain.append(later)
+    return chain if len(chain) > 1 else []
+
+
+def resend_source_get(*, user, task_id) -> Task:
+    """A refused request the user may edit and send again (the same 404 as ``task_get`` otherwise)."""
+    task = task_get(user=user, task_id=task_id)
+    if (
+        task.status != TaskStatus.REFUSED
+        or task.resends.exists()
+        or not sender_units(user).filter(pk=task.sender_id).exists()
+    ):
+        raise Http404("No such refused request")
+    return task
 
 
 def task_page_get(*, user, task_id, limit: int = 100) -> TaskPage:
@@ -385,4 +449,8 @@ def task_page_get(*, user, task_id, limit: int = 100) -> TaskPage:
         targets=shown,
         openable=openable,
         target_count=targets.count(),
+        versions=task_versions(user=user, task=task),
+        may_resend=task.status == TaskStatus.REFUSED
+        and not task.resends.exists()
+        and sender_units(user).filter(pk=task.sender_id).exists(),
     )

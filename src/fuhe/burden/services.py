@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
 from fuhe.burden.catalogue import catalogue_names, prefill_for
@@ -47,6 +49,7 @@ from fuhe.burden.models import (
 from fuhe.burden.rules import can_decide
 from fuhe.burden.selectors import policy_for_region, sender_units, target_units
 from fuhe.cases.services.clocks import work_calendar
+from fuhe.cases.services.notify import notify_users
 from fuhe.org.models import Region, Unit
 
 MAX_RECORDED_MINUTES = 60 * 24
@@ -173,18 +176,117 @@ def flags_raise(
 
 def _check_sender(actor, sender: Unit) -> None:
     if actor is not None and not sender_units(actor).filter(pk=sender.pk).exists():
-        raise PermissionDenied("You may not send tasks for this unit.")
+        raise PermissionDenied(_("You may not send tasks for this unit."))
 
 
 def _validate_dates(starts_at: datetime, due_at: datetime, recurrence: str, recurrence_until: date | None) -> None:
     if due_at < starts_at:
-        raise BurdenError({"due_at": ["The deadline comes before the start."]})
+        raise BurdenError({"due_at": [_("The deadline comes before the start.")]})
     if recurrence not in Recurrence.values:
-        raise BurdenError({"recurrence": ["Unknown recurrence."]})
+        raise BurdenError({"recurrence": [_("Unknown recurrence.")]})
     if recurrence != Recurrence.ONCE and recurrence_until is None:
-        raise BurdenError({"recurrence_until": ["A recurring task needs a last day."]})
+        raise BurdenError({"recurrence_until": [_("A recurring task needs a last day.")]})
     if recurrence != Recurrence.ONCE and recurrence_until < _local_date(starts_at):
-        raise BurdenError({"recurrence_until": ["The last day comes before the start."]})
+        raise BurdenError({"recurrence_until": [_("The last day comes before the start.")]})
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """What the gate answers for a request, before or as it is sent."""
+
+    decision: admission.Decision
+    category: admission.ListCategory
+    working_days_ahead: int
+    application_period_days: int
+    earliest_start: date  # the first start date that gives the approving body the notice it needs
+
+    @property
+    def is_too_late(self) -> bool:
+        return self.working_days_ahead < self.application_period_days
+
+
+def _gate(task: Task, item, policy, now: datetime, calendar) -> GateCheck:
+    category = admission.category_for_level(
+        target_level=task.target_level,
+        admission=item.admission if item else None,
+        owner_level=item.owner_level if item else None,
+    )
+    working_days_ahead = calendar.working_days_between(_local_date(now), _local_date(task.starts_at))
+    decision = admission.decide(
+        admission.GateInput(
+            category=category,
+            forbidden_demands=flags.forbidden_demands(task_facts(task)),
+            lead_unit_named=bool(task.lead_unit_name),
+            resources_declared=bool(task.resources),
+            approval_reason=task.approval_reason,
+            working_days_before_start=working_days_ahead,
+            application_period_days=policy.application_period_days,
+        )
+    )
+    earliest = _local_date(calendar.add_working_days(now, policy.application_period_days))
+    return GateCheck(decision, category, working_days_ahead, policy.application_period_days, earliest)
+
+
+def task_admission_check(
+    *,
+    target_region: Region,
+    target_level: str = TargetLevel.COMMUNITY,
+    kind: str = TaskKind.OTHER,
+    title: str = "",
+    content: str = "",
+    duty_item_code: str = "",
+    lead_unit_name: str = "",
+    resources: str = "",
+    approval_reason: str = "",
+    starts_at: datetime,
+    evidence: Sequence[str] = (),
+    now: datetime | None = None,
+) -> GateCheck:
+    """The gate's answer for a request not yet sent (nothing is written): the form shows it as the sender edits."""
+    now = now or timezone.now()
+    policy = policy_for_region(target_region.pk)
+    _duty_list, item = _duty_item(target_region, duty_item_code, now)
+    task = Task(
+        title=title.strip(),
+        kind=kind,
+        content=content.strip(),
+        target_level=target_level,
+        lead_unit_name=lead_unit_name.strip(),
+        resources=resources.strip(),
+        approval_reason=approval_reason.strip(),
+        starts_at=starts_at,
+        due_at=starts_at,
+        evidence=sorted(set(evidence) - {"none"}),
+    )
+    task.sender_id = 0
+    return _gate(task, item, policy, now, work_calendar())
+
+
+def _approvers_notify(task: Task, policy) -> None:
+    """The approving body's members hear of a request waiting for their decision (in-app notification)."""
+    if policy.approval_unit_id is None:
+        return
+    from fuhe.accounts.models import RoleAssignment
+
+    members = RoleAssignment.objects.filter(unit_id=policy.approval_unit_id).values_list("user_id", flat=True)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("A task awaits your decision by %(due)s: %(title)s (from %(sender)s)") % {
+            "due": f"{timezone.localtime(task.decision_due):%Y-%m-%d}",
+            "title": task.title,
+            "sender": task.sender.name,
+        }
+    notify_users(members, case=None, text=text)
+
+
+def _check_previous(previous: Task | None, sender: Unit) -> None:
+    if previous is None:
+        return
+    if previous.status != TaskStatus.REFUSED:
+        raise BurdenError({"previous": [_("Only a refused request can be edited and sent again.")]})
+    if previous.sender_id != sender.pk:
+        raise BurdenError({"sender": [_("An edited request is sent by the unit that sent the first one.")]})
+    if previous.resends.exists():
+        raise BurdenError({"previous": [_("This request has already been edited and sent again.")]})
 
 
 @transaction.atomic
@@ -212,23 +314,28 @@ def task_issue(
     now: datetime | None = None,
     duty_list_at: datetime | None = None,
     check_sender: bool = True,
+    previous: Task | None = None,
 ) -> Task:
     """Register a task and run it through the admission gate; it reaches its units only if admitted.
 
     The duty list is the one in force at ``duty_list_at`` (default: ``now``); the demo, which back-dates a
-    quarter of tasks, reads the list in force today."""
+    quarter of tasks, reads the list in force today. ``previous`` is the refused request this one was edited
+    from (a new version linked to it; the first keeps its history)."""
     if check_sender:
         _check_sender(actor, sender)
+    if previous is not None:
+        previous = Task.objects.select_for_update().get(pk=previous.pk)
+    _check_previous(previous, sender)
     if kind not in TaskKind.values:
-        raise BurdenError({"kind": ["Unknown task kind."]})
+        raise BurdenError({"kind": [_("Unknown task kind.")]})
     if kind == TaskKind.FORM and not fields:
-        raise BurdenError({"fields": ["A form needs at least one field."]})
+        raise BurdenError({"fields": [_("A form needs at least one field.")]})
     _validate_dates(starts_at, due_at, recurrence, recurrence_until)
     now = now or timezone.now()
     policy = policy_for_region(target_region.pk)
     duty_list, item = _duty_item(target_region, duty_item_code, duty_list_at or now)
     if duty_item_code and item is None:
-        raise BurdenError({"duty_item_code": ["No such item on the duty list in force here."]})
+        raise BurdenError({"duty_item_code": [_("No such item on the duty list in force here.")]})
     task = Task(
         title=title.strip(),
         kind=kind,
@@ -249,29 +356,16 @@ def task_issue(
         recurrence=recurrence,
         recurrence_until=recurrence_until if recurrence != Recurrence.ONCE else None,
         evidence=sorted(set(evidence) - {"none"}),
+        previous=previous,
     )
-    category = admission.category_for_level(
-        target_level=target_level,
-        admission=item.admission if item else None,
-        owner_level=item.owner_level if item else None,
-    )
-    task.list_category = category.value
     calendar = work_calendar()
-    working_days_ahead = calendar.working_days_between(_local_date(now), _local_date(starts_at))
-    decision = admission.decide(
-        admission.GateInput(
-            category=category,
-            forbidden_demands=flags.forbidden_demands(task_facts(task)),
-            lead_unit_named=bool(task.lead_unit_name),
-            resources_declared=bool(task.resources),
-            approval_reason=task.approval_reason,
-            working_days_before_start=working_days_ahead,
-            application_period_days=policy.application_period_days,
-        )
-    )
+    check = _gate(task, item, policy, now, calendar)
+    decision = check.decision
+    task.list_category = check.category.value
     admission.check_transition("", decision.outcome.value)
     task.status = decision.outcome.value
     task.decision_rule, task.decision_reason = decision.rule, decision.reason_text
+    task.decision_params = dict(decision.params)
     if decision.outcome == admission.Outcome.PENDING_APPROVAL:
         task.decision_due = calendar.add_working_days(now, policy.decision_period_days)
     else:
@@ -288,6 +382,8 @@ def task_issue(
     AdmissionDecision.objects.create(
         task=task, outcome=task.status, rule=decision.rule, reason=task.decision_reason, decided_by=None, decided_at=now
     )
+    if decision.outcome == admission.Outcome.PENDING_APPROVAL:
+        _approvers_notify(task, policy)
     audit_record(
         actor=actor,
         action="burden.task_issue",
@@ -300,6 +396,7 @@ def task_issue(
             "targets": len(targets),
             "duty_item": task.duty_item_code,
             "flags": [flag.rule for flag in raised],
+            "previous": previous.pk if previous else None,
         },
     )
     return task
@@ -310,7 +407,7 @@ def _fields_create(task: Task, fields: Sequence[FieldSpec]) -> list[FormField]:
     items = {item.code: item for item in DataItem.objects.filter(code__in=codes)}
     unknown = codes - set(items)
     if unknown:
-        raise BurdenError({"fields": [f"Unknown catalogue items: {', '.join(sorted(unknown))}"]})
+        raise BurdenError({"fields": [_("Unknown catalogue items: %(items)s") % {"items": "、".join(sorted(unknown))}]})
     rows = []
     for position, spec in enumerate(fields, start=1):
         item = items.get(spec.item_code) if spec.item_code else None
@@ -381,18 +478,18 @@ def task_decide(*, actor, task: Task, approve: bool, reason: str, now: datetime 
     """The approving body's written decision on a task outside the admission lists."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if not can_decide(actor, task):
-        raise PermissionDenied("You may not decide on this task.")
+        raise PermissionDenied(_("You may not decide on this task."))
     if not reason.strip():
-        raise BurdenError({"reason": ["A decision needs a written reason."]})
+        raise BurdenError({"reason": [_("A decision needs a written reason.")]})
     new = TaskStatus.APPROVED if approve else TaskStatus.REFUSED
     try:
         admission.check_transition(task.status, new)
     except admission.IllegalTransitionError as exc:
-        raise BurdenError({"status": [str(exc)]}) from exc
+        raise BurdenError({"status": [_("This task is not waiting for a decision.")]}) from exc
     now = now or timezone.now()
     task.status, task.decided_at = new, now
     task.decision_rule = "approved" if approve else "approval_refused"
-    task.decision_reason = reason.strip()
+    task.decision_reason = reason.strip()  # the body's own words; decision_params keep what the gate named
     task.save(update_fields=["status", "decided_at", "decision_rule", "decision_reason"])
     AdmissionDecision.objects.create(
         task=task, outcome=new, rule=task.decision_rule, reason=task.decision_reason, decided_by=actor, decided_at=now
@@ -413,7 +510,7 @@ def _ensure_member(actor, target: TaskTarget) -> None:
     from fuhe.accounts.scope import scope_for
 
     if target.unit_id not in scope_for(actor).unit_ids:
-        raise PermissionDenied("Only the receiving unit's staff may do this.")
+        raise PermissionDenied(_("Only the receiving unit's staff may do this."))
 
 
 def data_value_record(
@@ -459,9 +556,9 @@ def form_submit(
     if check_member:
         _ensure_member(actor, target)
     if not (target.task.reaches_units or target.bypassed):
-        raise BurdenError({"task": ["This task was not admitted; it does not need an answer."]})
+        raise BurdenError({"task": [_("This task was not admitted; it does not need an answer.")]})
     if target.task.kind != TaskKind.FORM:
-        raise BurdenError({"task": ["This task is not a form."]})
+        raise BurdenError({"task": [_("This task is not a form.")]})
     now = now or timezone.now()
     fields = list(target.task.fields.select_related("item"))
     items = [f.item for f in fields if f.item is not None]
@@ -477,7 +574,7 @@ def form_submit(
         and not (f.item and prefill.get(f.item.code) and prefill[f.item.code].is_prefilled)
     ]
     if missing:
-        raise BurdenError({"answers": [f"Please answer: {', '.join(missing)}"]})
+        raise BurdenError({"answers": [_("Please answer: %(fields)s") % {"fields": "、".join(missing)}]})
     changed = 0
     for form_field in fields:
         answer = str(answers.get(form_field.pk, "")).strip()
@@ -511,7 +608,7 @@ def form_submit(
 
 def _effort(actor, target: TaskTarget, minutes: float, now: datetime) -> None:
     if not 0 < minutes <= MAX_RECORDED_MINUTES:
-        raise BurdenError({"minutes": ["Give the minutes the task took (up to a day)."]})
+        raise BurdenError({"minutes": [_("Give the minutes the task took (up to a day).")]})
     EffortRecord.objects.create(
         target=target,
         kind=target.task.kind,
@@ -533,7 +630,7 @@ def effort_record(
     if check_member:
         _ensure_member(actor, target)
     if not (target.task.reaches_units or target.bypassed):
-        raise BurdenError({"task": ["This task was not admitted; it took no effort here."]})
+        raise BurdenError({"task": [_("This task was not admitted; it took no effort here.")]})
     _effort(actor, target, float(minutes), now or timezone.now())
     return target
 
@@ -550,9 +647,9 @@ def bypass_declare(
     if check_member:
         _ensure_member(actor, target)
     if not emergency.strip():
-        raise BurdenError({"emergency": ["Name the emergency."]})
+        raise BurdenError({"emergency": [_("Name the emergency.")]})
     if target.task.reaches_units or target.bypassed:
-        raise BurdenError({"task": ["The task already reaches this unit."]})
+        raise BurdenError({"task": [_("The task already reaches this unit.")]})
     now = now or timezone.now()
     policy = policy_for_region(target.region_id)
     bypass = EmergencyBypass.objects.create(
@@ -581,11 +678,12 @@ def bypass_file(
     if check_member:
         _ensure_member(actor, bypass.target)
     if bypass.filed_at is not None:
-        raise BurdenError({"explanation": ["Already filed."]})
+        raise BurdenError({"explanation": [_("Already filed.")]})
     if not explanation.strip():
-        raise BurdenError({"explanation": ["Explain why the task was acted on outside admission."]})
+        raise BurdenError({"explanation": [_("Explain why the task was acted on outside admission.")]})
     now = now or timezone.now()
     bypass.filed_at, bypass.filed_by, bypass.explanation = now, actor, explanation.strip()
-    bypass.save(update_fields=["filed_at", "filed_by", "explanation"])
-    audit_record(actor=actor, action="burden.bypass_file", target=bypass, summary={"late": now > bypass.filing_due})
+    bypass.filed_late = now > bypass.filing_due
+    bypass.save(update_fields=["filed_at", "filed_by", "explanation", "filed_late"])
+    audit_record(actor=actor, action="burden.bypass_file", target=bypass, summary={"late": bypass.filed_late})
     return bypass

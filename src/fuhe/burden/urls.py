@@ -6,6 +6,7 @@ app_name = "burden"
 urlpatterns = [
     path("burden/", views.home, name="home"),
     path("burden/tasks/new/", views.task_new, name="task_new"),
+    path("burden/tasks/check/", views.task_check, name="task_check"),
     path("burden/tasks/<int:task_id>/", views.task_detail, name="task_detail"),
     path("burden/tasks/<int:task_id>/decide/", views.task_decide, name="task_decide"),
     path("burden/received/<int:target_id>/", views.target_detail, name="target_detail"),

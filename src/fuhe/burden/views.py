@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fuhe.burden import charts, reports, selectors, services
 from fuhe.burden.core.load import week_start
-from fuhe.burden.forms import DecisionForm, TaskIssueForm
+from fuhe.burden.forms import START_OF_DAY, DecisionForm, TaskIssueForm, at_local, initial_from
 from fuhe.burden.models import TaskKind
 from fuhe.ui.errors import error_text
 from fuhe.ui.htmx import is_htmx, render_page_or_partial
@@ -30,6 +30,7 @@ SERVICE_TO_FORM_FIELD = {
     "fields": "catalogue_items",
     "evidence": "evidence",
     "duty_item_code": "duty_item_code",
+    "previous": None,
 }
 
 
@@ -66,36 +67,90 @@ def home(request):
     return render(request, "burden/home.html", context)
 
 
+def _task_form(request) -> tuple[TaskIssueForm, object]:
+    """The task form, bound to the POST or filled in: from a refused request to edit (``?from=``), otherwise
+    with the earliest start date that gives the approving body its notice (N working days)."""
+    data = request.POST or None
+    previous = None
+    previous_id = request.POST.get("previous") or request.GET.get("from")
+    if previous_id:
+        previous = selectors.resend_source_get(user=request.user, task_id=previous_id)
+    form = TaskIssueForm(data, user=request.user, duty_items=selectors.duty_item_choices(user=request.user))
+    if data is None:
+        choices = form.fields["target_region"].choices
+        region_id = choices[0][0] if choices else None
+        earliest = selectors.earliest_admissible_start(region_id=previous.target_region_id if previous else region_id)
+        form.initial = (
+            initial_from(previous, earliest_start=earliest)
+            if previous
+            else {"starts_on": earliest, "due_on": earliest + timedelta(days=7)}
+        )
+    return form, previous
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_new(request):
     _require(request, "burden.issue_task")
-    today = timezone.localdate()
-    form = TaskIssueForm(
-        request.POST or None,
-        user=request.user,
-        duty_items=selectors.duty_item_choices(user=request.user),
-        initial={"starts_on": today, "due_on": today + timedelta(days=7)},
-    )
+    form, previous = _task_form(request)
     if request.method == "POST" and form.is_valid():
         target = selectors.target_region_get(user=request.user, region_id=form.cleaned_data["target_region"])
         try:
-            task = services.task_issue(actor=request.user, target_region=target, **form.service_arguments())
+            task = services.task_issue(
+                actor=request.user, target_region=target, previous=previous, **form.service_arguments()
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.info(request, _("Task registered: %(status)s.") % {"status": task.get_status_display()})
             return redirect("burden:task_detail", task_id=task.pk)
-    return render(request, "burden/task_form.html", {"form": form})
+    check = _gate_check(request.user, form) if form.is_bound else None
+    return render(request, "burden/task_form.html", {"form": form, "previous": previous, "check": check})
+
+
+def _gate_check(user, form: TaskIssueForm):
+    """The gate's answer for the form as it stands, or None while the region or the start date is missing."""
+    form.is_valid()
+    data = form.cleaned_data
+    if not data.get("target_region") or not data.get("starts_on") or not data.get("target_level"):
+        return None
+    region = selectors.target_region_get(user=user, region_id=data["target_region"])
+    return services.task_admission_check(
+        target_region=region,
+        target_level=data["target_level"],
+        kind=data.get("kind") or TaskKind.OTHER,
+        title=data.get("title", ""),
+        content=data.get("content", ""),
+        duty_item_code=data.get("duty_item_code", ""),
+        lead_unit_name=data.get("lead_unit_name", ""),
+        resources=data.get("resources", ""),
+        approval_reason=data.get("approval_reason", ""),
+        starts_at=at_local(data["starts_on"], START_OF_DAY),
+        evidence=data.get("evidence") or (),
+    )
+
+
+@login_required
+@require_POST
+def task_check(request):
+    """HTMX, as the sender edits: will the request be admitted, refused or need a decision, and why."""
+    _require(request, "burden.issue_task")
+    form = TaskIssueForm(request.POST, user=request.user, duty_items=selectors.duty_item_choices(user=request.user))
+    return render(request, "burden/partials/gate_check.html", {"check": _gate_check(request.user, form)})
 
 
 @login_required
 def task_detail(request, task_id: int):
+    return _task_detail_page(request, task_id, DecisionForm())
+
+
+def _task_detail_page(request, task_id: int, decision_form: DecisionForm, status: int = 200):
     page = selectors.task_page_get(user=request.user, task_id=task_id)
     return render(
         request,
         "burden/task_detail.html",
-        {
+        status=status,
+        context={
             "task": page.task,
             "flags": [(flag, charts.rule_label(flag.rule)) for flag in page.flags],
             "decisions": page.decisions,
@@ -105,7 +160,9 @@ def task_detail(request, task_id: int):
             "openable": page.openable,
             "target_count": page.target_count,
             "can_decide": request.user.has_perm("burden.decide_task", page.task),
-            "decision_form": DecisionForm(),
+            "decision_form": decision_form,
+            "versions": page.versions,
+            "may_resend": page.may_resend,
         },
     )
 
@@ -115,16 +172,17 @@ def task_detail(request, task_id: int):
 def task_decide(request, task_id: int):
     task = selectors.task_get(user=request.user, task_id=task_id)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a decision and a written reason."))
-    else:
+    if form.is_valid():
         try:
             services.task_decide(
                 actor=request.user, task=task, approve=form.cleaned_data["approve"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, error_text(exc, with_fields=False))
-    return redirect("burden:task_detail", task_id=task.pk)
+            _form_errors(form, exc)
+        else:
+            return redirect("burden:task_detail", task_id=task.pk)
+    # the refusal is shown next to the field it concerns, with what was typed kept
+    return _task_detail_page(request, task.pk, form, status=400)
 
 
 @login_required
@@ -250,7 +308,11 @@ def load(request):
 @login_required
 def admission(request):
     _require(request, "burden.view_registry")
-    return render(request, "burden/admission.html", {"rows": selectors.admission_counts(user=request.user)})
+    return render(
+        request,
+        "burden/admission.html",
+        {"rows": selectors.admission_counts(user=request.user), "late": selectors.late_filing_list(user=request.user)},
+    )
 
 
 @login_required
@@ -263,11 +325,22 @@ def report(request):
     if export in ("xlsx", "pdf"):
         from fuhe.burden import exports
 
-        body, content_type = (
-            (exports.report_xlsx(result), exports.XLSX)
-            if export == "xlsx"
-            else (exports.report_pdf(result), "application/pdf")
-        )
+        try:
+            body, content_type = (
+                (exports.report_xlsx(result), exports.XLSX)
+                if export == "xlsx"
+                else (exports.report_pdf(result), "application/pdf")
+            )
+        except exports.MissingFontError:
+            # never a 500: say why and offer the workbook, which needs no font
+            query = request.GET.copy()
+            query["format"] = "xlsx"
+            return render(
+                request,
+                "burden/export_unavailable.html",
+                {"xlsx_query": query.urlencode(), "region": region},
+                status=503,
+            )
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="burden-audit-{region.code}-{first}-{last}.{export}"'
         return response

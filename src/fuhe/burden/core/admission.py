@@ -61,6 +61,7 @@ class Decision:
     outcome: Outcome
     reasons: tuple[str, ...] = field(default_factory=tuple)
     rule: str = ""  # a stable code for the row of the table that decided
+    params: tuple[tuple[str, str | int | bool], ...] = ()  # what the reason names, for a translated display
 
     @property
     def reason_text(self) -> str:
@@ -79,6 +80,7 @@ def decide(given: GateInput) -> Decision:
                 "remove these demands and send it again.",
             ),
             "forbidden_demand",
+            (("demands", listed),),
         )
     match given.category:
         case ListCategory.EXCLUDED:
@@ -98,6 +100,7 @@ def decide(given: GateInput) -> Decision:
                     Outcome.REFUSED,
                     ("The level only assists with this matter; name " + " and ".join(missing) + ".",),
                     "assists_incomplete",
+                    (("lead_unit", not given.lead_unit_named), ("resources", not given.resources_declared)),
                 )
             return Decision(
                 Outcome.ADMITTED_ASSISTING,
@@ -113,6 +116,7 @@ def decide(given: GateInput) -> Decision:
                 f"at least {given.application_period_days} working days before the start.",
             ),
             "unlisted_no_application",
+            (("days", given.application_period_days),),
         )
     if given.working_days_before_start is not None and given.working_days_before_start < given.application_period_days:
         return Decision(
@@ -122,6 +126,7 @@ def decide(given: GateInput) -> Decision:
                 f"{given.application_period_days} are required.",
             ),
             "late_application",
+            (("ahead", given.working_days_before_start), ("required", given.application_period_days)),
         )
     return Decision(
         Outcome.PENDING_APPROVAL,
