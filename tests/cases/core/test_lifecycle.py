@@ -60,6 +60,9 @@ SPEC = [
     *[(s, A.FLAG_UNREASONABLE, S.UNDER_REVIEW) for s in (S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS)],
     (S.UNDER_REVIEW, A.DISMISS, S.DISMISSED),
     (S.UNDER_REVIEW, A.CLEAR_REVIEW, S.RECEIVED),
+    (S.RECEIVED, A.RESOLVE_ON_SPOT, S.CLOSED),
+    (S.CLOSED, A.SPOT_CHECK_CONFIRM, S.CLOSED),
+    (S.CLOSED, A.SPOT_CHECK_REOPEN, S.RECEIVED),
     *[
         (s, a, s)
         for s in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)
@@ -83,6 +86,8 @@ def facts_allowing(action: Action) -> CaseFacts:
         has_duplicate_target=True,
         extension_pending=action in {A.GRANT_EXTENSION, A.DENY_EXTENSION},
         rating_window_over=action is A.CLOSE_UNRATED,
+        is_patrol_finding=action is A.RESOLVE_ON_SPOT,
+        spot_check_pending=action in {A.SPOT_CHECK_CONFIRM, A.SPOT_CHECK_REOPEN},
     )
 
 
@@ -111,10 +116,10 @@ def test_actions_outside_the_table_are_illegal(state, action):
     assert state.zh in str(caught.value) and action.zh in str(caught.value)
 
 
-def test_terminal_states_allow_only_the_reopen():
+def test_terminal_states_allow_only_the_reopen_and_the_spot_check():
     for state in TERMINAL:
         leaving = {a for (s, a) in TRANSITIONS if s is state}
-        assert leaving == ({A.REOPEN} if state is S.CLOSED else set())
+        assert leaving == ({A.REOPEN, A.SPOT_CHECK_CONFIRM, A.SPOT_CHECK_REOPEN} if state is S.CLOSED else set())
 
 
 def failed_guards(state, action, facts, reason=REASON) -> list[str]:
@@ -250,6 +255,9 @@ facts_strategy = st.builds(
     has_duplicate_target=st.booleans(),
     extension_pending=st.booleans(),
     rating_window_over=st.booleans(),
+    is_patrol_finding=st.booleans(),
+    was_resolved_on_spot=st.booleans(),
+    spot_check_pending=st.booleans(),
 )
 
 
@@ -272,12 +280,15 @@ def test_random_action_sequences_keep_the_invariants(data, max_reopens):
             assert not offered or not reason.strip()
             continue
         assert offered and state not in {S.MERGED, S.DISMISSED}
-        assert state is not S.CLOSED or action is A.REOPEN
+        assert state is not S.CLOSED or action in {A.REOPEN, A.SPOT_CHECK_CONFIRM, A.SPOT_CHECK_REOPEN}
         assert result.after in State
         hops += result.counts_hop
         hop_actions += action in {A.RETURN, A.REASSIGN}
         reopens += result.counts_reopen
-        replied_since_open = (replied_since_open or result.after is S.REPLIED) and result.after is not S.REOPENED
+        # a case is closed after a reply, or by the patrol worker who fixed it on the spot (就地解决)
+        replied_since_open = (
+            replied_since_open or result.after is S.REPLIED or action is A.RESOLVE_ON_SPOT
+        ) and result.after not in {S.REOPENED, S.RECEIVED}
         assert result.after is not S.CLOSED or replied_since_open
         assert hops == hop_actions and reopens <= max_reopens
         state = result.after

@@ -70,6 +70,9 @@ class Action(StrEnum):
     DENY_EXTENSION = "deny_extension"
     URGE = "urge"
     SUPERVISE = "supervise"
+    RESOLVE_ON_SPOT = "resolve_on_spot"  # 就地解决: the grid worker who found it fixed it on patrol
+    SPOT_CHECK_CONFIRM = "spot_check_confirm"  # the street's random check found the on-spot fix real
+    SPOT_CHECK_REOPEN = "spot_check_reopen"  # ... or not: the case enters the normal loop (the dispatch queue)
 
     @property
     def zh(self) -> str:
@@ -125,9 +128,13 @@ ACTION_ZH = {
     Action.DENY_EXTENSION: "驳回延期",
     Action.URGE: "催办",
     Action.SUPERVISE: "督办",
+    Action.RESOLVE_ON_SPOT: "就地解决",
+    Action.SPOT_CHECK_CONFIRM: "抽查属实",
+    Action.SPOT_CHECK_REOPEN: "抽查不实，转入派单",
 }
 
-TERMINAL = frozenset({State.CLOSED, State.MERGED, State.DISMISSED})  # only REOPEN leaves CLOSED
+# only REOPEN (the resident) and SPOT_CHECK_REOPEN (the street, of an on-spot fix it found wanting) leave CLOSED
+TERMINAL = frozenset({State.CLOSED, State.MERGED, State.DISMISSED})
 HOP_ACTIONS = frozenset({Action.RETURN, Action.REASSIGN})
 
 _HANDLING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED)
@@ -157,6 +164,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.CLOSED, Action.REOPEN): State.REOPENED,
     (State.UNDER_REVIEW, Action.DISMISS): State.DISMISSED,
     (State.UNDER_REVIEW, Action.CLEAR_REVIEW): State.RECEIVED,
+    # 就地解决: a patrol finding fixed by the grid worker at once is received and closed in one flow; a share of
+    # these closures is drawn for the street's spot check, which confirms it or sends the case into the loop
+    (State.RECEIVED, Action.RESOLVE_ON_SPOT): State.CLOSED,
+    (State.CLOSED, Action.SPOT_CHECK_CONFIRM): State.CLOSED,
+    (State.CLOSED, Action.SPOT_CHECK_REOPEN): State.RECEIVED,
     **{(state, Action.ESCALATE): State.ESCALATED for state in _HANDLING},
     **{(state, Action.MERGE): State.MERGED for state in _OPEN},
     **{
@@ -181,6 +193,9 @@ class CaseFacts:
     has_duplicate_target: bool = False  # the case this one duplicates is named
     extension_pending: bool = False
     rating_window_over: bool = False  # replied, and the window for the rating after the latest reply has closed
+    is_patrol_finding: bool = False  # received from a patrol (巡查), proactively, not from a resident
+    was_resolved_on_spot: bool = False  # closed on the spot before (and sent back into the loop by a spot check)
+    spot_check_pending: bool = False  # closed on the spot, drawn for the street's spot check, not checked yet
 
 
 def rating_deadline(replied_at: datetime | None, window_days: int = DEFAULT_RATING_WINDOW_DAYS) -> datetime | None:
@@ -277,6 +292,27 @@ RATING_WINDOW_OPEN = Guard(
     "the time to rate the reply has ended; the case counts as not rated",
 )
 
+PATROL_FINDING = Guard(
+    "patrol_finding",
+    lambda facts, reason: facts.is_patrol_finding,
+    "只有巡查发现的问题才能就地解决",
+    "only a patrol finding can be resolved on the spot",
+)
+
+FIRST_ON_SPOT = Guard(
+    "first_on_spot",
+    lambda facts, reason: not facts.was_resolved_on_spot,
+    "就地解决经抽查不实，须按派单流程办理",
+    "a spot check found the on-spot fix wanting: the case goes through dispatch",
+)
+
+SPOT_CHECK_PENDING = Guard(
+    "spot_check_pending",
+    lambda facts, reason: facts.spot_check_pending,
+    "该工单不在待抽查名单中（未被抽中或已核查）",
+    "the case is not waiting for a spot check (not drawn, or checked already)",
+)
+
 GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.DISPATCH: (OWNER_NAMED,),
     Action.RETURN: (REASON_GIVEN,),
@@ -295,6 +331,9 @@ GUARDS: dict[Action, tuple[Guard, ...]] = {
     Action.REQUEST_EXTENSION: (BEFORE_DEADLINE, NO_EXTENSION_PENDING, REASON_GIVEN),
     Action.GRANT_EXTENSION: (EXTENSION_PENDING,),
     Action.DENY_EXTENSION: (EXTENSION_PENDING, REASON_GIVEN),
+    Action.RESOLVE_ON_SPOT: (PATROL_FINDING, FIRST_ON_SPOT),
+    Action.SPOT_CHECK_CONFIRM: (SPOT_CHECK_PENDING,),
+    Action.SPOT_CHECK_REOPEN: (SPOT_CHECK_PENDING, REASON_GIVEN),
 }
 
 
