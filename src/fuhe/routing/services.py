@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.audit.core.masking import mask_text
 from fuhe.audit.services import audit_record
@@ -40,6 +41,8 @@ from fuhe.routing.core.recommend import (
     keyword_hits,
     similar_texts_many,
 )
+from fuhe.routing.core.weakness import WEAK_CONFIDENCE, Evidence, Weakness, is_weak, weak_reasons
+from fuhe.routing.core.weakness import Candidate as WeighedItem
 from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
 
 logger = logging.getLogger("fuhe.routing")
@@ -136,6 +139,7 @@ class Recommendation:
     category_used: bool = False
     similar: list[dict] = field(default_factory=list)
     assisting: list[Unit] = field(default_factory=list)
+    keywords_found: bool = False  # some keyword of the duty list occurs in the case's title or text
 
     @property
     def top(self) -> Candidate:
@@ -157,6 +161,7 @@ class Recommendation:
             "fallback": top.resolution.is_fallback,
             "confidence": round(top.score, 4),
             "matched_keywords": top.keywords,
+            "keywords_found": self.keywords_found,
             "alternatives": [
                 {
                     **item_json(c.item),
@@ -292,6 +297,7 @@ def recommend_many(cases: list[Case], *, at=None) -> list[Recommendation | None]
                 used,
                 similar[position],
                 assisting_units(candidates[0].item, case.region, memo=memo),
+                keywords_found=any(hits.values()),
             )
     return found
 
@@ -472,14 +478,14 @@ def routing_decide(*, actor, case: Case, item: DutyItem, unit: Unit | None = Non
     from fuhe.cases.services.lifecycle import case_dispatch, case_reassign
 
     if not is_dispatcher_for(actor, case):
-        raise PermissionDenied("Only the dispatcher of this case's area routes it.")
+        raise PermissionDenied(_("Only the dispatcher of this case's area routes it."))
     current = duty_list_in_force(region_id=case.region_id)
     if current is None or item.duty_list_id != current.pk:
-        raise ValidationError({"item": "choose an item of the duty list in force for this case's place"})
+        raise ValidationError({"item": _("choose an item of the duty list in force for this case's place")})
     resolution = owner_unit_resolve(item, case.region)
     unit = unit or resolution.unit
     if unit is None or not dispatch_units(case).filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": "no unit of this case's district owns this matter; choose a unit"})
+        raise ValidationError({"unit": _("no unit of this case's district owns this matter; choose a unit")})
     routing = dict(case.routing or {})
     if not routing.get("item"):
         recommendation = recommend(case)
@@ -695,3 +701,64 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
             summary={"after": {"version": version, "active": activate, "metrics": metrics}},
         )
     return model
+
+
+# --- why a recommendation is weak ------------------------------------------------------------------------
+
+
+def _item_label(entry: dict) -> str:
+    return f"{entry.get('code', '')} {entry.get('matter', '')}".strip()
+
+
+def recommendation_weaknesses(*, case: Case, routing: dict | None, has_duty_list: bool) -> list[str]:
+    """Plain, translated sentences saying why the recommendation of ``case`` is weak (``core.weakness``): empty
+    when its confidence reaches the auto-dispatch threshold. ``routing``: the stored or live recommendation;
+    ``has_duty_list``: whether a duty list is in force for the case's region now."""
+    routing = routing if routing and routing.get("item") else None
+    candidates: tuple[WeighedItem, ...] = ()
+    keyword_found = False
+    if routing is not None:
+        alternatives = routing.get("alternatives") or []
+        candidates = tuple(
+            WeighedItem(_item_label(entry), float(confidence or 0.0))
+            for entry, confidence in [(routing["item"], routing.get("confidence"))]
+            + [(alternative, alternative.get("confidence")) for alternative in alternatives]
+        )
+        keyword_found = routing.get("keywords_found")
+        if keyword_found is None:  # routed before the flag was stored: the candidates' own keywords
+            keyword_found = bool(routing.get("matched_keywords")) or any(
+                alternative.get("matched_keywords") for alternative in alternatives
+            )
+    evidence = Evidence(
+        has_duty_list=has_duty_list and routing is not None,
+        candidates=candidates,
+        keyword_found=bool(keyword_found),
+        text=f"{case.text}",
+    )
+    sentences = []
+    for reason in weak_reasons(evidence, threshold=auto_dispatch_threshold()):
+        match reason.kind:
+            case Weakness.NO_DUTY_LIST:
+                sentences.append(_("No duty list is in force for this case's region, so nothing can be matched."))
+            case Weakness.NO_KEYWORD:
+                sentences.append(_("No keyword of the duty list occurs in the case's text."))
+            case Weakness.TIE:
+                first, second = reason.names
+                sentences.append(
+                    _("Two duty items are almost equally likely: %(first)s and %(second)s.")
+                    % {"first": first, "second": second}
+                )
+            case Weakness.SHORT_TEXT:
+                sentences.append(_("The case's text is very short: there is little to judge by."))
+            case Weakness.LOW_CONFIDENCE:
+                sentences.append(
+                    _("The wording leaves the model unsure: its confidence is below the %(threshold)s it needs.")
+                    % {"threshold": f"{(auto_dispatch_threshold() or WEAK_CONFIDENCE) * 100:.0f}%"}
+                )
+    return sentences
+
+
+def recommendation_is_weak(routing: dict | None) -> bool:
+    """Whether the confidence of ``routing`` is below the auto-dispatch threshold (or there is none)."""
+    confidence = (routing or {}).get("confidence") if (routing or {}).get("item") else None
+    return is_weak(None if confidence is None else float(confidence), auto_dispatch_threshold())

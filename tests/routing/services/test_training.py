@@ -110,7 +110,7 @@ def test_an_item_of_another_list_is_refused_and_nothing_is_learned(tree, duty_li
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = None
     draft = make_list(tree, activate=False)
     case = new_case(tree)
-    with pytest.raises(ValidationError, match="in force"):
+    with pytest.raises(ValidationError, match="现行权责清单"):
         routing_decide(actor=tree.people["dispatcher"], case=case, item=draft.items.get(code="CG-01"))
     case.refresh_from_db()
     assert case.state == "received" and not RoutingExample.objects.exists()
