@@ -256,6 +256,7 @@ FUHE_AUDIT_KEY_FILE = Path(os.environ.get("FUHE_AUDIT_KEY_FILE", DATA_DIR / "aud
 FUHE_PAGE_SIZE = 50
 FUHE_MAX_REOPENS = int(os.environ.get("FUHE_MAX_REOPENS", "1"))  # an unsatisfied rating reopens at most this often
 FUHE_RATING_WINDOW_DAYS = int(os.environ.get("FUHE_RATING_WINDOW_DAYS", "7"))  # unrated after this: closed 未评价
+FUHE_SPOT_CHECK_SHARE = float(os.environ.get("FUHE_SPOT_CHECK_SHARE", "0.1"))  # on-spot fixes drawn for a check
 FUHE_MAX_PHOTOS = 3
 FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # rows a ticket import may hold (the worker refuses a longer file, naming the cap)

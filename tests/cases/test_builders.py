@@ -72,7 +72,7 @@ def test_the_workbook_has_a_row_per_group_with_counts_intervals_and_the_small_sa
     assert sheet.title == "三率"
     assert header[:8] == (
         "排名",
-        "unit",
+        "单位",
         "响应率",
         "响应率 分子",
         "响应率 分母",
@@ -94,7 +94,7 @@ def test_the_workbook_has_a_row_per_group_with_counts_intervals_and_the_small_sa
     satisfaction = 2 + 6 * RATE_ORDER.index("satisfaction")
     assert first[satisfaction : satisfaction + 3] == (0.9, 36, 40)
     assert second[:2] == (None, "丙单位") and second[7] == "是"  # unranked: no position, flagged
-    assert set(blank) <= {None} and note[0] == "口径见 docs/metrics.md；统计期：最近 30 天"
+    assert set(blank) <= {None} and note[0] == "口径见“指标口径”说明；统计期：最近 30 天"
 
 
 def test_markdown_blocks_gives_anchored_headings_and_paragraphs():

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from fuhe.api.models import ApiKey
 from fuhe.api.services import api_key_revoke
@@ -31,8 +33,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
         for api_key in queryset:
             api_key_revoke(actor=request.user, api_key=api_key)
-        messages.success(request, f"{queryset.count()} key(s) revoked.")
+        count = queryset.count()
+        messages.success(
+            request, ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count}
+        )

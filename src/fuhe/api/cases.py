@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 
 from fuhe.accounts.scope import scope_for
@@ -48,11 +49,11 @@ def _resolve(payload: CaseIn, user) -> tuple[Region | None, Category | None]:
     if payload.region_id is not None:
         region = region_for_intake(payload.region_id)
         if region is None or not scope_for(user).covers_case_region(region.pk):
-            raise ValidationError({"region_id": "no such region in your scope"})
+            raise ValidationError({"region_id": _("No such region in your scope.")})
     if payload.category_id is not None:
         category = Category.objects.filter(pk=payload.category_id, is_active=True).first()
         if category is None:
-            raise ValidationError({"category_id": "no such active category"})
+            raise ValidationError({"category_id": _("No such active category.")})
     return region, category
 
 

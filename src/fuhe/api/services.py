@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.api.models import ApiKey, ApiScope, IdempotencyRecord
 from fuhe.audit.services import audit_record
@@ -38,11 +39,11 @@ def api_key_create(
     """Issue a key owned by ``user`` or by the ``application`` name; returns the secret once."""
     application = application.strip()
     if (user is None) == (not application):
-        raise ValidationError({"owner": "give exactly one owner: a user or an application name"})
+        raise ValidationError({"owner": _("Give exactly one owner: a user or an application name.")})
     scopes = sorted(set(scopes if scopes is not None else [ApiScope.READ, ApiScope.WRITE]))
     unknown = [s for s in scopes if s not in ApiScope.values]
     if unknown or not scopes:
-        raise ValidationError({"scopes": f"choose among {', '.join(ApiScope.values)}"})
+        raise ValidationError({"scopes": _("Choose among %(scopes)s.") % {"scopes": ", ".join(ApiScope.values)}})
     with transaction.atomic():
         prefix = secrets.token_hex(4)
         while ApiKey.objects.filter(prefix=prefix).exists():  # pragma: no cover - 1 in 4 billion
@@ -122,7 +123,9 @@ def idempotency_begin(*, owner: str, endpoint: str, key: str, fingerprint: str) 
     ``IdempotencyInProgressError`` while the first request is still being processed.
     """
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
-        raise ValidationError({"Idempotency-Key": f"give 1 to {MAX_IDEMPOTENCY_KEY} characters"})
+        raise ValidationError(
+            {"Idempotency-Key": _("Give 1 to %(count)d characters.") % {"count": MAX_IDEMPOTENCY_KEY}}
+        )
     now = timezone.now()
     try:
         with transaction.atomic():

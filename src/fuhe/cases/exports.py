@@ -8,12 +8,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fuhe.cases.core.rates import RATE_SPECS
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from fuhe.cases.core.rates import RATE_SPECS, RateSpec
 from fuhe.cases.metrics import RATE_ORDER, RatesReport
 from fuhe.common.text import without_control_characters
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+#: the column of the groups, by what the report groups
+GROUP_LABELS = {
+    "unit": gettext_lazy("Unit"),
+    "street": gettext_lazy("Street / township"),
+    "category": gettext_lazy("Category"),
+    "month": gettext_lazy("Month"),
+}
+
+
+def rate_label(spec: RateSpec) -> str:
+    """A rate's name in the reader's language (the core carries both)."""
+    return spec.zh if (get_language() or "").startswith("zh") else spec.en.capitalize()
+
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,27 +46,28 @@ def rates_workbook(*, report: RatesReport) -> Workbook:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "三率"
-    header = ["排名", report.by]
+    sheet.title = _("Three rates")[:31]
+    header = [_("Rank"), str(GROUP_LABELS.get(report.by, report.by))]
     for name in RATE_ORDER:
-        spec = RATE_SPECS[name]
+        label = rate_label(RATE_SPECS[name])
         header += [
-            f"{spec.zh}",
-            f"{spec.zh} 分子",
-            f"{spec.zh} 分母",
-            f"{spec.zh} 95%下限",
-            f"{spec.zh} 95%上限",
-            f"{spec.zh} 样本不足",
+            label,
+            _("%(rate)s numerator") % {"rate": label},
+            _("%(rate)s denominator") % {"rate": label},
+            _("%(rate)s 95%% lower bound") % {"rate": label},
+            _("%(rate)s 95%% upper bound") % {"rate": label},
+            _("%(rate)s small sample") % {"rate": label},
         ]
-    header += ["未评价", "待评价"]
+    header += [_("Not rated"), _("Awaiting rating")]
     sheet.append(header)
+    yes = _("yes")
     for row in report.rows:
         line = [row["position"] or "", without_control_characters(str(row["label"]))]
         for rate in row["rates"]:
-            flag = "是" if rate.small_sample else ""
+            flag = yes if rate.small_sample else ""
             line += [rate.value, rate.numerator, rate.denominator, rate.low, rate.high, flag]
         line += [row["set"].unrated, row["set"].awaiting_rating]
         sheet.append(line)
     sheet.append([])
-    sheet.append([f"口径见 docs/metrics.md；统计期：最近 {report.days} 天"])
+    sheet.append([_("Definitions: docs/metrics.md; period: the last %(days)d days") % {"days": report.days}])
     return workbook

@@ -298,3 +298,108 @@ def report_in_punctuality(*, user, days: int = 30) -> list[dict]:
             }
         )
     return result
+
+
+# --- patrol: the categories a grid worker picks most, the on-spot fixes and their spot checks -----------------------
+
+#: the categories of a new grid worker's patrol page before they (or their area) have any patrol history: the
+#: common 巡查 findings (environment, street order, public facilities, safety hazards, illegal building, greenery)
+DEFAULT_PATROL_CATEGORY_NAMES = ("环境卫生", "城管执法", "城市公共设施", "安全隐患", "违章建筑", "园林绿化")
+PATROL_QUICK_CATEGORIES = 6
+
+
+def patrol_categories(*, user, limit: int = PATROL_QUICK_CATEGORIES) -> list:
+    """The patrol page's quick buttons: the categories of the user's own recent patrol findings first, then the
+    most frequent ones of patrol findings where the user's roles reach, then the common defaults."""
+    from fuhe.accounts.scope import scope_for
+    from fuhe.cases.models import Case as CaseModel
+    from fuhe.cases.models import Category, Channel
+
+    patrols = CaseModel.objects.filter(channel=Channel.PATROL, category__isnull=False)
+    chosen: list[int] = []
+    recent = patrols.filter(created_by_id=user.pk).order_by("-created_at").values_list("category_id", flat=True)
+    for category_id in recent[:100]:
+        if category_id not in chosen:
+            chosen.append(category_id)
+    scope = scope_for(user)
+    if len(chosen) < limit and (scope.case_ranges or scope.is_global):
+        area = patrols if scope.is_global else patrols.filter(scope.case_region_q("region_id"))
+        frequent = area.values("category_id").annotate(n=Count("pk")).order_by("-n", "category_id")
+        for row in frequent[: limit * 2]:
+            if row["category_id"] not in chosen:
+                chosen.append(row["category_id"])
+    active = {c.pk: c for c in Category.objects.filter(pk__in=chosen, is_active=True).select_related("parent")}
+    result = [active[pk] for pk in chosen if pk in active][:limit]
+    if len(result) < limit:
+        defaults = Category.objects.filter(name__in=DEFAULT_PATROL_CATEGORY_NAMES, is_active=True).exclude(
+            pk__in=[c.pk for c in result]
+        )
+        by_name = {}
+        for category in defaults.select_related("parent").order_by("level", "path"):
+            by_name.setdefault(category.name, category)
+        result += [by_name[name] for name in DEFAULT_PATROL_CATEGORY_NAMES if name in by_name][: limit - len(result)]
+    return result
+
+
+def patrol_category_choices() -> list:
+    """Every category a finding may be filed under (the leaves of the tree, as "level1 › level2 › level3")."""
+    from fuhe.cases.models import Category
+
+    return list(Category.objects.filter(is_active=True).exclude(children__is_active=True).order_by("path"))
+
+
+@dataclass(frozen=True)
+class OnSpotCounts:
+    """Patrol findings fixed on the spot (就地解决) and the street's spot checks of them, in one period."""
+
+    resolved: int  # closed on the spot
+    drawn: int  # of these, drawn for a spot check
+    confirmed: int  # checked: the fix was real
+    reopened: int  # checked: it was not; the case went into the normal loop
+
+    @property
+    def pending(self) -> int:
+        return self.drawn - self.confirmed - self.reopened
+
+    @property
+    def standing(self) -> int:
+        """Counted as 就地解决: the on-spot closures no spot check overturned."""
+        return self.resolved - self.reopened
+
+
+def on_spot_counts(*, user, days: int = 30) -> OnSpotCounts:
+    """On-spot fixes of the patrol findings received in the last ``days`` that the user may see. Never a rating:
+    these cases were not dispatched, so the three rates leave them out."""
+    from fuhe.cases.core.lifecycle import Action
+    from fuhe.cases.models import CaseEvent
+
+    since = timezone.now() - timedelta(days=days)
+    cases = case_queryset(user, received_since=since).filter(created_at__gte=since)
+    on_spot = Q(action=Action.RESOLVE_ON_SPOT)
+    counts = CaseEvent.objects.filter(case_id__in=cases.values("pk")).aggregate(
+        resolved=Count("pk", filter=on_spot),
+        drawn=Count("pk", filter=on_spot & Q(data__spot_check=True)),
+        confirmed=Count("pk", filter=Q(action=Action.SPOT_CHECK_CONFIRM)),
+        reopened=Count("pk", filter=Q(action=Action.SPOT_CHECK_REOPEN)),
+    )
+    return OnSpotCounts(**counts)
+
+
+def spot_checks_pending(*, user) -> QuerySet:
+    """On-spot fixes drawn for a spot check and not checked yet, in the user's reach, oldest first; never the
+    user's own (nobody checks their own fix)."""
+    from fuhe.cases.core.lifecycle import Action
+    from fuhe.cases.models import CaseEvent, Channel
+    from fuhe.cases.rules import SPOT_CHECK_DECISIONS
+
+    drawn = CaseEvent.objects.filter(action=Action.RESOLVE_ON_SPOT, data__spot_check=True).values("case_id")
+    checked = CaseEvent.objects.filter(action__in=SPOT_CHECK_DECISIONS).values("case_id")
+    return (
+        case_queryset(user, states=[State.CLOSED])
+        .filter(state=State.CLOSED, channel=Channel.PATROL, pk__in=drawn)
+        .exclude(pk__in=checked)
+        .exclude(created_by_id=user.pk)
+        .select_related("category", "region", "created_by")
+        .prefetch_related("photos")
+        .order_by("closed_at", "pk")
+    )

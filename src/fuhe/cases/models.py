@@ -106,6 +106,9 @@ class ClockPolicy(models.Model):
         verbose_name=_("category"),
         help_text=_("Empty: any category."),
     )
+    # the intake (dispatch) clock: receipt → dispatch, direct reply or dismissal (派单时限; docs/metrics.md)
+    intake_amount = models.DecimalField(_("dispatch limit"), max_digits=6, decimal_places=2, default=1)
+    intake_unit = models.CharField(_("dispatch unit"), max_length=14, choices=CLOCK_UNITS, default="working_day")
     acceptance_amount = models.DecimalField(_("acceptance limit"), max_digits=6, decimal_places=2)
     acceptance_unit = models.CharField(_("acceptance unit"), max_length=14, choices=CLOCK_UNITS)
     resolution_amount = models.DecimalField(_("resolution limit"), max_digits=6, decimal_places=2)
@@ -215,6 +218,10 @@ class Case(models.Model):
         db_index=False,
     )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    # the intake clock (``services.clocks``): started at receipt, set by the deadline sweep, stopped by dispatch,
+    # a direct reply or a dismissal; ``intake_escalated_at``: when the district was told it had passed
+    intake_due = models.DateTimeField(_("dispatch by"), null=True, blank=True)
+    intake_escalated_at = models.DateTimeField(_("dispatch limit passed"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     acceptance_due = models.DateTimeField(_("accept by"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
@@ -275,6 +282,10 @@ class Case(models.Model):
                 fields=["created_by"], name="cases_case_created_by_set", condition=Q(created_by__isnull=False)
             ),
             models.Index(fields=["merged_into"], name="cases_case_merged_set", condition=Q(merged_into__isnull=False)),
+            # a caller's earlier cases (the queue's repeat callers): only cases with a phone
+            models.Index(
+                fields=["reporter_phone", "created_at"], name="cases_case_phone_set", condition=~Q(reporter_phone="")
+            ),
             # the three rates: a period's cases with every column the counts and the groupings read, so the
             # aggregation is answered from the index alone (the table's rows would be read one by one)
             models.Index(
@@ -309,6 +320,7 @@ EVENT_LABELS = {
     "report_in": _("department reported in (报到)"),
     "release": _("summons released"),
     "deadline_recomputed": _("deadline recomputed (official holiday schedule)"),
+    "intake_overdue": _("not dispatched within the dispatch limit: the district was notified"),
 }
 
 

@@ -6,7 +6,7 @@ import rules
 
 from fuhe.accounts.models import Role
 from fuhe.accounts.scope import scope_for
-from fuhe.cases.core.lifecycle import Action
+from fuhe.cases.core.lifecycle import Action, State
 from fuhe.org.core.divisions import Level
 
 DISPATCH_ROLES = (Role.STREET_DISPATCHER, Role.ADMINISTRATOR)
@@ -132,3 +132,80 @@ def is_district_administrator(user) -> bool:
 
 
 rules.add_perm("cases.import_calendar", is_district_administrator)
+
+
+# --- patrol (巡查) and on-spot fixes (就地解决) ------------------------------------------------------------------
+
+#: the roles that resolve their own patrol findings on the spot (the grid worker of the grid)
+ON_SPOT_ROLES = (Role.GRID_WORKER,)
+#: the actions that settle a spot check of an on-spot fix (there is at most one per case)
+SPOT_CHECK_DECISIONS = (Action.SPOT_CHECK_CONFIRM, Action.SPOT_CHECK_REOPEN)
+
+
+def is_patrol_finding(case) -> bool:
+    """The case was found on patrol (channel patrol, proactive), not reported by a resident."""
+    from fuhe.cases.models import Channel
+
+    return case.channel == Channel.PATROL and case.is_proactive
+
+
+def patrol_facts(case) -> dict[str, bool]:
+    """What the lifecycle's patrol guards read about ``case`` (``CaseFacts``): a patrol finding, whether it was
+    closed on the spot before (a fix a spot check overturned is not closed on the spot again: it goes through the
+    loop), and whether a spot check of its on-spot fix is waiting. Queries only for patrol findings."""
+    from fuhe.cases.models import CaseEvent
+
+    facts = {"is_patrol_finding": is_patrol_finding(case), "was_resolved_on_spot": False, "spot_check_pending": False}
+    if not facts["is_patrol_finding"] or case.state not in (State.RECEIVED, State.CLOSED):
+        return facts
+    events = CaseEvent.objects.filter(case_id=case.pk)
+    on_spot = list(events.filter(action=Action.RESOLVE_ON_SPOT).values_list("data", flat=True))
+    facts["was_resolved_on_spot"] = bool(on_spot)
+    if case.state == State.CLOSED and any(data.get("spot_check") for data in on_spot):
+        facts["spot_check_pending"] = not events.filter(action__in=SPOT_CHECK_DECISIONS).exists()
+    return facts
+
+
+@rules.predicate
+def may_patrol(user) -> bool:
+    """Records patrol findings: anyone whose roles cover cases in some region (the grid worker above all)."""
+    scope = scope_for(user)
+    return scope.is_global or bool(scope.case_ranges)
+
+
+@rules.predicate
+def may_fix_on_spot(user) -> bool:
+    """Offered the "fixed on the spot" button of the patrol page."""
+    return scope_for(user).has_role(*ON_SPOT_ROLES)
+
+
+@rules.predicate
+def may_resolve_on_spot(user, case) -> bool:
+    """Only the grid worker who found the problem on patrol, in their own grid, closes it as fixed on the spot."""
+    if case is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    scope = scope_for(user)
+    return (
+        scope.has_role(*ON_SPOT_ROLES)
+        and case.created_by_id == user.pk
+        and is_patrol_finding(case)
+        and scope.covers_case_region(case.region_id)
+    )
+
+
+@rules.predicate
+def may_spot_check(user, case) -> bool:
+    """The street's dispatching side checks an on-spot fix, never the worker who reported and closed it (the trust
+    rule: nobody verifies their own work)."""
+    return (
+        case is not None
+        and getattr(user, "is_authenticated", False)
+        and is_dispatcher_for(user, case)
+        and case.created_by_id != user.pk
+    )
+
+
+rules.add_perm("cases.patrol", may_patrol)
+rules.add_perm("cases.fix_on_spot", may_fix_on_spot)
+rules.add_perm("cases.resolve_on_spot", may_resolve_on_spot)
+rules.add_perm("cases.spot_check", may_spot_check)

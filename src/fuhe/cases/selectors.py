@@ -4,20 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.accounts.scope import scope_for
+from fuhe.cases.core.coverage import Gap, Place, merge, uncovered
 from fuhe.cases.core.history import CaseRow, EventRow, mismatches
 from fuhe.cases.core.lifecycle import TERMINAL, CaseFacts, State, allowed_actions, is_rating_window_over
 from fuhe.cases.core.search import query_terms
-from fuhe.cases.models import Case, CaseEvent, CasePhoto, ImportJob, Notification, ReportIn, ReportInStatus
-from fuhe.cases.rules import can_act
+from fuhe.cases.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    ImportJob,
+    Notification,
+    ReportIn,
+    ReportInStatus,
+)
+from fuhe.cases.rules import can_act, patrol_facts
+from fuhe.org.core.divisions import Level, ancestor_key, subtree_range
 from fuhe.org.models import Region, Unit
 
 OPEN_STATES = [s.value for s in State if s not in TERMINAL]
@@ -199,15 +226,134 @@ def _holding_terms(terms: list[str]) -> RawSQL:
     return RawSQL("SELECT case_id FROM cases_casesearch", [])  # no index on this database: every case
 
 
+QUEUE_STATES = [State.RECEIVED, State.RETURNED, State.UNDER_REVIEW, State.ESCALATED, State.REOPENED]
+#: while a case is in one of these states and was never dispatched, its intake (dispatch) clock runs
+INTAKE_STATES = [State.RECEIVED, State.UNDER_REVIEW]
+REPEAT_WINDOW = timedelta(days=90)
+#: the levels of a street's own dispatchers (one assigned to a village covers that village only)
+DISPATCHER_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
+def intake_running_q() -> Q:
+    """Cases whose intake (dispatch) clock runs: received (or under review) and never dispatched. A direct reply,
+    a dismissal or a merge moves the case out of these states and so stops the clock."""
+    return Q(state__in=INTAKE_STATES, dispatched_at__isnull=True)
+
+
 def dispatch_queue(*, user) -> QuerySet[Case]:
     """Cases waiting for the dispatcher: new, returned, under review, escalated — none may sit unseen."""
-    waiting = [State.RECEIVED, State.RETURNED, State.UNDER_REVIEW, State.ESCALATED, State.REOPENED]
     return (
-        case_queryset(user, states=waiting)
-        .filter(state__in=waiting)
+        case_queryset(user, states=QUEUE_STATES)
+        .filter(state__in=QUEUE_STATES)
         .select_related("category", "region", "owner_unit")
         .order_by("created_at")
     )
+
+
+def dispatcher_gaps(*, region_ids: Iterable[int]) -> list[Gap]:
+    """The parts of the streets (and districts) holding ``region_ids`` that no active street dispatcher covers,
+    each named after its street: a case there is in no street's queue, so its district answers for it (兜底).
+
+    A region's place is its street (itself, or its ancestor at the street level); a case placed on a district or a
+    city is its own place. Two queries: the places, and the dispatchers' assignments within them."""
+    keys = {ancestor_key(key, Level.STREET) for key in region_ids if key}
+    if not keys:
+        return []
+    places = [
+        Place(*subtree_range(region.id, Level.STREET), region.name)
+        if region.level == Level.STREET
+        else Place(region.id, region.id + 1, region.name)  # a district or a city itself: its key alone
+        for region in Region.objects.filter(pk__in=sorted(keys)).only("id", "level", "name")
+    ]
+    if not places:
+        return []
+    within = Q()
+    for low, high in merge((place.low, place.high) for place in places):
+        within |= Q(region_id__gte=low, region_id__lt=high)
+    assignments = RoleAssignment.objects.filter(
+        within, role=Role.STREET_DISPATCHER, user__is_active=True, region__level__in=DISPATCHER_LEVELS
+    ).values_list("region_id", "region__level")
+    return uncovered(places, [subtree_range(region_id, Level(level)) for region_id, level in assignments])
+
+
+def _in_gaps_q(gaps: list[Gap]) -> Q:
+    condition = Q(pk__in=[])
+    for gap in gaps:
+        condition |= Q(region_id__gte=gap.low, region_id__lt=gap.high)
+    return condition
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The dispatch queue's sort and filters, as the queue page's URL carries them."""
+
+    order: str = "received"
+    overdue: bool = False
+    category_id: int | None = None
+    channel: str = ""
+    repeat: bool = False  # the caller's phone has earlier cases in the 90 days before this one
+    no_dispatcher: bool = False  # the district's 兜底: no active dispatcher for the case's street
+
+
+QUEUE_ORDERINGS = {
+    "received": ["created_at", "pk"],  # the longest waiting first
+    "newest": ["-created_at", "-pk"],
+    "deadline": [F("queue_due").asc(nulls_last=True), "created_at", "pk"],
+    "category": [F("category__path").asc(nulls_last=True), "created_at", "pk"],
+}
+
+
+def _earlier_calls(user) -> Coalesce:
+    """How many cases the same phone reported in the 90 days before this case, among the cases the user's roles
+    cover (a count only: the phone itself is never shown)."""
+    scope = scope_for(user)
+    earlier = Case.objects.filter(
+        reporter_phone=OuterRef("reporter_phone"),
+        created_at__lt=OuterRef("created_at"),
+        created_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
+    ).exclude(reporter_phone="")
+    if not scope.is_global:
+        earlier = earlier.filter(scope.case_region_q("region_id"))
+    counted = earlier.order_by().values("reporter_phone").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def dispatch_queue_list(*, user, filters: QueueFilters = QueueFilters()) -> QuerySet[Case]:
+    """The queue page: ``dispatch_queue`` with each case's due time (``queue_due``: the dispatch limit while the
+    intake clock runs, else the resolution deadline), its caller's earlier cases (``earlier_calls``) and, where no
+    dispatcher covers its street, that street's name (``no_dispatcher_for``); sorted and filtered by ``filters``."""
+    cases = dispatch_queue(user=user)
+    gaps = dispatcher_gaps(region_ids=cases.order_by().values_list("region_id", flat=True).distinct())
+    whens = [When(region_id__gte=gap.low, region_id__lt=gap.high, then=Value(gap.place)) for gap in gaps]
+    cases = cases.annotate(
+        queue_due=Choose(
+            When(intake_running_q() & Q(intake_due__isnull=False), then=F("intake_due")),
+            default=F("resolution_due"),
+            output_field=DateTimeField(),
+        ),
+        earlier_calls=_earlier_calls(user),
+        no_dispatcher_for=Choose(*whens, default=Value(""), output_field=CharField())
+        if whens
+        else Value("", output_field=CharField()),
+    )
+    if filters.overdue:
+        now = timezone.now()
+        cases = cases.filter(Q(intake_running_q(), intake_due__lt=now) | Q(resolution_due__lt=now))
+    if filters.category_id:
+        cases = cases.filter(category_id=filters.category_id)
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.repeat:
+        cases = cases.filter(earlier_calls__gt=0)
+    if filters.no_dispatcher:
+        cases = cases.filter(_in_gaps_q(gaps))
+    return cases.order_by(*QUEUE_ORDERINGS.get(filters.order, QUEUE_ORDERINGS["received"]))
+
+
+def dispatch_queue_categories(*, user) -> list[Category]:
+    """The categories of the cases waiting in the user's queue (the queue page's category filter)."""
+    waiting = dispatch_queue(user=user).order_by().exclude(category_id=None).values("category_id").distinct()
+    return list(Category.objects.filter(pk__in=waiting).order_by("path"))
 
 
 def case_timeline(*, case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
@@ -260,6 +406,7 @@ def case_facts(case: Case, *, owner: Unit | None = None, duplicate_of: Case | No
         rating_window_over=is_rating_window_over(
             case.replied_at, now=now, window_days=settings.FUHE_RATING_WINDOW_DAYS
         ),
+        **patrol_facts(case),
     )
 
 
@@ -279,3 +426,44 @@ def case_history_mismatches(*, chunk: int = 5000):
         .iterator(chunk_size=chunk)
     )
     return mismatches(cases, events)
+
+
+def caller_cases(*, user, case: Case, limit: int = 5) -> list[Case]:
+    """The caller's earlier cases: other cases left with the same reporter phone that ``user`` may see, newest
+    first (a dispatcher sees a repeat caller before dispatching). None when the case has no phone."""
+    phone = case.reporter_phone.strip()
+    if not phone:
+        return []
+    # the same condition as the partial index on (reporter_phone, created_at), so the database uses it
+    cases = case_queryset(user).filter(reporter_phone=phone).exclude(reporter_phone="").exclude(pk=case.pk)
+    return list(
+        cases.only("pk", "tracking_code", "title", "state", "created_at", "reporter_phone").order_by("-created_at")[
+            :limit
+        ]
+    )
+
+
+def dispatch_unit_search(
+    *, case: Case, units: QuerySet[Unit], query: str = "", recommended: Iterable[int] = (), limit: int = 30
+) -> tuple[list[tuple[int, Unit]], int]:
+    """The units of ``units`` (the case's dispatch units, already scoped) whose name holds every word of ``query``,
+    as (tier, unit) ranked by ``core.unit_ranking``: the recommended first, then the case's street's, then the
+    district's departments. Returns at most ``limit`` of them and how many matched."""
+    from fuhe.cases.core.unit_ranking import UnitRow, query_words, rank_units
+    from fuhe.org.core import divisions
+    from fuhe.org.models import UnitKind
+
+    for word in query_words(query):
+        units = units.filter(name__icontains=word)
+    found = {unit.pk: unit for unit in units.only("pk", "name", "kind", "region_id")}
+    street = None
+    street_level = divisions.Level.STREET
+    if case.region_id is not None and divisions.level_depth(case.region.level) >= divisions.level_depth(street_level):
+        street = divisions.ancestor_range(case.region_id, street_level)
+    ranked = rank_units(
+        [UnitRow(unit.pk, unit.name, unit.kind, unit.region_id) for unit in found.values()],
+        recommended=[pk for pk in recommended if pk in found],
+        street=street,
+        kinds=UnitKind.values,
+    )
+    return [(level, found[row.id]) for level, row in ranked[:limit]], len(ranked)

@@ -23,9 +23,10 @@ from fuhe.cases.duplicate_suggestions import duplicate_suggestions
 from fuhe.cases.exports import XLSX_CONTENT_TYPE, rates_workbook, rates_workbook_name
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
 from fuhe.cases.knowledge import knowledge_suggestions
-from fuhe.cases.metrics import GROUPINGS, rates_report, report_in_punctuality
+from fuhe.cases.metrics import GROUPINGS, on_spot_counts, rates_report, report_in_punctuality
 from fuhe.cases.models import Case, Channel, DissatisfactionReason, ImportJobStatus, ReplyOutcome
 from fuhe.cases.reports import metric_definitions
+from fuhe.cases.rules import is_dispatcher_for
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.calendar_import import CalendarImportError, calendar_schedule_import
 from fuhe.cases.services.clocks import calendar_years
@@ -264,19 +265,41 @@ def _filters(request) -> selectors.CaseFilters:
     )
 
 
+def _queue_filters(request) -> selectors.QueueFilters:
+    """The queue's sort and filters from the URL; an unknown value is ignored (the default applies)."""
+    category = request.GET.get("category", "")
+    channel = request.GET.get("channel", "")
+    order = request.GET.get("order", "received")
+    return selectors.QueueFilters(
+        order=order if order in selectors.QUEUE_ORDERINGS else "received",
+        overdue=request.GET.get("overdue") == "1",
+        category_id=int(category) if category.isdigit() else None,
+        channel=channel if channel in Channel.values else "",
+        repeat=request.GET.get("repeat") == "1",
+        no_dispatcher=request.GET.get("no_dispatcher") == "1",
+    )
+
+
 @login_required
 def worklist(request, queue: bool = False):
     filters = _filters(request)
+    queue_filters = _queue_filters(request) if queue else None
     cases = (
-        selectors.dispatch_queue(user=request.user)
-        if queue
+        selectors.dispatch_queue_list(user=request.user, filters=queue_filters)
+        if queue_filters is not None
         else selectors.case_list(user=request.user, filters=filters)
     )
     page = paginate_without_count(request, cases)
+    kept = request.GET.copy()  # the filters stay in the pager's links (and so in the URL)
+    kept.pop("page", None)
     context = {
         "page": page,
         "filters": filters,
         "queue": queue,
+        "queue_filters": queue_filters,
+        "queue_categories": selectors.dispatch_queue_categories(user=request.user) if queue else [],
+        "channels": Channel.choices,
+        "page_query": kept.urlencode(),
         "bulk_units": _bulk_units(page) if queue else [],
         "states": [(s.value, s.zh) for s in State],
         "query": filters.query,
@@ -301,7 +324,10 @@ def _bulk_units(page) -> list[tuple[str, list]]:
 @login_required
 @require_POST
 def bulk_dispatch(request):
-    unit_id = request.POST.get("unit")
+    unit_id = request.POST.get("unit", "").strip()
+    if not unit_id:  # no unit is ever chosen for the dispatcher: an empty choice is refused by name
+        messages.error(request, _("Dispatch to: choose a unit from the list; none is chosen for you."))
+        return redirect("cases:queue")
     done, failed = 0, []
     for case_id in request.POST.getlist("case")[:200]:
         case = selectors.case_get(user=request.user, case_id=case_id)
@@ -353,6 +379,7 @@ def detail(request, case_id: int):
             "can_whistle": request.user.has_perm("cases.whistle", case),
             "can_see_reporter": can_see_reporter,  # the full phone and text are one audited click away
             "reporter_phone": mask_phone(case.reporter_phone),
+            "caller_cases": selectors.caller_cases(user=request.user, case=case) if can_see_reporter else [],
             "text_is_redacted": redact(case.text) != case.text,
             "outcomes": ReplyOutcome.choices,
             "dissatisfaction_reasons": DissatisfactionReason.choices,
@@ -444,6 +471,7 @@ def rates(request):
             "groupings": GROUPINGS,
             "chart": report.chart,
             "report_ins": report_in_punctuality(user=request.user, days=days),
+            "on_spot": on_spot_counts(user=request.user, days=days),
         },
     )
 
@@ -547,3 +575,134 @@ def calendar_import(request):
             years = calendar_years()
     context = {"years": years, "year": year, "errors": errors, "result": result}
     return render(request, "cases/calendar_import.html", context)
+
+
+@login_required
+def unit_search(request):
+    """The dispatch picker's search (HTMX): the units a case may be dispatched to whose name holds the typed words,
+    recommended first (``recommended``: the ids the picker shows as such), then the case's street's, then the
+    district's departments. Only the case's dispatcher asks; for anyone else the case is missing (404)."""
+    case = selectors.case_get(user=request.user, case_id=request.GET.get("case"))
+    if not is_dispatcher_for(request.user, case):
+        raise Http404("No such case")
+    recommended = [int(value) for value in request.GET.getlist("recommended")[:5] if value.isdigit()]
+    found, total = selectors.dispatch_unit_search(
+        case=case, units=dispatch_units(case), query=request.GET.get("q", "")[:60], recommended=recommended
+    )
+    context = {"found": found, "total": total, "picker": request.GET.get("picker", "unit")[:40]}
+    return render(request, "cases/partials/unit_options.html", context)
+
+
+# --- patrol (巡查): a grid worker's findings, fixed on the spot or reported ---------------------------------------
+
+
+def _patrol_regions(request) -> tuple[list[tuple[int, str]], int | None]:
+    """The grids (and communities) a finding may be placed in, and the one preselected: the user's own grid."""
+    regions = selectors.intake_region_list(user=request.user)
+    ids = [region_id for region_id, _name in regions]
+    own = [region_id for region_id in scope_for(request.user).home_region_ids if region_id in ids]
+    return regions, (own[0] if own else (ids[0] if ids else None))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patrol(request):
+    """The patrol page on a phone: what was found (a tap), an optional photo and note, the own grid preselected,
+    then "fixed on the spot" (closed, counted as 就地解决) or "needs reporting" (the normal loop)."""
+    from fuhe.cases.metrics import patrol_categories, patrol_category_choices
+    from fuhe.cases.services.patrol import case_report_from_patrol, case_resolve_on_spot, patrol_finding_check
+
+    if not request.user.has_perm("cases.patrol"):
+        raise Http404("No patrol here")
+    regions, preselected = _patrol_regions(request)
+    may_fix = request.user.has_perm("cases.fix_on_spot")
+    errors: dict[str, list[str]] = {}
+    data = request.POST
+    if request.method == "POST":
+        outcome = data.get("outcome", "")
+        if outcome not in ("on_spot", "report") or (outcome == "on_spot" and not may_fix):
+            errors["outcome"] = [_("choose “fixed on the spot” or “needs reporting”")]
+        region = selectors.intake_region_get(user=request.user, region_id=data.get("region") or preselected)
+        category_id = data.get("category", "")
+        if category_id in ("", "other"):
+            category_id = data.get("category_other", "")
+        try:
+            photos = photos_validate(request.FILES.getlist("photos"))
+            finding = patrol_finding_check(
+                region=region,
+                category_id=category_id,
+                note=data.get("note", ""),
+                photos=photos,
+                submission_id=data.get("submission_id", ""),
+            )
+            if errors:
+                raise ValidationError(errors)
+            service = case_resolve_on_spot if outcome == "on_spot" else case_report_from_patrol
+            case = service(actor=request.user, finding=finding)
+        except ValidationError as exc:
+            errors = {**errors, **exc.message_dict} if hasattr(exc, "message_dict") else {"__all__": exc.messages}
+        except (IdempotencyConflictError, IdempotencyInProgressError, PermissionDenied) as exc:
+            errors = {"__all__": [str(exc)]}
+        else:
+            return redirect("cases:patrol_done", case_id=case.pk)
+    context = {
+        "regions": regions,
+        "region_id": int(data["region"]) if data.get("region", "").isdigit() else preselected,
+        "quick": patrol_categories(user=request.user),
+        "categories": patrol_category_choices(),
+        "chosen": data.get("category", ""),
+        "chosen_other": data.get("category_other", ""),
+        "note": data.get("note", ""),
+        "may_fix": may_fix,
+        "errors": errors,
+        "submission_id": uuid.uuid4().hex if request.method == "GET" else data.get("submission_id", ""),
+        "max_photos": settings.FUHE_MAX_PHOTOS,
+    }
+    return render(request, "cases/patrol.html", context, status=400 if errors else 200)
+
+
+@login_required
+def patrol_done(request, case_id: int):
+    """The confirmation after a patrol finding: closed on the spot, or received for dispatch."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    context = {"case": case, "fixed": case.state == State.CLOSED, "photos": case.photos.count()}
+    return render(request, "cases/patrol_done.html", context)
+
+
+@login_required
+def spot_checks(request):
+    """The street's spot checks (抽查): the on-spot fixes drawn at random, to confirm or send into the loop."""
+    from fuhe.cases.metrics import spot_checks_pending
+
+    if not request.user.has_perm("cases.dispatch"):
+        raise Http404("No spot checks here")
+    page = paginate(request, spot_checks_pending(user=request.user))
+    return render(request, "cases/patrol_spot_checks.html", {"page": page})
+
+
+@login_required
+@require_POST
+def spot_check(request, case_id: int):
+    from fuhe.cases.services.patrol import case_spot_check
+
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    decision = request.POST.get("decision", "")
+    try:
+        if decision not in ("confirm", "reopen"):
+            raise ValidationError({"decision": _("choose “confirmed” or “not fixed”")})
+        case = case_spot_check(
+            actor=request.user, case=case, confirmed=decision == "confirm", reason=request.POST.get("reason", "")
+        )
+    except (IllegalTransition, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        if decision == "confirm":
+            messages.success(request, _("Case %(code)s: the on-spot fix is confirmed.") % {"code": case.tracking_code})
+        else:
+            messages.success(
+                request,
+                _("Case %(code)s is back in the dispatch queue.") % {"code": case.tracking_code},
+            )
+    return redirect("cases:spot_checks")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fuhe.accounts.scope import scope_for
 from fuhe.duties.core.analysis import Gap, ItemFacts, Overlap, gaps, overlaps
@@ -151,6 +152,21 @@ def _first_unit(memo: dict | None, key: tuple, query) -> Unit | None:
     return memo[key]
 
 
+#: the sentence of a fallback to the district government; every ``how`` is an English msgid kept as data (the routing
+#: record stores it), so a page translates it when it shows it (``resolution_text``)
+FALLBACK_HOW = gettext_noop("%(why)s; the district government takes it")
+
+
+def resolution_text(how: str) -> str:
+    """A stored ``Resolution.how`` in the reader's language (the fallback sentence is translated in its parts)."""
+    from django.utils.translation import gettext
+
+    head, separator, _tail = how.partition("; the district government takes it")
+    if separator:
+        return gettext(FALLBACK_HOW) % {"why": gettext(head)}
+    return gettext(how)
+
+
 def _fallback(region: Region, why: str, memo: dict | None = None) -> Resolution:
     government = None
     if level_depth(region.level) >= level_depth(Level.DISTRICT):
@@ -160,7 +176,7 @@ def _fallback(region: Region, why: str, memo: dict | None = None) -> Resolution:
             lambda: district_units(region_id=region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
         )
     if government is not None:
-        return Resolution(government, f"{why}; the district government takes it (兜底)", True)
+        return Resolution(government, FALLBACK_HOW % {"why": why}, True)
     return Resolution(None, why, True)
 
 
@@ -171,12 +187,12 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
     ``memo``: a dict shared by the calls of one batch (cases routed together), so that each unit is looked up
     once per batch; units can change between batches, so never keep it longer."""
     if region is None:
-        return Resolution(None, "the case has no region")
+        return Resolution(None, gettext_noop("the case has no region"))
     depth = level_depth(region.level)
     if not item.owner_key:
-        return _fallback(region, "the duty list names no lead for this matter", memo)
+        return _fallback(region, gettext_noop("the duty list names no lead for this matter"), memo)
     if depth < level_depth(Level.DISTRICT):
-        return Resolution(None, "the case is not placed in a district")
+        return Resolution(None, gettext_noop("the case is not placed in a district"))
     if item.owner_level == OwnerLevel.DISTRICT:
         # the queries are built only when the memo has no answer: building one costs more than the look-up
         district = ancestor_key(region.id, Level.DISTRICT)
@@ -190,18 +206,22 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
                     .order_by("region_id", "pk")
                 ),
             )
-            how = "the district's department of this type"
+            how = gettext_noop("the district's department of this type")
         else:
             unit = _first_unit(
                 memo,
                 ("government", district),
                 lambda: district_units(region_id=region.id).filter(kind=UnitKind.DISTRICT_GOVERNMENT),
             )
-            how = "the district government"
-        return Resolution(unit, how) if unit else _fallback(region, "this district has no such department", memo)
+            how = gettext_noop("the district government")
+        return (
+            Resolution(unit, how)
+            if unit
+            else _fallback(region, gettext_noop("this district has no such department"), memo)
+        )
     if item.owner_level == OwnerLevel.STREET or depth < level_depth(Level.COMMUNITY):
         if depth < level_depth(Level.STREET):
-            return _fallback(region, "the case is placed in no street", memo)
+            return _fallback(region, gettext_noop("the case is placed in no street"), memo)
         street = ancestor_key(region.id, Level.STREET)
         unit = _first_unit(
             memo,
@@ -209,11 +229,15 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
             lambda: Unit.objects.filter(region_id=street, kind__in=STREET_KINDS, is_active=True),
         )
         how = (
-            "the office of the case's street"
+            gettext_noop("the office of the case's street")
             if item.owner_level == OwnerLevel.STREET
-            else "the case names no community, so the office of its street"
+            else gettext_noop("the case names no community, so the office of its street")
         )
-        return Resolution(unit, how) if unit else _fallback(region, "the street has no office on the platform", memo)
+        return (
+            Resolution(unit, how)
+            if unit
+            else _fallback(region, gettext_noop("the street has no office on the platform"), memo)
+        )
     community = ancestor_key(region.id, Level.COMMUNITY)
     unit = _first_unit(
         memo,
@@ -221,8 +245,8 @@ def owner_unit_resolve(item: DutyItem, region: Region | None, *, memo: dict | No
         lambda: Unit.objects.filter(region_id=community, kind__in=COMMITTEE_KINDS, is_active=True),
     )
     if unit is not None:
-        return Resolution(unit, "the committee of the case's community")
-    return _fallback(region, "the community has no committee on the platform", memo)
+        return Resolution(unit, gettext_noop("the committee of the case's community"))
+    return _fallback(region, gettext_noop("the community has no committee on the platform"), memo)
 
 
 def assisting_units(item: DutyItem, region: Region | None, *, memo: dict | None = None) -> list[Unit]:

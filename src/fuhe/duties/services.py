@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
 from fuhe.cases.models import Category
@@ -39,7 +40,7 @@ def _next_version(region: Region) -> int:
 
 def _require_draft(duty_list: DutyList) -> None:
     if not duty_list.is_editable:
-        raise ValidationError({"status": "only a draft list can be changed; copy it to a new draft first"})
+        raise ValidationError({"status": _("Only a draft list can be changed; copy it to a new draft first.")})
 
 
 def duty_list_create(*, actor, region: Region, name: str, source: str = "", note: str = "") -> DutyList:
@@ -151,9 +152,9 @@ def duty_list_copy(*, actor, source: DutyList, name: str = "") -> DutyList:
 def duty_list_activate(*, actor, duty_list: DutyList, effective_from=None, retrain: bool = True) -> DutyList:
     """Make a draft the region's active list; the list it replaces is retired from the same moment."""
     if duty_list.status != ListStatus.DRAFT:
-        raise ValidationError({"status": "only a draft can be activated"})
+        raise ValidationError({"status": _("Only a draft can be activated.")})
     if not duty_list.items.exists():
-        raise ValidationError({"items": "an empty list cannot be activated"})
+        raise ValidationError({"items": _("An empty list cannot be activated.")})
     moment = effective_from or timezone.now()
     with transaction.atomic():
         duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
@@ -211,12 +212,14 @@ def duty_list_import_xlsx(*, actor, region: Region, name: str, file, effective_n
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a file that is not a workbook
-        raise DutyImportError([RowError(0, "file", f"not an Excel workbook ({exc.__class__.__name__})")]) from exc
+        raise DutyImportError(
+            [RowError(0, "file", _("Not an Excel workbook (%(error)s).") % {"error": exc.__class__.__name__})]
+        ) from exc
     sheet = workbook.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()
     if not rows:
-        raise DutyImportError([RowError(1, "code", "the sheet is empty")])
+        raise DutyImportError([RowError(1, "code", _("The sheet is empty."))])
     categories = set(Category.objects.values_list("path", flat=True))
     items, errors = parse_rows(rows[0], rows[1:], categories=categories, choices=_choices())
     if errors:

@@ -66,12 +66,16 @@ class NulCharacterGuardMiddleware:
         import json
 
         from django.http import HttpResponse, JsonResponse
+        from django.utils.translation import gettext
 
-        message = "must not contain NUL characters (U+0000)"
-        if request.path.lstrip("/").startswith("api/"):
+        if request.path.lstrip("/").startswith("api/"):  # the JSON API's validation format, as django-ninja's own
             loc = [location, field] if field else [location]
+            message = "must not contain NUL characters (U+0000)"
             return JsonResponse({"detail": [{"loc": loc, "msg": message, "type": "value_error"}]}, status=422)
-        text = f"{field or location}: {message}"
+        message = gettext("must not contain NUL characters (U+0000)")
+        from fuhe.ui.errors import field_label
+
+        text = gettext("%(field)s: %(message)s") % {"field": field_label(field or location), "message": message}
         if request.path.lstrip("/").startswith("open311/"):
             if request.path.endswith(".xml"):
                 from xml.sax.saxutils import escape

@@ -129,10 +129,10 @@ def test_timer_warns_before_and_escalates_after_the_deadline(tree, new_case):
         due = case.resolution_due
     assert timezone.localtime(due).date().isoformat() == "2026-03-09"  # 5 working days after Mon 2 March
     with time_machine.travel(due - timedelta(hours=2), tick=False):
-        assert loop.cases_overdue_sweep() == {"warned": 1, "escalated": 0}
-        assert loop.cases_overdue_sweep() == {"warned": 0, "escalated": 0}
+        assert loop.cases_overdue_sweep() == {"warned": 1, "escalated": 0, "intake_started": 0, "intake_escalated": 0}
+        assert loop.cases_overdue_sweep() == {"warned": 0, "escalated": 0, "intake_started": 0, "intake_escalated": 0}
     with time_machine.travel(due + timedelta(minutes=1), tick=False):
-        assert loop.cases_overdue_sweep() == {"warned": 0, "escalated": 1}
+        assert loop.cases_overdue_sweep() == {"warned": 0, "escalated": 1, "intake_started": 0, "intake_escalated": 0}
     case.refresh_from_db()
     assert case.state == "escalated" and case.was_escalated
     assert case in dispatch_queue(user=tree.people["dispatcher"])
@@ -169,7 +169,13 @@ def test_the_background_worker_runs_the_sweep(tree, new_case, settings):
 
     case = loop.case_dispatch(actor=tree.people["dispatcher"], case=new_case(), unit=tree.units["和平区城管委"])
     with time_machine.travel(case.resolution_due + timedelta(hours=1), tick=False):
-        assert sweep_deadlines.call_local() == {"warned": 0, "escalated": 1, "closed_unrated": 0}
+        assert sweep_deadlines.call_local() == {
+            "warned": 0,
+            "escalated": 1,
+            "intake_started": 0,
+            "intake_escalated": 0,
+            "closed_unrated": 0,
+        }
 
 
 def test_a_step_updates_only_the_columns_it_changed(tree, new_case):

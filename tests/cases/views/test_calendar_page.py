@@ -67,11 +67,11 @@ def test_errors_are_listed_by_row_and_nothing_is_loaded(tree, login):
     body = client.post(URL, {"year": "2027", "file": upload("2027-01-01,休,元旦\n2027-01-32,休,\n")}).content.decode()
     assert "Nothing was loaded:" in body and "row 2, field &#x27;date&#x27;: 2027-01-32 is not a date" in body
     body = client.post(URL, {"year": "2027"}).content.decode()
-    assert "file: choose a .csv, .txt or .xlsx file" in body
+    assert "File: choose a .csv, .txt or .xlsx file" in body
     body = client.post(URL, {"year": "", "file": upload(SCHEDULE)}).content.decode()  # the form's default year
     assert CalendarDay.objects.count() == 3
     body = client.post(URL, {"year": "2027", "file": upload(SCHEDULE)}).content.decode()
-    assert "year: the schedule of 2027 is already loaded (3 days)" in body
+    assert "Year: the schedule of 2027 is already loaded (3 days)" in body
 
 
 def test_the_banner_warns_staff_and_links_administrators_to_the_page(tree, login):

@@ -53,7 +53,7 @@ def test_after_the_window_the_rating_is_refused_with_a_clear_message(client, rep
         assert 'class="rating"' not in shown and 'id="rating-ended"' in shown
         response = rate(client, replied)  # a form left open in another tab
     # refused, naming the date the window ended
-    assert re.search(r'<li class="error">[^<]*\d{4}-\d{2}-\d{2} \d{2}:\d{2}', response.content.decode())
+    assert re.search(r'<li class="error" role="alert">[^<]*\d{4}-\d{2}-\d{2} \d{2}:\d{2}', response.content.decode())
     case = Case.objects.get(pk=replied.pk)
     assert (case.state, case.rating_satisfied) == ("replied", None)
 
@@ -64,7 +64,7 @@ def test_a_case_closed_unrated_shows_it_on_its_page(client, replied):
         shown = page(client, replied)
         response = rate(client, replied)
     assert 'id="rating-ended"' in shown and "逾期未评价，归档" in shown  # the system's step on the timeline
-    assert '<li class="error">' in response.content.decode()  # refused, and said so
+    assert '<li class="error" role="alert">' in response.content.decode()  # refused, and said so
     assert Case.objects.get(pk=replied.pk).rating_satisfied is None
 
 

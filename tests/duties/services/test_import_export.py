@@ -57,5 +57,5 @@ def test_a_bad_sheet_imports_nothing_and_names_every_row_and_field(tree, duty_li
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tree, duty_list):
-    with pytest.raises(DutyImportError, match="not an Excel workbook"):
+    with pytest.raises(DutyImportError, match="不是 Excel 工作簿"):
         duty_list_import_xlsx(actor=None, region=tree.regions["天津市"], name="x", file=io.BytesIO(b"plain text"))

@@ -34,7 +34,7 @@ def dispatch_units(case: Case):
 def _unit(case: Case, unit_id) -> Unit:
     unit = dispatch_units(case).filter(pk=unit_id).first() if unit_id else None
     if unit is None:
-        raise ValidationError({"unit": "choose a unit of this case's district"})
+        raise ValidationError({"unit": _("Choose a unit of this case's district.")})
     return unit
 
 
@@ -42,7 +42,7 @@ def _report_in(actor, case: Case, report_in_id) -> ReportIn:
     report_ins = ReportIn.objects.filter(pk=report_in_id or 0, summons__case=case)
     report_in = report_ins.select_related("summons__case").first()
     if report_in is None:
-        raise ValidationError({"report_in": "no such summoned department on this case"})
+        raise ValidationError({"report_in": _("No such summoned department on this case.")})
     return report_in
 
 
@@ -80,7 +80,7 @@ def case_perform(
         case "merge":
             target = Case.objects.filter(tracking_code=(into or "").strip().upper()).first()
             if target is None or not actor.has_perm("cases.view_case", target):
-                raise ValidationError({"into": "no such case to merge into"})
+                raise ValidationError({"into": _("No such case to merge into.")})
             return loop.case_merge(actor=actor, case=case, into=target)
         case "whistle":
             chosen = list(dispatch_units(case).filter(pk__in=list(departments or []), kind=UnitKind.DEPARTMENT))
@@ -98,7 +98,7 @@ def case_perform(
                     _("A follow-up call is recorded by the street or hotline centre, never by the handling unit.")
                 )
             if resolved is None or satisfied is None:
-                raise ValidationError({"satisfied": "record both answers of the follow-up call"})
+                raise ValidationError({"satisfied": _("Record both answers of the follow-up call.")})
             return loop.case_rate(
                 actor=actor,
                 case=case,
@@ -112,5 +112,6 @@ def case_perform(
             try:
                 Action(action)
             except ValueError:
-                raise ValidationError({"action": f"{action!r} is not an action"}) from None
+                message = _("%(action)s is not an action.") % {"action": repr(action)}
+                raise ValidationError({"action": message}) from None
             return loop.case_transition(actor=actor, case=case, action=action, reason=reason)

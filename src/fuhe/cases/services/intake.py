@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import ObjectRef, audit_append, audit_prepare
@@ -52,7 +53,7 @@ def _tracking_code() -> str:
     """ "F" and nine characters drawn uniformly from ``CODE_ALPHABET`` (one draw from the OS's randomness)."""
     number = secrets.randbelow(_CODE_SPACE)
     digits = []
-    for _ in range(_CODE_DIGITS):
+    for _position in range(_CODE_DIGITS):
         number, digit = divmod(number, len(CODE_ALPHABET))
         digits.append(CODE_ALPHABET[digit])
     return "F" + "".join(digits)
@@ -214,7 +215,7 @@ def fallback_region() -> Region:
     region = Region.objects.filter(code=code).first() if code else None
     region = region or Region.objects.filter(level=Level.DISTRICT, units__kind=UnitKind.DISTRICT_GOVERNMENT).first()
     if region is None:
-        raise ValidationError({"region": "the platform serves no district yet (import regions and units first)"})
+        raise ValidationError({"region": _("the platform serves no district yet (import regions and units first)")})
     return region
 
 
@@ -256,23 +257,23 @@ def _clean_request_fields(case: Case) -> None:
 def _validate(*, text: str, address: str, latitude, longitude, region, channel: str, request_type: str, urgency: str):
     errors = {}
     if not text or not text.strip():
-        errors["text"] = "describe the problem"
+        errors["text"] = _("describe the problem")
     elif len(text) > 4000:
-        errors["text"] = "at most 4,000 characters"
+        errors["text"] = _("at most 4,000 characters")
     if not (address and address.strip()) and (latitude is None or longitude is None) and region is None:
-        errors["where"] = "give an address, pick a point on the map or choose the community/grid"
+        errors["where"] = _("give an address, pick a point on the map or choose the community/grid")
     if (latitude is None) != (longitude is None):
-        errors["latitude"] = "give both latitude and longitude, or neither"
+        errors["latitude"] = _("give both latitude and longitude, or neither")
     if latitude is not None and not (-90 <= Decimal(str(latitude)) <= 90):
-        errors["latitude"] = "must be between -90 and 90"
+        errors["latitude"] = _("must be between -90 and 90")
     if longitude is not None and not (-180 <= Decimal(str(longitude)) <= 180):
-        errors["longitude"] = "must be between -180 and 180"
+        errors["longitude"] = _("must be between -180 and 180")
     if channel not in _CHANNELS:
-        errors["channel"] = f"{channel!r} is not a channel"
+        errors["channel"] = _("%(value)s is not a channel") % {"value": repr(channel)}
     if request_type not in _REQUEST_TYPES:
-        errors["request_type"] = f"{request_type!r} is not a request type"
+        errors["request_type"] = _("%(value)s is not a request type") % {"value": repr(request_type)}
     if urgency not in _URGENCIES:
-        errors["urgency"] = f"{urgency!r} is not an urgency"
+        errors["urgency"] = _("%(value)s is not an urgency") % {"value": repr(urgency)}
     if errors:
         raise ValidationError(errors)
 

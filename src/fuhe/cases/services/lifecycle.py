@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
@@ -20,10 +21,20 @@ from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.cases.models import Case, CaseEvent, DissatisfactionReason, ReplyOutcome
 from fuhe.cases.rules import can_act
 from fuhe.cases.selectors import case_facts
-from fuhe.cases.services.clocks import deadlines_from, work_calendar
-from fuhe.cases.services.notify import notify_reporter, notify_unit
+from fuhe.cases.services.clocks import deadlines_from, intake_clocks_start, intake_overdue_escalate, work_calendar
+from fuhe.cases.services.notify import notify_reporter, notify_unit, platform_text
 from fuhe.db import insert
 from fuhe.org.models import Unit
+
+
+def action_label(action: Action) -> str:
+    """The action's name in the current language (the lifecycle table carries both)."""
+    return action.zh if (get_language() or "").startswith("zh") else action.words
+
+
+def _case_text(message: str, case: Case, **values) -> str:
+    """A notification about ``case`` in the platform's language (``notify.platform_text``)."""
+    return platform_text(message, code=case.tracking_code, title=case.title, **values)
 
 
 def _lock(case: Case) -> Case:
@@ -53,7 +64,7 @@ def case_transition(
         case = _lock(case)
         stored = _values(case)
         if check_permission and not can_act(actor, case, action):
-            raise PermissionDenied(f"You may not {action.words} this case.")
+            raise PermissionDenied(_("You may not %(action)s this case.") % {"action": action_label(action)})
         result = apply(case.state, action, case_facts(case, owner=owner, duplicate_of=duplicate_of), reason=reason)
         now = timezone.now()
         before = {"state": case.state, "owner_unit": case.owner_unit_id}
@@ -172,7 +183,7 @@ def case_dispatch(*, actor, case: Case, unit: Unit, routing: dict | None = None)
         owner=unit,
         event_data={"unit": unit.name, **({"routing": routing} if routing else {})},
     )
-    notify_unit(unit.pk, case=case, text=f"新工单 {case.tracking_code}：{case.title}")
+    notify_unit(unit.pk, case=case, text=_case_text(gettext_noop("New case %(code)s: %(title)s"), case))
     return case
 
 
@@ -180,7 +191,7 @@ def case_reassign(*, actor, case: Case, unit: Unit, reason: str) -> Case:
     case = case_transition(
         actor=actor, case=case, action=Action.REASSIGN, owner=unit, reason=reason, event_data={"unit": unit.name}
     )
-    notify_unit(unit.pk, case=case, text=f"改派工单 {case.tracking_code}：{case.title}")
+    notify_unit(unit.pk, case=case, text=_case_text(gettext_noop("Case reassigned to you %(code)s: %(title)s"), case))
     return case
 
 
@@ -190,24 +201,34 @@ def case_return(*, actor, case: Case, reason: str) -> Case:
 
 def case_reply(*, actor, case: Case, outcome: str, text: str) -> Case:
     if outcome not in ReplyOutcome.values:
-        raise ValidationError({"outcome": f"{outcome!r} is not an outcome"})
+        raise ValidationError({"outcome": _("%(outcome)s is not an outcome.") % {"outcome": repr(outcome)}})
     if not text.strip():
-        raise ValidationError({"text": "the reply to the resident is empty"})
+        raise ValidationError({"text": _("The reply to the resident is empty.")})
     case = case_transition(actor=actor, case=case, action=Action.REPLY, event_data={"outcome": outcome})
     Case.objects.filter(pk=case.pk).update(reply_outcome=outcome, reply_text=text.strip())
     case.refresh_from_db()
     days = settings.FUHE_RATING_WINDOW_DAYS
-    notify_reporter(case, f"您的诉求 {case.tracking_code} 已答复，请在 {days} 天内评价是否解决、是否满意。")
+    notify_reporter(
+        case,
+        _case_text(
+            gettext_noop(
+                "Your request %(code)s has been answered. Within %(days)s days, please say whether it was resolved"
+                " and whether you are satisfied."
+            ),
+            case,
+            days=days,
+        ),
+    )
     return case
 
 
 def case_answer_directly(*, actor, case: Case, text: str) -> Case:
     if not text.strip():
-        raise ValidationError({"text": "the answer is empty"})
+        raise ValidationError({"text": _("The answer is empty.")})
     case = case_transition(actor=actor, case=case, action=Action.ANSWER_DIRECTLY)
     Case.objects.filter(pk=case.pk).update(reply_outcome=ReplyOutcome.EXPLAINED, reply_text=text.strip())
     case.refresh_from_db()
-    notify_reporter(case, f"您的诉求 {case.tracking_code} 已直接答复。")
+    notify_reporter(case, _case_text(gettext_noop("Your request %(code)s has been answered directly."), case))
     return case
 
 
@@ -290,13 +311,17 @@ def case_rate(
         except IllegalTransition:  # reopen limit reached: close, the dissatisfaction stays on record
             return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
         if case.owner_unit_id:
-            notify_unit(case.owner_unit_id, case=case, text=f"工单 {case.tracking_code} 诉求人不满意，已重办")
+            notify_unit(
+                case.owner_unit_id,
+                case=case,
+                text=_case_text(gettext_noop("Case %(code)s: the resident is not satisfied; it is reopened"), case),
+            )
         return case
 
 
 def case_request_extension(*, actor, case: Case, days: int, reason: str) -> Case:
     if not 1 <= days <= 15:
-        raise ValidationError({"days": "an extension is 1 to 15 working days"})
+        raise ValidationError({"days": _("An extension is 1 to 15 working days.")})
     with transaction.atomic():
         case = case_transition(
             actor=actor, case=case, action=Action.REQUEST_EXTENSION, reason=reason, event_data={"days": days}
@@ -309,13 +334,21 @@ def case_request_extension(*, actor, case: Case, days: int, reason: str) -> Case
 def case_grant_extension(*, actor, case: Case) -> Case:
     case = case_transition(actor=actor, case=case, action=Action.GRANT_EXTENSION)
     due = timezone.localtime(case.resolution_due)
-    notify_reporter(case, f"您的诉求 {case.tracking_code} 办理期限已延长至 {due:%m月%d日}。")
+    notify_reporter(
+        case,
+        _case_text(
+            gettext_noop("The deadline of your request %(code)s has been extended to %(month)s/%(day)s."),
+            case,
+            month=due.month,
+            day=due.day,
+        ),
+    )
     return case
 
 
 def case_merge(*, actor, case: Case, into: Case) -> Case:
     if into.pk == case.pk or into.merged_into_id:
-        raise ValidationError({"into": "merge into another case that is not itself merged"})
+        raise ValidationError({"into": _("Merge into another case that is not itself merged.")})
     case = case_transition(
         actor=actor,
         case=case,
@@ -329,10 +362,13 @@ def case_merge(*, actor, case: Case, into: Case) -> Case:
 
 
 def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)) -> dict[str, int]:
-    """Warn owners before a deadline and escalate after it. Idempotent; run by the background worker."""
+    """Warn owners before a deadline and escalate after it; start the intake (dispatch) clock of new cases and
+    tell the district of those waiting past it (``services.clocks``). Idempotent; run by the background worker."""
     now = now or timezone.now()
     handling = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED]
     warned = escalated = 0
+    intake_started = intake_clocks_start()
+    intake_escalated = intake_overdue_escalate(now=now)
     for case in Case.objects.filter(
         state__in=handling, warned_at__isnull=True, resolution_due__gt=now, resolution_due__lte=now + warn_within
     ).select_related("owner_unit"):
@@ -350,7 +386,12 @@ def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)
             reason="超过办理时限 / past the resolution deadline",
         )
         escalated += 1
-    return {"warned": warned, "escalated": escalated}
+    return {
+        "warned": warned,
+        "escalated": escalated,
+        "intake_started": intake_started,
+        "intake_escalated": intake_escalated,
+    }
 
 
 def cases_unrated_close(*, now=None) -> dict[str, int]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from fuhe.accounts.models import RoleAssignment
@@ -26,6 +26,13 @@ class ConsoleSender:
 
 def message_sender():
     return import_string(getattr(settings, "FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender"))()
+
+
+def platform_text(message: str, **values) -> str:
+    """``message`` (an English msgid marked with ``gettext_noop``) in the platform's language, whatever the
+    language of the request that caused it: a notification is read later, and an SMS goes out in Chinese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message) % values
 
 
 def notify_users(user_ids: Iterable[int], *, case: Case | None, text: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from fuhe.cases.models import Case, CasePhoto
 
@@ -22,16 +23,21 @@ def _sniff(head: bytes) -> str | None:
 def photos_validate(files: Sequence) -> list[tuple[object, str]]:
     """Return (file, content type) pairs, or raise ValidationError naming the field and the file."""
     if len(files) > settings.FUHE_MAX_PHOTOS:
-        raise ValidationError({"photos": f"at most {settings.FUHE_MAX_PHOTOS} photos"})
+        raise ValidationError({"photos": _("at most %(count)s photos") % {"count": settings.FUHE_MAX_PHOTOS}})
     checked = []
     for upload in files:
         if upload.size > settings.FUHE_MAX_PHOTO_BYTES:
-            raise ValidationError({"photos": f"{upload.name}: larger than {settings.FUHE_MAX_PHOTO_BYTES // 2**20} MB"})
+            raise ValidationError(
+                {
+                    "photos": _("%(name)s: larger than %(size)s MB")
+                    % {"name": upload.name, "size": settings.FUHE_MAX_PHOTO_BYTES // 2**20}
+                }
+            )
         head = upload.read(16)
         upload.seek(0)
         content_type = _sniff(head)
         if content_type is None:
-            raise ValidationError({"photos": f"{upload.name}: not a JPEG, PNG or WebP image"})
+            raise ValidationError({"photos": _("%(name)s: not a JPEG, PNG or WebP image") % {"name": upload.name}})
         checked.append((upload, content_type))
     return checked
 

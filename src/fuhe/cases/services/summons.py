@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import TERMINAL, State
 from fuhe.cases.models import Case, CaseEvent, ReportIn, ReportInStatus, Summons
-from fuhe.cases.services.notify import notify_unit
+from fuhe.cases.services.notify import notify_unit, platform_text
 from fuhe.org.models import Unit, UnitKind
 
 DEFAULT_REPORT_IN = timedelta(minutes=30)  # 平谷 origin: departments on site within 30 minutes
@@ -23,19 +25,19 @@ def summons_whistle(
     *, actor, case: Case, departments: Sequence[Unit], reason: str, due_at: datetime | None = None
 ) -> Summons:
     if not actor.has_perm("cases.whistle", case):
-        raise PermissionDenied("Only the street/township or community centre of this case may whistle.")
+        raise PermissionDenied(_("Only the street/township or community centre of this case may whistle."))
     if State(case.state) in TERMINAL:
-        raise ValidationError({"case": "a closed case cannot be whistled"})
+        raise ValidationError({"case": _("A closed case cannot be whistled.")})
     if not departments:
-        raise ValidationError({"departments": "name at least one department to report in"})
+        raise ValidationError({"departments": _("Name at least one department to report in.")})
     if any(d.kind != UnitKind.DEPARTMENT for d in departments):
-        raise ValidationError({"departments": "only functional departments are summoned"})
+        raise ValidationError({"departments": _("Only functional departments are summoned.")})
     if not reason.strip():
-        raise ValidationError({"reason": "say why the departments are summoned"})
+        raise ValidationError({"reason": _("Say why the departments are summoned.")})
     scope = scope_for(actor)
     whistler = Unit.objects.filter(pk__in=sorted(scope.unit_ids)).order_by("kind").first()
     if whistler is None:
-        raise ValidationError({"actor": "you act for no unit that could whistle"})
+        raise ValidationError({"actor": _("You act for no unit that could whistle.")})
     now = timezone.now()
     with transaction.atomic():
         summons = Summons.objects.create(
@@ -63,23 +65,31 @@ def summons_whistle(
         )
         for department in departments:
             due = timezone.localtime(summons.due_at)
-            notify_unit(department.pk, case=case, text=f"吹哨：请于 {due:%H:%M} 前到工单 {case.tracking_code} 报到")
+            notify_unit(
+                department.pk,
+                case=case,
+                text=platform_text(
+                    gettext_noop("Whistle: report in on case %(code)s before %(time)s"),
+                    code=case.tracking_code,
+                    time=f"{due:%H:%M}",
+                ),
+            )
     return summons
 
 
 def _report_in_for(actor, report_in: ReportIn) -> ReportIn:
     report_in = ReportIn.objects.select_for_update().select_related("summons__case").get(pk=report_in.pk)
     if report_in.status != ReportInStatus.PENDING:
-        raise ValidationError({"report_in": "this department has already reported in or been released"})
+        raise ValidationError({"report_in": _("This department has already reported in or been released.")})
     return report_in
 
 
 def summons_report_in(*, actor, report_in: ReportIn, note: str) -> ReportIn:
     """报到: a summoned department records what it did; punctuality is kept for two-way assessment."""
     if report_in.department_id not in scope_for(actor).unit_ids:
-        raise PermissionDenied("Only the summoned department reports in.")
+        raise PermissionDenied(_("Only the summoned department reports in."))
     if not note.strip():
-        raise ValidationError({"note": "say what the department did"})
+        raise ValidationError({"note": _("Say what the department did.")})
     with transaction.atomic():
         report_in = _report_in_for(actor, report_in)
         now = timezone.now()
@@ -109,9 +119,9 @@ def summons_release(*, actor, report_in: ReportIn, reason: str) -> ReportIn:
     """The whistling centre releases a department explicitly, with a reason."""
     case = report_in.summons.case
     if not actor.has_perm("cases.whistle", case):
-        raise PermissionDenied("Only the whistling centre releases a summons.")
+        raise PermissionDenied(_("Only the whistling centre releases a summons."))
     if not reason.strip():
-        raise ValidationError({"reason": "say why the department is released"})
+        raise ValidationError({"reason": _("Say why the department is released.")})
     with transaction.atomic():
         report_in = _report_in_for(actor, report_in)
         now = timezone.now()
