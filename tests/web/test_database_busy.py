@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db.utils import OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
@@ -65,3 +66,11 @@ def test_open311_xml_stays_xml():
     middleware = DatabaseBusyMiddleware(lambda request: None)
     answer = middleware.process_exception(RequestFactory().post("/open311/v2/requests.xml"), BUSY)
     assert answer.status_code == 503 and answer.content.startswith(b"<?xml") and b"<code>503</code>" in answer.content
+
+
+def test_a_password_is_never_written_back_into_the_busy_page():
+    middleware = DatabaseBusyMiddleware(lambda request: None)
+    request = RequestFactory().post("/accounts/login/", {"username": "dispatcher", "password": "秘密口令 2026"})
+    request.user = AnonymousUser()
+    page = middleware.process_exception(request, BUSY).content.decode()
+    assert "dispatcher" in page and "秘密口令" not in page and 'name="password"' not in page

@@ -195,7 +195,8 @@ class DatabaseBusyMiddleware:
                 fields = [
                     (name, value)
                     for name, values in request.POST.lists()
-                    if name != "csrfmiddlewaretoken"
+                    # never written back into a page: the CSRF token (a fresh one is given) and secrets
+                    if name != "csrfmiddlewaretoken" and "password" not in name.lower()
                     for value in values
                 ]
             response = render(
