@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhe.cases.models import Category, DissatisfactionReason, ReplyOutcome, RequestType, Urgency
 from fuhe.cases.services.intake import access_secret_normalize, is_access_secret
+from fuhe.org.regions import region_outlines
 
 
 class ResidentReportForm(forms.Form):
@@ -18,8 +19,24 @@ class ResidentReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
     )
     address = forms.CharField(label=_("Where? (address or landmark)"), max_length=200, required=False)
-    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        label=_("latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        label=_("longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
     phone = forms.RegexField(
         label=_("Phone (optional, for the call back)"),
         regex=r"^1[3-9]\d{9}$",
@@ -34,6 +51,10 @@ class ResidentReportForm(forms.Form):
         initial=False,
     )
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
+
+    def map_outlines(self) -> list[dict]:
+        """The base map of the pin picker: the served districts' and streets' boundaries (no tiles needed)."""
+        return region_outlines()
 
     def clean(self):
         data = super().clean()

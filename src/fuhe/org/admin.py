@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from fuhe.audit.admin import AuditedAdminMixin
-from fuhe.org.models import Region, Unit
+from fuhe.org.models import Place, Region, Unit
 from fuhe.org.services import region_delete, region_save, unit_delete, unit_save
 
 
@@ -9,8 +9,8 @@ from fuhe.org.services import region_delete, region_save, unit_delete, unit_save
 class RegionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Regions come from the official code lists (``fuhe import_divisions``); a correction made here is audited."""
 
-    list_display = ["name", "code", "level", "kind", "population", "is_generated"]
-    list_filter = ["level", "kind", "is_generated"]
+    list_display = ["name", "code", "level", "kind", "population", "is_generated", "geometry_generated"]
+    list_filter = ["level", "kind", "is_generated", "geometry_generated"]
     search_fields = ["name", "code"]
     raw_id_fields = ["parent"]
     list_per_page = 50
@@ -36,3 +36,13 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def audited_delete(self, request, obj):
         unit_delete(actor=request.user, unit=obj)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    """The gazetteer, for reading and small corrections; districts import it with ``fuhe import_places``."""
+
+    list_display = ["name", "region", "latitude", "longitude"]
+    search_fields = ["name", "region__name"]
+    raw_id_fields = ["region"]
+    list_select_related = ["region"]

@@ -46,6 +46,13 @@ class Region(models.Model):
     is_generated = models.BooleanField(
         _("generated"), default=False, help_text=_("Not from official data (e.g. demo grids).")
     )
+    geometry_generated = models.BooleanField(
+        _("generated boundary"),
+        default=False,
+        db_default=False,  # rows written by the import's plain SQL get it too
+        help_text=_("The boundary is a generated cell inside the parent's, not an official boundary."),
+    )
+    geometry_source = models.CharField(_("boundary source"), max_length=120, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["id"]
@@ -147,6 +154,26 @@ class Unit(models.Model):
                 name="department_has_type",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    """A named place of the district's gazetteer (地名库): a housing estate, a school, a market … anchored to the
+    region that holds it, so that an address naming it is placed there."""
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="places", verbose_name=_("region"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="place_name_unique_in_region")]
 
     def __str__(self) -> str:
         return self.name

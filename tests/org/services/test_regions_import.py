@@ -36,5 +36,23 @@ def test_import_reports_bad_arguments(tmp_path):
     with pytest.raises(CommandError, match="--dir"):
         call_command("import_divisions", "--dir", str(tmp_path / "missing"))
     write_tree(tmp_path, VILLAGES)
-    with pytest.raises(CommandError, match="--only: 'x1'"):
+    with pytest.raises(CommandError, match="--only：'x1' 不是代码前缀"):
         call_command("import_divisions", "--dir", str(tmp_path), "--only", "x1")
+
+
+@pytest.mark.django_db
+def test_the_summary_is_in_the_administrator_language(tmp_path):
+    import io
+
+    from django.utils import translation
+
+    write_tree(tmp_path, VILLAGES)
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("import_divisions", "--dir", str(tmp_path), "--no-progress", stdout=out)
+    assert "8 regions (" in out.getvalue() and "8 created, 0 updated in" in out.getvalue()
+    assert "province 1" in out.getvalue()
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("import_divisions", "--dir", str(tmp_path), "--no-progress", stdout=out)
+    assert "省级 1" in out.getvalue() and "province" not in out.getvalue()  # each level by its Chinese label

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fuhe.api.models import ApiScope
@@ -52,8 +53,55 @@ MAX_IDS = 200
 OFFSET_RE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")  # '+' decoded to ' ' in a query
 
 
+#: the parameters (and the intake's fields) an error may name, with their label in the user's language: an error
+#: keeps the parameter's name, which a client program matches, and adds the label a person reads ("lat (纬度): …")
+FIELD_LABELS = {
+    "lat": _("latitude"),
+    "latitude": _("latitude"),
+    "long": _("longitude"),
+    "longitude": _("longitude"),
+    "location": _("location"),
+    "where": _("location"),
+    "address_string": _("address"),
+    "address": _("address"),
+    "address_id": _("address code"),
+    "service_code": _("service code"),
+    "description": _("description"),
+    "text": _("description"),
+    "title": _("title"),
+    "api_key": _("API key"),
+    "jurisdiction_id": _("jurisdiction"),
+    "service_request_id": _("request id"),
+    "status": _("status"),
+    "start_date": _("start date"),
+    "end_date": _("end date"),
+    "page": _("page"),
+    "page_size": _("page size"),
+    "token": _("token"),
+    "body": _("request body"),
+    "Idempotency-Key": _("idempotency key"),
+    "attribute[request_type]": _("request type"),
+    "attribute[publish]": _("publish"),
+    "attribute[title]": _("title"),
+    "request": _("request"),
+}
+_NAMED = re.compile(r"^([A-Za-z_\-]+(?:\[[A-Za-z_]+\])?): ")
+
+
+def labelled(description: str) -> str:
+    """``lat: must be …`` → ``lat (纬度): must be …`` in Chinese (the parameter's name kept, its label added)."""
+    match = _NAMED.match(description)
+    label = FIELD_LABELS.get(match.group(1)) if match else None
+    if label is None:
+        return description
+    name = match.group(1)
+    label = str(label)
+    return description if label == name else f"{name} ({label}): {description[match.end() :]}"
+
+
 class Open311Error(Exception):
     def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        description = labelled(description)
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
 
@@ -412,14 +460,17 @@ def _create(api_key, params, idempotency_key: str | None) -> dict:
         )
     except ValidationError as error:
         fields = getattr(error, "message_dict", {"request": error.messages})
-        raise Open311Error(400, "; ".join(f"{f}: {' '.join(m)}" for f, m in fields.items())) from None
-    case = intake.case
+        raise Open311Error(400, "; ".join(labelled(f"{f}: {' '.join(m)}") for f, m in fields.items())) from None
+    # read back: the region the point or address placed it in, the unit routing may have dispatched it to already
+    case = Case.objects.select_related("region", "owner_unit").get(pk=intake.case.pk)
     notice = f"已受理，查询码 {case.tracking_code} / Received, tracking code {case.tracking_code}"
     return {
         "service_request_id": str(case.pk),
         "token": case.tracking_code,
         "service_notice": notice,
         "account_id": None,
+        "agency_responsible": RequestWriter([case]).agency(case),
+        "address_id": case.region.code if case.region_id else "",
     }
 
 

@@ -7,7 +7,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,8 +24,10 @@ from fuhe.cases.models import Case, CaseEvent, CaseSearch, Category, Channel, Re
 from fuhe.common.events import publish_on_commit
 from fuhe.common.text import without_control_characters
 from fuhe.db import insert, prepare
-from fuhe.org.core.divisions import Level
-from fuhe.org.models import Region, UnitKind
+from fuhe.org.core.divisions import Level, subtree_range
+from fuhe.org.core.places import address_match, name_variants
+from fuhe.org.models import Place, Region, UnitKind
+from fuhe.org.regions import regions_at
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 
@@ -124,6 +126,15 @@ class _RegionNames:
     by_name: dict[str, int]  # a name as written in addresses → the largest (deepest) region id bearing it
     longest: int
     built: float
+    levels: dict[int, str] = field(default_factory=dict)  # region id → its level (a subtree's span)
+
+    def within(self, inner: int, outer: int) -> bool:
+        """``inner`` lies in ``outer``'s subtree (below it)."""
+        level = self.levels.get(outer)
+        if level is None or inner == outer:
+            return False
+        low, high = subtree_range(outer, Level(level))
+        return low <= inner < high
 
 
 _region_names: _RegionNames | None = None
@@ -169,37 +180,45 @@ def region_for_intake(pk) -> Region | None:
 
 
 def _served_region_names() -> _RegionNames:
+    """The names addresses use: the served regions' (streets, communities with a unit), with and without their
+    suffix (花园路社区, 花园路), and the gazetteer's places and aliases (the region holding each)."""
     global _region_names
     now = time.monotonic()
     if _region_names is None or now - _region_names.built > REGION_NAMES_TTL:
         by_name: dict[str, int] = {}
-        served = Region.objects.filter(units__kind__in=SERVED_KINDS).values_list("id", "name").distinct()
-        for region_id, name in served.iterator(chunk_size=5000):
-            for written in {name, _short(name)}:
-                if len(written) >= 2 and by_name.get(written, -1) < region_id:
-                    by_name[written] = region_id
-        _region_names = _RegionNames(by_name, max(map(len, by_name), default=0), now)
+        levels: dict[int, str] = {}
+
+        def add(written: str, region_id: int) -> None:
+            if len(written) >= 2 and by_name.get(written, -1) < region_id:
+                by_name[written] = region_id
+
+        served = Region.objects.filter(units__kind__in=SERVED_KINDS).values_list("id", "name", "level").distinct()
+        for region_id, name, level in served.iterator(chunk_size=5000):
+            levels[region_id] = level
+            for written in {_short(name), *name_variants(name)}:
+                add(written, region_id)
+        places = Place.objects.values_list("region_id", "region__level", "name", "aliases")
+        for region_id, level, name, aliases in places.iterator(chunk_size=5000):
+            levels[region_id] = level
+            for written in {name, *(aliases or [])}:
+                add(str(written), region_id)
+        _region_names = _RegionNames(by_name, max(map(len, by_name), default=0), now, levels)
     return _region_names
 
 
-def _deepest_named(names: _RegionNames, address: str) -> int:
-    best = -1
-    for start in range(len(address) - 1):
-        for end in range(start + 2, min(len(address), start + names.longest) + 1):
-            best = max(best, names.by_name.get(address[start:end], -1))  # deeper regions have larger keys
-    return best
-
-
 def region_from_address(address: str) -> Region | None:
-    """The deepest served region (community, street) named in the address; streets/communities with units.
+    """The region an address names: the longest served region name or gazetteer place found in it wins, and a
+    region named inside its subtree is more precise (劝业场街道花园路社区: the community); see
+    ``fuhe.org.core.places.address_match``.
 
-    Every substring of the address (up to the longest name) is looked up in a per-process index of the served
-    regions' names, so the cost grows with the address, not with the number of regions."""
+    Every substring of the address (up to the longest name) is looked up in a per-process index of the names, so
+    the cost grows with the address, not with the number of regions."""
     if not address:
         return None
     for attempt in range(2):
-        region_id = _deepest_named(_served_region_names(), address)
-        if region_id < 0:
+        names = _served_region_names()
+        region_id = address_match(address, names.by_name, names.longest, names.within)
+        if region_id is None:
             return None
         region = region_for_intake(region_id)  # with its code, which the audit row records
         if region is not None:
@@ -219,10 +238,20 @@ def fallback_region() -> Region:
     return region
 
 
-def resolve_region(*, region: Region | None, address: str, reporter) -> Region:
+def region_from_point(latitude, longitude) -> Region | None:
+    """The smallest region (grid, community …) whose boundary holds the point (WGS-84), or None."""
+    if latitude is None or longitude is None:
+        return None
+    region_id = regions_at([(float(latitude), float(longitude))])[0]
+    return region_for_intake(region_id) if region_id is not None else None
+
+
+def resolve_region(*, region: Region | None, address: str, reporter, latitude=None, longitude=None) -> Region:
+    """Where a new case belongs: the region given; else the smallest region holding its point; else the region its
+    address names (region names and the gazetteer); else the reporter's home; else the district's 兜底."""
     if region is not None:
         return region
-    found = region_from_address(address)
+    found = region_from_point(latitude, longitude) or region_from_address(address)
     if found is not None:
         return found
     if reporter is not None and getattr(reporter, "is_authenticated", False):
@@ -351,7 +380,9 @@ def case_create(
         address=address.strip(),
         latitude=latitude,
         longitude=longitude,
-        region=resolve_region(region=region, address=address, reporter=reporter),
+        region=resolve_region(
+            region=region, address=address, reporter=reporter, latitude=latitude, longitude=longitude
+        ),
         reporter_name=reporter_name.strip(),
         reporter_phone=reporter_phone.strip(),
         reporter=reporter if channel == Channel.WEB else None,

@@ -7,9 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from fuhe.org.core.divisions import DivisionImportError, Selection, parse_directory
+from fuhe.org.models import RegionLevel
 from fuhe.org.services import regions_import
 
 
@@ -34,11 +37,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         directory: Path = options["dir"] or settings.FUHE_SHARED_DATA / "divisions"
         if not directory.is_dir():
-            raise CommandError(f"--dir: {directory} is not a folder")
+            raise CommandError(_("--dir: %(path)s is not a folder") % {"path": directory})
         prefixes = tuple(p.strip() for p in options["only"].split(",") if p.strip())
         bad = [p for p in prefixes if not p.isdigit()]
         if bad:
-            raise CommandError(f"--only: {bad[0]!r} is not a code prefix (digits only)")
+            raise CommandError(_("--only: %(prefix)s is not a code prefix (digits only)") % {"prefix": repr(bad[0])})
         started = time.perf_counter()
         try:
             parsed = parse_directory(directory, Selection(prefixes))
@@ -46,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         rows = parsed.rows
         if not rows:
-            raise CommandError(f"--only: no region matches {', '.join(prefixes)}")
+            raise CommandError(_("--only: no region matches %(prefixes)s") % {"prefixes": ", ".join(prefixes)})
         parse_done = time.perf_counter()
         with tqdm(
             total=len(rows),
@@ -61,14 +64,28 @@ class Command(BaseCommand):
         finished = time.perf_counter()
         if parsed.placeholders and options["verbosity"] > 0:
             self.stdout.write(
-                f"{len(parsed.placeholders)} placeholder row(s) stand for their parent and were "
-                f"folded into it: {'; '.join(parsed.placeholders[:5])}"
+                ngettext(
+                    "%(count)s placeholder row stands for its parent and was folded into it: %(rows)s",
+                    "%(count)s placeholder rows stand for their parent and were folded into it: %(rows)s",
+                    len(parsed.placeholders),
+                )
+                % {"count": len(parsed.placeholders), "rows": "; ".join(parsed.placeholders[:5])}
             )
-        levels = ", ".join(f"{level} {count}" for level, count in result.by_level.items())
+        levels = ", ".join(f"{RegionLevel(level).label} {count}" for level, count in result.by_level.items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.total} regions ({levels}): {result.created} created, {result.updated} updated "
-                f"in {finished - started:.1f} s "
-                f"(parse {parse_done - started:.1f} s, write {finished - parse_done:.1f} s)"
+                _(
+                    "%(total)s regions (%(levels)s): %(created)s created, %(updated)s updated in %(seconds).1f s "
+                    "(parse %(parse).1f s, write %(write).1f s)"
+                )
+                % {
+                    "total": result.total,
+                    "levels": levels,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "seconds": finished - started,
+                    "parse": parse_done - started,
+                    "write": finished - parse_done,
+                }
             )
         )
