@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.api.services import api_key_create
 from fuhe.cases.models import Category
 from fuhe.cases.services.intake import case_create
 
 PHONE = "13912345678"
-SECRET_TEXT = "内部线索：13700001111 举报人住址"
+SECRET_TEXT = "内部线索：联系人李秘密，电话13700001111，住5号楼2单元301室，举报人住址保密"
+HIDDEN_ADDRESS = "花园路社区5号楼2单元301室"
+#: what ``redact`` takes out of the private case's text and address: no API answer may hold it
+HIDDEN_DETAIL = ("李秘密", "13700001111", "2单元", "301室")
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +68,7 @@ def cases(tree, categories):
         actor=tree.people["dispatcher"],
         channel="hotline",
         text=SECRET_TEXT,
-        address="花园路社区5号楼",
+        address=HIDDEN_ADDRESS,
         reporter_phone="13600002222",
         reporter_name="李秘密",
         category=categories["环境保护/噪声污染"],
@@ -81,6 +85,17 @@ def cases(tree, categories):
         is_public=True,
     ).case
     return {"public": public, "hidden": hidden, "other": other}
+
+
+@pytest.fixture
+def other_street_dispatcher(tree):
+    """A street dispatcher of 小白楼街道: same district as the cases of 劝业场街道, another street."""
+    person = User.objects.create_user(username="xbl-dispatcher", password="x-correct-horse-9", display_name="xbl")
+    RoleAssignment.objects.create(
+        user=person, role=Role.STREET_DISPATCHER, region=tree.regions["小白楼街道"], unit=tree.units["小白楼街道办事处"]
+    )
+    tree.people["xbl-dispatcher"] = person
+    return person
 
 
 def bearer(secret: str) -> dict:

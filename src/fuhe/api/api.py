@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from fuhe.api import cases, org
+from fuhe.api import cases, org, summons
+from fuhe.api.errors import InvalidFieldsError, field_errors
 from fuhe.cases.core.lifecycle import IllegalTransition
 from fuhe.cases.services.intake import IdempotencyConflictError, IdempotencyInProgressError
 
@@ -24,24 +25,17 @@ api = NinjaAPI(
 )
 api.add_router("/", cases.router)
 api.add_router("/", org.router)
-
-
-def _field_errors(error: ValidationError) -> list[dict]:
-    if hasattr(error, "error_dict"):
-        return [
-            {
-                "loc": ["body"] if field == "__all__" else ["body", field],
-                "msg": " ".join(messages),
-                "type": "value_error",
-            }
-            for field, messages in error.message_dict.items()
-        ]
-    return [{"loc": ["body"], "msg": " ".join(error.messages), "type": "value_error"}]
+api.add_router("/", summons.router)
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+    return api.create_response(request, {"detail": field_errors(exc)}, status=422)
+
+
+@api.exception_handler(InvalidFieldsError)
+def _field_errors(request, exc: InvalidFieldsError):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
 @api.exception_handler(IdempotencyConflictError)

@@ -6,13 +6,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Header, Path, Query, Router, Status
+from ninja import Header, Path, Query, Router
 
 from fuhe.accounts.scope import scope_for
+from fuhe.api.access import api_case_get, api_cases
 from fuhe.api.auth import API_AUTH
-from fuhe.api.present import case_out, event_out
+from fuhe.api.idempotency import idempotent
+from fuhe.api.present import case_out, event_out, is_intake_overdue, summons_out
 from fuhe.api.schemas import (
     MAX_ID,
     ActionIn,
@@ -25,19 +27,14 @@ from fuhe.api.schemas import (
     StateFilter,
     responses,
 )
-from fuhe.api.services import (
-    Replay,
-    body_fingerprint,
-    case_idempotency_key,
-    idempotency_abandon,
-    idempotency_begin,
-    idempotency_finish,
-)
+from fuhe.api.services import case_idempotency_key
 from fuhe.api.throttles import READ, WRITE
 from fuhe.cases import selectors
+from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Category, Channel
 from fuhe.cases.services.actions import case_perform
 from fuhe.cases.services.intake import case_create, region_for_intake
+from fuhe.cases.services.lifecycle import case_rating_window
 from fuhe.org.models import Region
 
 router = Router(tags=["cases"], auth=API_AUTH, throttle=READ)
@@ -104,24 +101,14 @@ def cases_create(
 ):
     """The same key with the same body answers the first response and creates one case; with another body, 422;
     while the first request is still being processed, 409. Without a key every call creates a case."""
-    if not idempotency_key:
-        return Status(*_create(request, payload, None))
-    record = idempotency_begin(
-        owner=request.auth.identity,
+    return idempotent(
+        request,
+        response,
         endpoint=ENDPOINT_CREATE,
         key=idempotency_key,
-        fingerprint=body_fingerprint(payload.dict()),
+        body=payload.dict(),
+        run=lambda: _create(request, payload, idempotency_key),
     )
-    if isinstance(record, Replay):
-        response["Idempotent-Replayed"] = "true"
-        return Status(record.status_code, record.response)
-    try:
-        status, body = _create(request, payload, idempotency_key)
-    except BaseException:
-        idempotency_abandon(record=record)
-        raise
-    idempotency_finish(record=record, status_code=status, response=body)
-    return Status(status, body)
 
 
 @router.get("/cases", response=responses({200: CasePage}), summary="List the cases you may see")
@@ -144,7 +131,8 @@ def cases_list(
         query=q,
         order=ordering,
     )
-    cases = selectors.case_list(user=request.auth.actor, filters=filters).filter(is_public=True)
+    user = request.auth.actor
+    cases = api_cases(user=user, cases=selectors.case_list(user=user, filters=filters))
     cases = cases.select_related("merged_into")
     return {
         "count": cases.count(),
@@ -154,26 +142,50 @@ def cases_list(
     }
 
 
-def _case_get(user, case_id: int):
-    """The scoped case, and only a public one: non-public cases are handled in the web UI alone."""
-    case = selectors.case_get(user=user, case_id=case_id)
-    if not case.is_public:
-        raise Http404("No such case")
-    return case
+def _follow_up_allowed(user, case) -> bool:
+    """The case page's follow-up call (回访) form: a replied case inside its rating window, for the dispatching side."""
+    return (
+        case.state == State.REPLIED and not case_rating_window(case).is_over and user.has_perm("cases.follow_up", case)
+    )
+
+
+def summons_view(user, case) -> tuple[list[dict], list[str]]:
+    """The case's summonses as the API shows them, and the summons actions the user may take (as on the case
+    page: whistle for the street or community centre, report_in for a summoned department, release)."""
+    summonses = selectors.case_summons_list(case=case)
+    report_ins = [report_in for summons in summonses for report_in in summons.report_ins.all()]
+    allowed = selectors.case_summons_actions(user=user, case=case, report_ins=report_ins)
+    names = [
+        name
+        for name, offered in (
+            ("whistle", allowed.can_whistle),
+            ("report_in", bool(allowed.report_in)),
+            ("release", bool(allowed.release)),
+        )
+        if offered
+    ]
+    return [summons_out(summons, allowed) for summons in summonses], names
 
 
 def _detail(user, case) -> dict:
+    summonses, summons_actions = summons_view(user, case)
+    actions = selectors.case_actions(user=user, case=case) + summons_actions
+    if _follow_up_allowed(user, case):
+        actions.append("follow_up")
     return {
         **case_out(case),
         "timeline": [event_out(e) for e in selectors.case_timeline(case=case)],
-        "actions": selectors.case_actions(user=user, case=case),
+        "actions": actions,
+        "intake_due": case.intake_due,
+        "is_intake_overdue": is_intake_overdue(case),
+        "summonses": summonses,
     }
 
 
 @router.get("/cases/{case_id}", response=responses({200: CaseDetailOut}), summary="A case with its timeline")
 def cases_detail(request, case_id: int = Path(..., ge=1, le=MAX_ID)):
     user = request.auth.actor
-    return _detail(user, _case_get(user, case_id))
+    return _detail(user, api_case_get(user=user, case_id=case_id))
 
 
 @router.post(
@@ -186,7 +198,7 @@ def cases_act(request, action: ActionName, payload: ActionIn | None = None, case
     """The same entry point as the web UI (``case_perform``): 409 when the case's state or facts do not allow the
     action, 403 when your role may not take it, 422 for missing inputs (the field is named)."""
     user = request.auth.actor
-    case = _case_get(user, case_id)
+    case = api_case_get(user=user, case_id=case_id)
     payload = payload or ActionIn()
     with transaction.atomic():
         case_perform(
@@ -205,4 +217,4 @@ def cases_act(request, action: ActionName, payload: ActionIn | None = None, case
             satisfied=payload.satisfied,
             reasons=payload.reasons,
         )
-    return _detail(user, _case_get(user, case_id))
+    return _detail(user, api_case_get(user=user, case_id=case_id))

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from fuhe.audit.core.masking import mask_phone, redact
 from fuhe.cases.core.lifecycle import State
-from fuhe.cases.models import Case, CaseEvent
-from fuhe.cases.selectors import HANDLING_STATES
+from fuhe.cases.models import Case, CaseEvent, ReportInStatus, Summons
+from fuhe.cases.selectors import HANDLING_STATES, INTAKE_STATES, SummonsActions
 from fuhe.org.models import Region, Unit
 
 
@@ -106,3 +106,50 @@ def event_out(event: CaseEvent) -> dict:
         "reason": redact(event.reason),
         "is_public": event.is_public,
     }
+
+
+def summons_out(summons: Summons, actions: SummonsActions) -> dict:
+    """A summons (``case_summons_list``: report-ins prefetched, ``released_at`` set) with, on each summoned
+    department, what the caller may do about it (``case_summons_actions``)."""
+    departments = []
+    for report_in in summons.report_ins.all():
+        is_released = report_in.status == ReportInStatus.RELEASED
+        allowed = [
+            name
+            for name, ids in (("report_in", actions.report_in), ("release", actions.release))
+            if report_in.pk in ids
+        ]
+        departments.append(
+            {
+                "id": report_in.pk,
+                "department": unit_ref(report_in.department),
+                "status": report_in.status,
+                "status_label": str(ReportInStatus(report_in.status).label),
+                "reported_at": report_in.reported_at,
+                "is_on_time": report_in.is_on_time,
+                "note": "" if is_released else redact(report_in.note),
+                "released_at": getattr(report_in, "released_at", None),
+                "release_reason": redact(report_in.note) if is_released else "",
+                "actions": allowed,
+            }
+        )
+    return {
+        "id": summons.pk,
+        "whistled_by": unit_ref(summons.whistled_by),
+        "whistled_at": summons.whistled_at,
+        "due_at": summons.due_at,
+        "reason": redact(summons.reason),
+        "is_open": any(d["status"] == ReportInStatus.PENDING for d in departments),
+        "departments": departments,
+    }
+
+
+def is_intake_overdue(case: Case, now=None) -> bool:
+    """Still waiting for its first dispatch (the intake clock runs) after its dispatch deadline."""
+    now = now or timezone.now()
+    return (
+        case.state in INTAKE_STATES
+        and case.dispatched_at is None
+        and case.intake_due is not None
+        and case.intake_due < now
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from fuhe.cases.core.lifecycle import Action, State
-from fuhe.cases.models import RequestType, Urgency
+from fuhe.cases.models import ReportInStatus, RequestType, Urgency
 from fuhe.cases.services.actions import EXTRA_ACTIONS
+from fuhe.org.models import UnitKind
 
 MAX_ID = 2**63 - 1
 
@@ -17,6 +18,8 @@ StateFilter = Literal[("all", "open", *[s.value for s in State])]  # type: ignor
 ActionName = Literal[(*[a.value for a in Action], *EXTRA_ACTIONS)]  # type: ignore[valid-type]
 RequestTypeName = Literal[tuple(RequestType.values)]  # type: ignore[valid-type]
 UrgencyName = Literal[tuple(Urgency.values)]  # type: ignore[valid-type]
+ReportInStatusName = Literal[tuple(ReportInStatus.values)]  # type: ignore[valid-type]
+UnitKindName = Literal[tuple(UnitKind.values)]  # type: ignore[valid-type]
 Ordering = Literal["deadline", "newest", "oldest"]
 Grouping = Literal["unit", "street", "category"]
 
@@ -192,9 +195,38 @@ class CaseCreatedOut(CaseOut):
     access_token: str | None = Field(description="the resident's tracking secret, shown once")
 
 
+class SummonedDepartmentOut(Schema):
+    id: int = Field(description="the report-in's id: the {report_in_id} of report-in and release")
+    department: UnitRef
+    status: ReportInStatusName
+    status_label: str
+    reported_at: datetime | None
+    is_on_time: bool | None = Field(description="reported in before the summons' due time (null until reported)")
+    note: str = Field(description="what the department did, as it reported in")
+    released_at: datetime | None
+    release_reason: str
+    actions: list[Literal["report_in", "release"]] = Field(description="what you may do about it now")
+
+
+class SummonsOut(Schema):
+    id: int
+    whistled_by: UnitRef = Field(description="the street/township or community centre that whistled")
+    whistled_at: datetime
+    due_at: datetime = Field(description="report in by this time (30 minutes after the whistle unless set)")
+    reason: str
+    is_open: bool = Field(description="a summoned department has neither reported in nor been released")
+    departments: list[SummonedDepartmentOut]
+
+
 class CaseDetailOut(CaseOut):
     timeline: list[EventOut]
-    actions: list[str] = Field(description="actions you may take now")
+    actions: list[str] = Field(
+        description="actions you may take now: the life cycle's (POST …/actions/{action}) and, as the case page "
+        "offers them, whistle, report_in, release and follow_up"
+    )
+    intake_due: datetime | None = Field(description="dispatch by: the deadline of the intake (dispatch) clock")
+    is_intake_overdue: bool = Field(description="still waiting for its first dispatch after intake_due")
+    summonses: list[SummonsOut] = Field(description="吹哨报到: who was summoned, when, and who reported in")
 
 
 class CasePage(Page):
@@ -218,6 +250,38 @@ class ActionIn(Schema):
         description="follow_up, when not satisfied: why (not_resolved, too_slow, never_contacted, passed_around, "
         "attitude, other); the resident's words go in reason",
     )
+
+
+class SummonsIn(Schema):
+    department_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        [], max_length=50, description="functional departments of the case's district (see dispatch-units)"
+    )
+    reason: str = Field("", max_length=2000, description="why they are summoned (required)")
+    due_at: datetime | None = Field(
+        None, description="report in by: in the future, within 7 days (default: 30 minutes from now)"
+    )
+
+
+class ReportInIn(Schema):
+    note: str = Field("", max_length=2000, description="what the department did on site (required)")
+
+
+class ReleaseIn(Schema):
+    reason: str = Field("", max_length=2000, description="why the department is released (required)")
+
+
+DispatchTier = Literal["recommended", "own_street", "department", "other"]
+
+
+class DispatchUnitOut(UnitOut):
+    tier: DispatchTier = Field(
+        description="the picker's order: the routing recommendation, the case's street, the district's departments"
+    )
+    confidence: float | None = Field(description="the recommendation's confidence, for recommended units")
+
+
+class DispatchUnitPage(Page):
+    items: list[DispatchUnitOut]
 
 
 # --- rates ----------------------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ def test_malformed_json_is_a_4xx(client, tree, dispatcher_key):
 def test_list_is_scoped_filtered_ordered_and_paginated(client, tree, cases, categories, issue_key):
     key = issue_key("dispatcher")
     page = client.get("/api/v1/cases", **bearer(key)).json()
-    assert page["count"] == 1 and page["items"][0]["id"] == cases["public"].pk  # not 蓟州区's case
+    # the street's published and private cases (staff see what their web UI shows), not 蓟州区's case
+    assert page["count"] == 2 and {c["id"] for c in page["items"]} == {cases["public"].pk, cases["hidden"].pk}
     jz = client.get("/api/v1/cases", **bearer(issue_key("jz-dispatcher"))).json()
     assert [c["id"] for c in jz["items"]] == [cases["other"].pk]
     query = f"category={categories['城乡建设/市政设施/井盖'].pk}&state=open&ordering=newest&limit=1&offset=0&q=井盖"
@@ -75,6 +76,8 @@ def test_list_is_scoped_filtered_ordered_and_paginated(client, tree, cases, cate
     assert client.get("/api/v1/cases?overdue=true", **bearer(key)).json()["count"] == 0
     assert client.get(f"/api/v1/cases?region={tree.regions['小白楼街道'].pk}", **bearer(key)).json()["count"] == 0
     assert client.get("/api/v1/cases?offset=5", **bearer(key)).json()["items"] == []
+    second = client.get("/api/v1/cases?ordering=newest&limit=1&offset=1", **bearer(key)).json()
+    assert second["count"] == 2 and [c["id"] for c in second["items"]] == [cases["public"].pk]
     assert client.get("/api/v1/cases?limit=0", **bearer(key)).status_code == 422
     assert client.get("/api/v1/cases?state=lost", **bearer(key)).status_code == 422
 
