@@ -144,8 +144,15 @@ def _owner(case, message: dict) -> Unit | None:
     recommendation = recommend(case)
     if recommendation is not None:
         top = recommendation.top
+        # a dispatcher follows the list: the committee's or the office's own matters, and any item of the
+        # message's own category (a 12345 dispatcher knows it from the caller), e.g. 噪音 → 公安 (GA-01)
+        of_category = (
+            recommendation.category_used
+            and top.item.category_id is not None
+            and top.item.category.path.split("/")[0] == case.category.path.split("/")[0]
+        )
         if (
-            top.item.owner_level in (OwnerLevel.COMMUNITY, OwnerLevel.STREET)
+            (top.item.owner_level in (OwnerLevel.COMMUNITY, OwnerLevel.STREET) or of_category)
             and top.resolution.unit is not None
             and not top.resolution.is_fallback
         ):

@@ -17,7 +17,7 @@ from fuhe.audit.services import ObjectRef, audit_record
 from fuhe.demo.names import PersonFactory
 from fuhe.org.core.divisions import Level, Selection, grid_key, parse_directory
 from fuhe.org.models import DepartmentType, PartyLevel, Region, RegionKind, Unit, UnitKind
-from fuhe.org.services import regions_import
+from fuhe.org.services import district_geometry_build, regions_import
 
 URBAN_DISTRICT = "120101"  # 天津市和平区: 6 streets, 64 communities
 RURAL_COUNTY = "120119"  # 天津市蓟州区: 28 towns/streets, 983 villages/communities
@@ -36,6 +36,8 @@ DEPARTMENTS = [
     (DepartmentType.PUBLIC_SECURITY, "公安分局"),
     (DepartmentType.WATER, "水务局"),
     (DepartmentType.EMERGENCY, "应急管理局"),
+    (DepartmentType.CULTURE_TOURISM, "文化和旅游局"),
+    (DepartmentType.AGRICULTURE, "农业农村委员会"),
     (DepartmentType.BURDEN_OFFICE, "基层减负办公室"),
 ]
 
@@ -334,6 +336,8 @@ def demo_build(*, divisions_dir: Path, password: str, progress: Callable[[str], 
     with transaction.atomic():
         builder.import_regions()
         builder.generate_grids()
+        for code in DEMO_DISTRICTS:  # official district boundaries, generated cells for streets, communities, grids
+            district_geometry_build(actor=None, region=Region.objects.get(code=code.ljust(12, "0")))
         plan = builder.build_units()
         builder.build_people(plan)
         builder.save_people()

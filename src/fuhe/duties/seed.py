@@ -1,9 +1,22 @@
 # ruff: noqa: E501 - a data table reads best one item per line
-"""The demo's duty list: one item per level-2 node of the real message taxonomy for the classes the demo
-handles, plus community matters, and a few deliberate overlaps and gaps so the report has something to show.
+"""The demo's duty list (权责清单) for an urban district (和平区) and a rural county (蓟州区): one item per
+level-2 node of the real message taxonomy, plus the matters a 12345 centre dispatches every day that the taxonomy
+lumps together or leaves out — each with the department that owns it in practice, its keywords (the list's own
+words) and its legal basis — and a few deliberate overlaps and gaps so the overlap/gap report has something to show.
 
-Leads follow common district practice (城乡建设 → 住建/城管, 环境保护 → 生态环境 …). Bases name the law or
-rule a real list would cite; they are illustrative defaults for the demo, to be replaced by a district's own.
+Who owns what follows common district practice and ``shared/reference/practice.zh.md``:
+
+* 公安分局: noise of social life at night, theft and other public-order cases, 户籍, ID cards, traffic (交警);
+* 水务局: water supply, its quality, drainage and sewers, flood control and irrigation works in the county;
+* 市场监管局: lifts and other special equipment (特种设备), food safety, weights and measures (缺斤短两), prices;
+  住建委: retrofitted lifts and the maintenance fund of residential buildings, building sites;
+* 城市管理委员会: streetlights, roads and manholes, sanitation, greenery, gas and heating (天津: 城管委 holds them);
+* the street's comprehensive enforcement team (执法下沉, 行政处罚法 art. 24): illegal structures, street vending,
+  restaurant fumes, small ads; the township government in the county: homestead disputes, village affairs;
+* 农业农村局 for land contracts, farm subsidies, seeds and fertiliser, animal epidemics, forests in the county.
+
+Bases name the law or rule a real list would cite; they are illustrative defaults for the demo, to be replaced
+by a district's own list.
 """
 
 from __future__ import annotations
@@ -32,18 +45,7 @@ TAXONOMY_ITEMS: list[tuple] = [
         ["housing"],
         "assists",
         "《中华人民共和国安全生产法》",
-        ["安全隐患", "消防通道"],
-    ),
-    (
-        "CJ-02",
-        "城乡建设",
-        "城市建设和市政管理",
-        D,
-        "urban_management",
-        ["housing", "water"],
-        "none",
-        "《城市市容和环境卫生管理条例》",
-        ["路灯", "井盖", "占道经营", "垃圾清运"],
+        ["安全隐患", "安全生产", "事故隐患"],
     ),
     (
         "CJ-03",
@@ -121,7 +123,7 @@ TAXONOMY_ITEMS: list[tuple] = [
         [],
         "none",
         "《中华人民共和国城市房地产管理法》",
-        ["房产证", "公积金", "公租房", "廉租房", "购房", "楼盘", "物业"],
+        ["房产证", "公积金", "公租房", "廉租房", "购房", "楼盘", "网签", "交房"],
     ),
     ("HB-01", "环境保护", "环保管理", D, "ecology", [], "none", "", ["环保", "排污许可"]),
     (
@@ -133,12 +135,22 @@ TAXONOMY_ITEMS: list[tuple] = [
         ["urban_management"],
         "none",
         "",
-        ["污染", "噪音", "噪声", "异味", "油烟", "扰民", "排放", "废水", "粉尘", "空气质量"],
+        ["污染", "工业噪声", "异味", "排放", "废水", "粉尘", "空气质量", "偷排"],
     ),
     ("HB-03", "环境保护", "建设项目审批", D, "ecology", ["housing"], "none", "《建设项目环境保护管理条例》", ["环评"]),
     ("HB-04", "环境保护", "其他", D, "ecology", [], "none", "", ["生态"]),
     ("JT-01", "交通运输", "出租车管理", D, "transport", [], "none", "", ["出租车", "的士", "网约车", "拒载"]),
-    ("JT-02", "交通运输", "建设管理", D, "transport", ["housing"], "none", "《公路法》", ["修路", "道路施工"]),
+    (
+        "JT-02",
+        "交通运输",
+        "建设管理",
+        D,
+        "transport",
+        ["housing"],
+        "none",
+        "《公路法》",
+        ["修路", "道路施工", "农村公路", "乡道", "村道"],
+    ),
     ("JT-03", "交通运输", "交通运输", D, "transport", [], "none", "", ["公交", "线路", "站点", "班车"]),
     ("JT-04", "交通运输", "客货运输", D, "transport", [], "none", "", ["客运", "货车", "物流"]),
     ("JT-05", "交通运输", "其他", D, "transport", [], "none", "", ["交通"]),
@@ -236,7 +248,7 @@ TAXONOMY_ITEMS: list[tuple] = [
         [],
         "assists",
         "《中华人民共和国传染病防治法》",
-        ["疫苗", "防疫", "卫生"],
+        ["疫苗", "防疫", "卫生", "预防接种", "疫苗接种", "打疫苗"],
     ),
     ("WS-02", "卫生计生", "其他", D, "health", [], "none", "", ["医院"]),
     (
@@ -259,7 +271,7 @@ TAXONOMY_ITEMS: list[tuple] = [
         ["health"],
         "none",
         "《中华人民共和国食品安全法》",
-        ["食品", "药品", "药店", "餐馆"],
+        ["食品", "药品", "药店", "餐馆", "食品安全", "食品作坊", "小作坊", "过期食品", "变质", "食物中毒", "外卖"],
     ),
     ("WS-05", "卫生计生", "医患纠纷", D, "health", [], "none", "《医疗纠纷预防和处理条例》", ["医生", "治疗", "手术"]),
     ("WS-06", "卫生计生", "医政监管", D, "health", [], "none", "", ["诊所", "医疗机构", "医保报销"]),
@@ -285,6 +297,394 @@ TAXONOMY_ITEMS: list[tuple] = [
     ("MZ-10", "民政", "优抚", D, "civil_affairs", [], "none", "", ["优抚", "烈士"]),
 ]
 
+GA, SW, SC, ZJ, CG = "public_security", "water", "market_regulation", "housing", "urban_management"
+AG = "agriculture"
+
+# The departments a 12345 centre dispatches to, beyond what the taxonomy's level-2 nodes say.
+# (code, matter, category path, owner level, lead department, assisting, basis, keywords)
+DISPATCH_ITEMS: list[tuple] = [
+    # 公安分局
+    (
+        "GA-01",
+        "社会生活噪声扰民查处",
+        "环境保护/环境污染/噪音污染",
+        D,
+        GA,
+        ["urban_management"],
+        "《中华人民共和国噪声污染防治法》《中华人民共和国治安管理处罚法》",
+        ["噪音扰民", "夜间噪音", "噪声扰民", "高音喇叭", "广场舞", "深夜喧哗", "大声喧哗", "音响"],
+    ),
+    (
+        "GA-02",
+        "盗窃、诈骗等治安和刑事案件",
+        "政法/社会治安/治安案件",
+        D,
+        GA,
+        [],
+        "《中华人民共和国治安管理处罚法》《中华人民共和国刑法》",
+        ["被盗", "盗窃", "小偷", "偷走", "丢失", "诈骗", "报警", "打架", "治安"],
+    ),
+    (
+        "GA-03",
+        "户籍管理（落户、迁移、户口登记）",
+        "政法/户籍证件/户籍管理",
+        D,
+        GA,
+        [],
+        "《中华人民共和国户口登记条例》",
+        ["户口", "落户", "户籍", "迁户", "户口本", "派出所"],
+    ),
+    (
+        "GA-04",
+        "居民身份证办理、补领",
+        "政法/户籍证件/身份证管理",
+        D,
+        GA,
+        [],
+        "《中华人民共和国居民身份证法》",
+        ["身份证", "补办身份证", "临时身份证", "挂失"],
+    ),
+    (
+        "GA-05",
+        "道路交通秩序（违停、信号灯、交通事故）",
+        "政法/交通管理/交通安全管理",
+        D,
+        GA,
+        ["transport"],
+        "《中华人民共和国道路交通安全法》",
+        [
+            "违章停车",
+            "违停",
+            "红绿灯",
+            "信号灯",
+            "交通事故",
+            "驾驶证",
+            "交警",
+            "堵车",
+            "超速",
+            "酒驾",
+            "闯红灯",
+            "超载",
+        ],
+    ),
+    (
+        "GA-06",
+        "出入境证件",
+        "政法/户籍证件/出入境管理",
+        D,
+        GA,
+        [],
+        "《中华人民共和国出境入境管理法》",
+        ["护照", "港澳通行证", "签注", "出入境"],
+    ),
+    (
+        "GA-07",
+        "居住证和流动人口登记",
+        "政法/户籍证件/流动人口管理",
+        D,
+        GA,
+        [],
+        "《居住证暂行条例》《租赁房屋治安管理规定》",
+        ["居住证", "流动人口", "暂住", "出租房屋", "出租屋", "租客", "租赁登记"],
+    ),
+    (
+        "GA-08",
+        "消防安全隐患（电动车楼道充电、堵塞疏散通道）",
+        "政法/社会治安/消防安全",
+        D,
+        "emergency",
+        [GA],
+        "《中华人民共和国消防法》",
+        ["消防", "飞线充电", "楼道充电", "疏散通道", "灭火器"],
+    ),
+    # 水务局
+    (
+        "SW-01",
+        "城乡供水（停水、水压、管网漏水）",
+        "城乡建设/城市建设和市政管理/自来水供应",
+        D,
+        SW,
+        [],
+        "《城市供水条例》",
+        ["停水", "自来水", "供水", "水压", "水管爆裂", "水表", "没水", "饮水安全"],
+    ),
+    (
+        "SW-02",
+        "供水水质",
+        "城乡建设/城市建设和市政管理/自来水供应",
+        D,
+        SW,
+        ["health"],
+        "《城市供水条例》《生活饮用水卫生监督管理办法》",
+        ["水质", "水发黄", "浑浊", "二次供水", "水有异味"],
+    ),
+    (
+        "SW-03",
+        "城镇排水与污水管网（积水、下水道堵塞、污水外溢）",
+        "城乡建设/城市建设和市政管理/基础设施",
+        D,
+        SW,
+        ["urban_management"],
+        "《城镇排水与污水处理条例》",
+        ["排水", "下水道", "污水井", "积水", "雨水井", "堵塞", "污水外溢", "化粪池", "返水"],
+    ),
+    (
+        "SW-04",
+        "水利工程、河道与防汛（县域）",
+        "农村农业/水利水电",
+        D,
+        SW,
+        [AG],
+        "《中华人民共和国水法》《中华人民共和国防洪法》",
+        ["防汛", "水库", "河道", "灌溉", "机井", "沟渠", "水利"],
+    ),
+    # 市场监管局 / 住建委: lifts
+    (
+        "SC-01",
+        "电梯等特种设备安全（困人、停运、维保、检验）",
+        "商贸旅游/质监检验检疫/特种设备管理",
+        D,
+        SC,
+        ["housing"],
+        "《中华人民共和国特种设备安全法》",
+        ["电梯", "电梯故障", "电梯困人", "电梯停运", "特种设备", "维保", "锅炉"],
+    ),
+    (
+        "SC-02",
+        "计量器具监督（缺斤短两）",
+        "商贸旅游/质监检验检疫",
+        D,
+        SC,
+        [],
+        "《中华人民共和国计量法》",
+        ["计量", "缺斤短两", "短斤少两", "秤", "电子秤", "加油机", "称重"],
+    ),
+    (
+        "SC-03",
+        "价格违法与消费者权益",
+        "商贸旅游/市场监管/物价监督",
+        D,
+        SC,
+        [],
+        "《中华人民共和国价格法》《中华人民共和国消费者权益保护法》",
+        ["乱收费", "价格欺诈", "明码标价", "消费纠纷", "退换货", "假冒伪劣", "预付卡", "预付式消费"],
+    ),
+    (
+        "ZJ-01",
+        "既有住宅加装电梯与住宅专项维修资金",
+        "城乡建设/住房保障与房地产/修缮装修",
+        D,
+        ZJ,
+        [SC],
+        "《物业管理条例》《住宅专项维修资金管理办法》",
+        ["加装电梯", "维修资金", "大修基金", "老楼改造", "老旧小区改造"],
+    ),
+    (
+        "ZJ-02",
+        "建筑工地管理（夜间施工、扬尘、围挡）",
+        "城乡建设/工程质量/施工安全",
+        D,
+        ZJ,
+        [CG],
+        "《建设工程安全生产管理条例》《中华人民共和国大气污染防治法》",
+        ["工地", "夜间施工", "施工噪音", "扬尘", "渣土", "围挡", "塔吊"],
+    ),
+    # 城市管理委员会
+    (
+        "CG-01",
+        "道路照明（路灯）",
+        "城乡建设/城市建设和市政管理/城市公共设施",
+        D,
+        CG,
+        [],
+        "《城市道路照明设施管理规定》",
+        ["路灯", "照明", "灯不亮", "景观灯", "路灯杆"],
+    ),
+    (
+        "CG-02",
+        "市政道路与设施（井盖、路面、护栏）",
+        "城乡建设/城市建设和市政管理/城市公共设施",
+        D,
+        CG,
+        [SW],
+        "《城市道路管理条例》",
+        ["井盖", "路面", "坑洼", "人行道", "护栏", "道路破损", "地砖", "盲道"],
+    ),
+    (
+        "CG-03",
+        "市容环境卫生（垃圾清运、公厕、清扫）",
+        "城乡建设/城市建设和市政管理/环境卫生",
+        D,
+        CG,
+        [],
+        "《城市市容和环境卫生管理条例》",
+        ["垃圾清运", "垃圾桶", "垃圾站", "公厕", "清扫", "垃圾分类", "垃圾堆放"],
+    ),
+    (
+        "CG-04",
+        "园林绿化（树木修剪、公园、绿地）",
+        "城乡建设/城市建设和市政管理/园林绿化",
+        D,
+        CG,
+        [],
+        "《城市绿化条例》",
+        ["树木", "修剪", "绿化", "绿地", "公园", "树枝", "草坪", "枯树"],
+    ),
+    (
+        "CG-05",
+        "城镇燃气",
+        "城乡建设/城市建设和市政管理/燃气供应",
+        D,
+        CG,
+        ["emergency"],
+        "《城镇燃气管理条例》",
+        ["燃气", "天然气", "煤气", "燃气表", "燃气泄漏", "燃气管道"],
+    ),
+    (
+        "CG-06",
+        "供热（暖气不热、供热收费）",
+        "城乡建设/城市建设和市政管理/冬季采暖",
+        D,
+        CG,
+        [],
+        "《天津市供热用热条例》",
+        ["供热", "暖气", "采暖", "供暖", "室温", "暖气片"],
+    ),
+    (
+        "CG-07",
+        "城市建设和市政管理（其他市政事项）",
+        "城乡建设/城市建设和市政管理",
+        D,
+        CG,
+        ["housing", SW],
+        "《城市市容和环境卫生管理条例》",
+        ["城市建设和市政管理", "城市公共设施", "基础设施", "居民服务设施"],
+    ),
+    # the street's comprehensive enforcement team (执法下沉) and the township government
+    (
+        "JD-02",
+        "占道经营、流动摊贩",
+        "城乡建设/城市建设和市政管理/城管执法",
+        S,
+        "",
+        [CG],
+        "《中华人民共和国行政处罚法》第二十四条（街道综合行政执法赋权目录）",
+        ["占道经营", "流动摊贩", "摆摊", "马路市场", "店外经营"],
+    ),
+    (
+        "JD-03",
+        "餐饮油烟扰民",
+        "环境保护/环境污染/大气污染",
+        S,
+        "",
+        ["ecology"],
+        "《中华人民共和国大气污染防治法》《中华人民共和国行政处罚法》第二十四条",
+        ["油烟", "餐饮油烟", "烧烤", "排烟"],
+    ),
+    (
+        "JD-04",
+        "乱贴乱画小广告、户外广告设置",
+        "城乡建设/城市建设和市政管理/城管执法",
+        S,
+        "",
+        [CG],
+        "《城市市容和环境卫生管理条例》《中华人民共和国行政处罚法》第二十四条",
+        ["小广告", "乱贴", "乱画", "广告牌", "条幅"],
+    ),
+    (
+        "JD-05",
+        "宅基地纠纷与农村建房",
+        "农村农业/土地承包经营/宅基地纠纷",
+        S,
+        "",
+        [AG],
+        "《中华人民共和国土地管理法》第十四条",
+        ["宅基地", "农村建房", "翻建", "占地纠纷"],
+    ),
+    (
+        "JD-06",
+        "村务公开与集体资产",
+        "农村农业/村务管理",
+        S,
+        "",
+        [AG],
+        "《中华人民共和国村民委员会组织法》",
+        ["村务公开", "集体资产", "村财务", "村干部", "村集体", "村级债务"],
+    ),
+    (
+        "JD-07",
+        "农村人居环境（村内垃圾、坑塘、厕所改造）",
+        "城乡建设/村镇建设/新农村建设",
+        S,
+        "",
+        [AG, CG],
+        "《农村人居环境整治提升五年行动方案（2021—2025年）》",
+        ["村里垃圾", "坑塘", "厕所改造", "村容村貌", "人居环境"],
+    ),
+    # 农业农村局
+    (
+        "NY-01",
+        "土地承包经营与流转",
+        "农村农业/土地承包经营",
+        D,
+        AG,
+        [],
+        "《中华人民共和国农村土地承包法》",
+        ["土地承包", "土地流转", "承包地", "确权", "租地"],
+    ),
+    (
+        "NY-02",
+        "惠农补贴",
+        "农村农业/惠农补贴",
+        D,
+        AG,
+        [],
+        "《中华人民共和国农业法》",
+        ["种粮补贴", "农机补贴", "耕地地力保护补贴", "惠农补贴", "补贴款"],
+    ),
+    (
+        "NY-03",
+        "农资质量与农技服务（种子、化肥、农药）",
+        "农村农业/农资农技",
+        D,
+        AG,
+        [SC],
+        "《中华人民共和国种子法》《农药管理条例》",
+        ["种子", "化肥", "农药", "农资", "假种子", "出苗"],
+    ),
+    (
+        "NY-04",
+        "动物防疫与畜禽养殖",
+        "农村农业/动物防疫",
+        D,
+        AG,
+        ["ecology"],
+        "《中华人民共和国动物防疫法》",
+        ["动物防疫", "病死猪", "养殖场", "畜禽", "强制免疫", "动物疫苗", "猪场", "鸡场"],
+    ),
+    (
+        "NY-05",
+        "林业与森林防火",
+        "农村农业/林业管理",
+        D,
+        AG,
+        ["emergency"],
+        "《森林防火条例》《中华人民共和国森林法》",
+        ["森林防火", "砍伐", "林地", "山林", "毁林", "山火", "野外用火", "烧荒", "祭祀用火"],
+    ),
+    # a gap: power is supplied by the grid company, which no department of the list leads
+    (
+        "QT-02",
+        "电力供应（供电企业）",
+        "城乡建设/城市建设和市政管理/电力供应",
+        "",
+        "",
+        [],
+        "《电力供应与使用条例》",
+        ["停电", "电力供应", "供电", "电压", "电费"],
+    ),
+]
+
 # Matters that are not a taxonomy node: community work, the street's comprehensive enforcement, and the
 # deliberate overlap (违章建筑: 城管 and the street both lead) and gap (共享单车: nobody leads yet).
 # (code, matter, category path, owner level, lead department, assisting, admission, basis, keywords)
@@ -298,7 +698,7 @@ EXTRA_ITEMS: list[tuple] = [
         ["housing"],
         "owned",
         "《物业管理条例》",
-        ["物业服务", "物业费", "业主委员会", "电梯", "小区管理"],
+        ["物业服务", "物业费", "业主委员会", "物业公司", "小区管理", "保洁", "门禁"],
     ),
     (
         "SQ-02",
@@ -309,7 +709,7 @@ EXTRA_ITEMS: list[tuple] = [
         [],
         "owned",
         "《中华人民共和国人民调解法》",
-        ["邻里纠纷", "邻居", "楼上漏水", "调解"],
+        ["邻里纠纷", "邻居", "楼上漏水", "调解", "家庭矛盾"],
     ),
     (
         "SQ-03",
@@ -342,7 +742,7 @@ EXTRA_ITEMS: list[tuple] = [
         ["urban_management"],
         "none",
         "街道综合行政执法（赋权目录）",
-        ["违章建筑", "违建", "私搭乱建"],
+        ["违章建筑", "违建", "私搭乱建", "违法建设", "私建", "乱搭乱建", "圈占", "加盖", "私自扩建"],
     ),
     (
         "CJ-11",
@@ -353,7 +753,49 @@ EXTRA_ITEMS: list[tuple] = [
         [],
         "none",
         "《中华人民共和国城乡规划法》第六十八条",
-        ["违章建筑", "违建"],
+        ["违章建筑", "未批先建", "规划许可"],
     ),
     ("QT-01", "共享单车停放管理", "", "", "", ["transport", "urban_management"], "none", "", ["共享单车", "乱停放"]),
+    *[  # what a 12345 centre dispatches every day (see the module's docstring)
+        (code, matter, category, level, lead, assisting, "none", basis, keywords)
+        for code, matter, category, level, lead, assisting, basis, keywords in DISPATCH_ITEMS
+    ],
 ]
+
+
+def owner_key_of(level: str, lead: str) -> str:
+    """The owner key (``duties.models.owner_key``) of a seed row: ``department:<type>``, ``street``,
+    ``community``, or empty when nobody leads (a gap)."""
+    if level == D:
+        return f"department:{lead}" if lead else ""
+    return level or ""
+
+
+def demo_items(level3: dict[tuple[str, str], list[str]]) -> list[dict]:
+    """The demo list's items as ``duty_list_seed_demo`` writes them (code, matter, category, owner key, keywords),
+    without a database: for the routing evaluation and benchmark. ``level3``: the taxonomy's level-3 names per
+    (level-1, level-2) node."""
+    from fuhe.duties.core.keywords import clean_keywords
+
+    items = []
+    for code, level1, level2, level, lead, _assisting, _admission, _basis, extra in TAXONOMY_ITEMS:
+        items.append(
+            {
+                "code": code,
+                "matter": f"{level1}·{level2}" if level2 == "其他" else level2,
+                "category": f"{level1}/{level2}",
+                "owner": owner_key_of(level, lead),
+                "keywords": clean_keywords([level2, *level3.get((level1, level2), []), *extra]),
+            }
+        )
+    for code, matter, category, level, lead, _assisting, _admission, _basis, keywords in EXTRA_ITEMS:
+        items.append(
+            {
+                "code": code,
+                "matter": matter,
+                "category": category,
+                "owner": owner_key_of(level, lead),
+                "keywords": clean_keywords(keywords),
+            }
+        )
+    return items

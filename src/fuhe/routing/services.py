@@ -21,6 +21,7 @@ from fuhe.audit.core.masking import mask_text
 from fuhe.audit.services import audit_record
 from fuhe.cases.core.lifecycle import Action, State
 from fuhe.cases.models import Case, CaseEvent
+from fuhe.duties.core.keywords import clean_keywords
 from fuhe.duties.models import DutyItem, DutyList, ListStatus, owner_key_of_unit
 from fuhe.duties.selectors import (
     Resolution,
@@ -32,13 +33,16 @@ from fuhe.duties.selectors import (
 )
 from fuhe.org.core.divisions import district_range
 from fuhe.org.models import Unit
-from fuhe.routing.core.classifier import Message, TextClassifier
+from fuhe.routing.core.classifier import KeywordMatcher, Message, TextClassifier
+from fuhe.routing.core.evaluation import PlattScaling, owners_ranked, threshold_for_precision
 from fuhe.routing.core.recommend import (
+    ItemScorer,
     apply_category_prior,
     categories_related,
     is_held_out,
+    item_scores,
     keyword_documents,
-    keyword_hits,
+    normalize_for_keywords,
     similar_texts_many,
 )
 from fuhe.routing.core.weakness import WEAK_CONFIDENCE, Evidence, Weakness, is_weak, weak_reasons
@@ -53,12 +57,26 @@ HOLD_OUT_MINIMUM = 50  # examples needed before a hold-out decides whether a new
 WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATED, State.UNDER_REVIEW)
 
 
+MEASURED = "measured"
+
+
 def auto_dispatch_threshold() -> float | None:
-    """The ``FUHE_AUTO_DISPATCH_CONFIDENCE`` setting: above it a case is dispatched automatically; ``None`` (or
-    "off") disables auto-dispatch."""
+    """The confidence at or above which a case is dispatched automatically; ``None``: nobody is.
+
+    ``FUHE_AUTO_DISPATCH_CONFIDENCE`` = "measured" (the default): the threshold measured when the active model
+    was trained — the lowest calibrated owner confidence at which, on its held-out cases, the one-sided 95 % lower
+    confidence bound (Clopper–Pearson) of the share routed to the right unit still reaches 95 %
+    (``core.evaluation.threshold_for_precision``), so the precision holds on cases not yet seen; no measurement (a
+    cold start, too few held-out cases — at least 59 right ones are needed —, the goal never reached): ``None``.
+    A number sets the threshold by hand (an operator's override); ``None``/"off" disables auto-dispatch."""
     value = settings.FUHE_AUTO_DISPATCH_CONFIDENCE
     if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
         return None
+    if str(value).strip().lower() == MEASURED:
+        model = routing_model_active()
+        measured = ((model.metrics or {}).get("auto_dispatch") or {}) if model is not None else {}
+        threshold = measured.get("threshold")
+        return None if threshold is None else float(threshold)
     return float(value)
 
 
@@ -93,6 +111,7 @@ class ModelInfo:
     id: int | None
     version: int | None
     kind: str  # "trained" or "cold_start"
+    calibration: PlattScaling = field(default_factory=PlattScaling)  # raw owner confidence → probability
 
     def as_json(self) -> dict:
         return {"id": self.id, "version": self.version, "kind": self.kind}
@@ -113,7 +132,8 @@ def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
                 bytes(RoutingModel.objects.values_list("blob", flat=True).get(pk=model.pk))
             ),
         )
-        return classifier, ModelInfo(model.pk, model.version, "trained")
+        calibration = PlattScaling.from_json((model.metrics or {}).get("calibration"))
+        return classifier, ModelInfo(model.pk, model.version, "trained", calibration)
     items = list(duty_list.items.all())
     key = ("cold", duty_list.pk, duty_list.created_at.isoformat(), len(items))
     return _cached(key, lambda: _fit([], [], list_keywords(items))), ModelInfo(None, None, "cold_start")
@@ -125,9 +145,10 @@ def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
 @dataclass
 class Candidate:
     item: DutyItem
-    score: float
+    score: float  # the item's own probability
     keywords: list[str]
     resolution: Resolution
+    owner_score: float = 0.0  # the calibrated probability that the item's owner is the right unit
 
 
 @dataclass
@@ -145,6 +166,11 @@ class Recommendation:
     def top(self) -> Candidate:
         return self.candidates[0]
 
+    @property
+    def confidence(self) -> float:
+        """How likely the recommended *unit* is the right one (what auto-dispatch relies on)."""
+        return self.top.owner_score
+
     def as_routing(self, *, decision: str, threshold: float | None) -> dict:
         top = self.top
         return {
@@ -155,18 +181,20 @@ class Recommendation:
             "duty_list": {"id": self.duty_list.pk, "version": self.duty_list.version, "name": self.duty_list.name},
             "model": self.model.as_json(),
             "category": {"given": self.case.category.path if self.case.category_id else "", "used": self.category_used},
-            "item": item_json(top.item),
+            "item": _item_json_cached(top.item),
             "unit": unit_json(top.resolution.unit),
             "resolution": top.resolution.how,
             "fallback": top.resolution.is_fallback,
-            "confidence": round(top.score, 4),
+            "confidence": round(self.confidence, 4),
+            "item_confidence": round(top.score, 4),
             "matched_keywords": top.keywords,
             "keywords_found": self.keywords_found,
             "alternatives": [
                 {
-                    **item_json(c.item),
+                    **_item_json_cached(c.item),
                     "unit": unit_json(c.resolution.unit),
                     "confidence": round(c.score, 4),
+                    "unit_confidence": round(c.owner_score, 4),
                     "matched_keywords": c.keywords,
                 }
                 for c in self.candidates[1 : ALTERNATIVES + 1]
@@ -174,6 +202,14 @@ class Recommendation:
             "similar_cases": self.similar,
             "assisting": [unit_json(unit) for unit in self.assisting],
         }
+
+
+def _item_json_cached(item: DutyItem) -> dict:
+    """``item_json`` once per item instance: a batch's items are fetched once and shared by all its cases."""
+    cached = item.__dict__.get("_routing_json")
+    if cached is None:
+        cached = item.__dict__["_routing_json"] = item_json(item)
+    return dict(cached)
 
 
 def item_json(item: DutyItem) -> dict:
@@ -268,27 +304,33 @@ def recommend_many(cases: list[Case], *, at=None) -> list[Recommendation | None]
             continue
         classifier, info = classifier_for(duty_list)
         batch = [cases[i] for i in indices]
-        probabilities = classifier.predict_proba([Message(case.title, case.text) for case in batch])
+        probabilities, seen, known = classifier.predict_proba_keywords(
+            [Message(case.title, case.text) for case in batch]
+        )
         owner_units_prefetch(memo, [case.region for case in batch], items.values())
-        keywords = {code: item.keywords for code, item in items.items()}
+        matcher = _list_matcher(duty_list, items)
+        # the model's own keyword matches serve when it knows every keyword of the list (it was trained on it)
+        reuse = known.issuperset(matcher.keyword_classes)
         item_paths = {code: item.category.path if item.category_id else "" for code, item in items.items()}
+        owners = {code: item.owner_key for code, item in items.items()}
+        classes = classifier.classes_
+        scorer = ItemScorer(classes, owners)
         similar = _similar_cases_many(batch)
         for position, (case, row) in enumerate(zip(batch, probabilities, strict=True)):
-            scores = {label: float(p) for label, p in zip(classifier.classes_, row, strict=True) if label in items}
-            hits = keyword_hits(f"{case.title}\n{case.text}", keywords)
-            if not sum(scores.values()):
-                scores = {code: float(len(words)) + 1e-6 for code, words in hits.items()}
-            total = sum(scores.values()) or 1.0
-            scores = {code: score / total for code, score in scores.items()}
+            document = f"{case.title}\n{case.text}"
+            if reuse:  # the model matched on the raw text; keywords are plain Chinese words, the same either way
+                words = [word for word in seen[position] if word in matcher.keyword_classes]
+            else:
+                words = matcher.find(normalize_for_keywords(document))
+            hits = {code: matcher.of_class(words, code) for code in {c for w in words for c in _codes_of(matcher, w)}}
             case_path = case.category.path if case.category_id else ""
-            scores, used = apply_category_prior(scores, item_paths, case_path)
-            ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[: ALTERNATIVES + 1]
-            candidates = [
-                Candidate(
-                    items[code], score, hits.get(code, []), owner_unit_resolve(items[code], case.region, memo=memo)
-                )
-                for code, score in ranked
-            ]
+            used = False
+            if case_path:  # the category given with the case weighs the items: the general path
+                scores = item_scores(dict(zip(classes, row.tolist(), strict=True)), items, hits)
+                scores, used = apply_category_prior(scores, item_paths, case_path)
+                candidates = _candidates(scores, owners, items, hits, case, info.calibration, memo)
+            else:
+                candidates = _candidates_fast(scorer, row, hits, items, case, info.calibration, memo)
             found[indices[position]] = Recommendation(
                 case,
                 duty_list,
@@ -300,6 +342,60 @@ def recommend_many(cases: list[Case], *, at=None) -> list[Recommendation | None]
                 keywords_found=any(hits.values()),
             )
     return found
+
+
+_MATCHERS: dict[tuple, KeywordMatcher] = {}
+
+
+def _list_matcher(duty_list: DutyList, items: dict[str, DutyItem]) -> KeywordMatcher:
+    """The keywords of a list's items, bucketed for fast matching; built once per list version."""
+    key = (duty_list.pk, duty_list.created_at.isoformat(), len(items))
+    if key not in _MATCHERS:
+        if len(_MATCHERS) > 8:
+            _MATCHERS.clear()
+        codes = sorted(items)
+        _MATCHERS[key] = KeywordMatcher({code: clean_keywords(items[code].keywords) for code in codes}, codes)
+    return _MATCHERS[key]
+
+
+def _codes_of(matcher: KeywordMatcher, word: str) -> list[str]:
+    return [matcher.classes[position] for position in matcher.keyword_classes[word]]
+
+
+def _candidates(scores, owners, items, hits, case, calibration: PlattScaling, memo) -> list[Candidate]:
+    """The best item of the most likely unit first (the unit's confidence is the sum of its items'), then the
+    other items by their own probability."""
+    ranked_owners = owners_ranked(scores, owners)
+    owner_score = dict(ranked_owners)
+    best_owner = ranked_owners[0][0]
+    order = sorted(scores.items(), key=lambda pair: (owners.get(pair[0], "") != best_owner, -pair[1], pair[0]))
+    return [
+        Candidate(
+            items[code],
+            score,
+            hits.get(code, []),
+            owner_unit_resolve(items[code], case.region, memo=memo),
+            calibration(owner_score[owners.get(code, "")]),
+        )
+        for code, score in order[: ALTERNATIVES + 1]
+    ]
+
+
+def _candidates_fast(scorer: ItemScorer, row, hits, items, case, calibration: PlattScaling, memo) -> list[Candidate]:
+    """``_candidates`` for a case without a category, with the batch's numpy scorer (same order, same figures)."""
+    scores = scorer.scores(row, hits)
+    ranked_owners = scorer.owners(scores)
+    owner_score = dict(ranked_owners)
+    return [
+        Candidate(
+            items[code],
+            score,
+            hits.get(code, []),
+            owner_unit_resolve(items[code], case.region, memo=memo),
+            calibration(owner_score[items[code].owner_key]),
+        )
+        for code, score in scorer.ranked(scores, ranked_owners[0][0], ALTERNATIVES + 1)
+    ]
 
 
 def _store_routing(case: Case, routing: dict) -> None:
@@ -339,32 +435,39 @@ def _store_routings(notes: list[tuple[int, dict]]) -> int:
     return failed
 
 
+def is_auto_dispatchable(recommendation: Recommendation, threshold: float | None) -> bool:
+    """Whether routing may dispatch alone: a threshold is set, the model is a stored version (so every automatic
+    decision can be explained later), the owner is a real unit (not the district fallback) and the unit's
+    confidence reaches the threshold."""
+    top = recommendation.top
+    return (
+        threshold is not None
+        and recommendation.model.id is not None
+        and top.resolution.unit is not None
+        and not top.resolution.is_fallback
+        and recommendation.confidence >= threshold
+    )
+
+
 def case_route(
     *,
     case: Case,
     allow_auto: bool = True,
     recommendation: Recommendation | None = None,
     notes: list[tuple[int, dict]] | None = None,
+    threshold: float | None | str = "setting",
 ) -> dict | None:
     """Recommend, store the explanation on the case and dispatch automatically when confident enough.
     ``recommendation``: already computed for this case (a batch); else it is computed here. ``notes``: a batch's
-    list to add the explanation to, when it is not dispatched, for ``_store_routings`` to write with the others'."""
+    list to add the explanation to, when it is not dispatched, for ``_store_routings`` to write with the others'.
+    ``threshold``: the batch's ``auto_dispatch_threshold()`` (read once per batch); by default read here."""
     recommendation = recommendation or recommend(case)
     if recommendation is None:
         return None
-    threshold = auto_dispatch_threshold()
+    threshold = auto_dispatch_threshold() if threshold == "setting" else threshold
     top = recommendation.top
     unit = top.resolution.unit
-    # only a stored, versioned model decides alone, so that every automatic decision can be explained later
-    auto = (
-        allow_auto
-        and threshold is not None
-        and recommendation.model.id is not None
-        and unit is not None
-        and not top.resolution.is_fallback
-        and top.score >= threshold
-        and case.state == State.RECEIVED
-    )
+    auto = allow_auto and is_auto_dispatchable(recommendation, threshold) and case.state == State.RECEIVED
     routing = recommendation.as_routing(decision="auto_dispatched" if auto else "queued", threshold=threshold)
     if not auto:
         if notes is not None:
@@ -438,6 +541,7 @@ def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) 
             logger.exception("routing of cases %s..%s failed", cases[0].pk, after)
             continue
         notes: list[tuple[int, dict]] = []
+        threshold = auto_dispatch_threshold()  # once per batch: the measured one is read from the active model
         for case, recommendation in zip(cases, recommendations, strict=True):
             try:
                 if recommendation is None:
@@ -452,7 +556,7 @@ def cases_route(case_pks: list[int] | None = None, *, batch: int = ROUTE_BATCH) 
                         )
                     )
                 else:
-                    case_route(case=case, recommendation=recommendation, notes=notes)
+                    case_route(case=case, recommendation=recommendation, notes=notes, threshold=threshold)
                 done += 1
             except Exception:  # noqa: BLE001
                 logger.exception("routing of case %s failed", case.pk)
@@ -562,6 +666,27 @@ def _label(case: Case, unit: Unit, items: list[DutyItem], probabilities: dict[st
     ).code
 
 
+def _summoned_departments(case_ids: set[int]) -> dict[int, set[Unit]]:
+    """Per case, the departments its street summoned (吹哨报到)."""
+    from fuhe.cases.models import ReportIn
+
+    found: dict[int, set[Unit]] = {}
+    for report_in in ReportIn.objects.filter(summons__case_id__in=case_ids).select_related("summons", "department"):
+        found.setdefault(report_in.summons.case_id, set()).add(report_in.department)
+    return found
+
+
+def _owner_learned(event: CaseEvent, summoned: dict[int, set[Unit]]) -> Unit:
+    """The unit a dispatch teaches: the dispatched unit — except a case sent straight to its street (直派) whose
+    street then summoned exactly one department: the matter was that department's, the street led on the spot, so
+    the department is what the text predicts. (Whether to send a department's case to the street first is a
+    policy of the place, not something the message says.)"""
+    departments = summoned.get(event.case_id, set())
+    if owner_key_of_unit(event.unit) == "street" and len(departments) == 1:
+        return next(iter(departments))
+    return event.unit
+
+
 def routing_examples_collect(*, limit: int = 5000) -> int:
     """Turn new dispatch/reassign events into training examples (idempotent; run in the background).
     Automatic dispatches are left out: the model would learn from itself."""
@@ -591,10 +716,12 @@ def routing_examples_collect(*, limit: int = 5000) -> int:
         rows = classifier.predict_proba([Message(events[i].case.title, events[i].case.text) for i in indices])
         for index, row in zip(indices, rows, strict=True):
             probabilities[index] = dict(zip(classifier.classes_, (float(p) for p in row), strict=True))
+    summoned = _summoned_departments({event.case_id for event in events})
     made = []
     for event, probability in zip(events, probabilities, strict=True):
         case = event.case
         duty_list = lists[case.region_id]
+        owner = _owner_learned(event, summoned)
         recommended = case.routing or {}
         made.append(
             RoutingExample(
@@ -602,11 +729,9 @@ def routing_examples_collect(*, limit: int = 5000) -> int:
                 event=event,
                 title=mask_text(case.title),
                 text=mask_text(case.text),
-                duty_item_code=_label(
-                    case, event.unit, list_items.get(duty_list.pk, []) if duty_list else [], probability
-                ),
-                owner_key=owner_key_of_unit(event.unit),
-                unit=event.unit,
+                duty_item_code=_label(case, owner, list_items.get(duty_list.pk, []) if duty_list else [], probability),
+                owner_key=owner_key_of_unit(owner),
+                unit=owner,
                 recommended_code=(recommended.get("item") or {}).get("code", ""),
                 recommended_unit_id=(recommended.get("unit") or {}).get("id"),
                 source=ExampleSource.DISPATCH if event.action == Action.DISPATCH else ExampleSource.REASSIGN,
@@ -636,6 +761,35 @@ def _accuracy(classifier: TextClassifier, held: list[tuple[Message, str, str]], 
     items = sum(p == code for p, (_m, code, _o) in zip(predicted, held, strict=True))
     owner_hits = sum(owners.get(p) == owner for p, (_m, _c, owner) in zip(predicted, held, strict=True))
     return {"item_accuracy": round(items / len(held), 4), "owner_accuracy": round(owner_hits / len(held), 4)}
+
+
+def owner_confidences(
+    classifier: TextClassifier, messages: list[Message], owners: dict[str, str]
+) -> list[tuple[str, float, list[str]]]:
+    """Per message, the most likely owner, its raw confidence (the summed probability of its items) and the owners
+    ranked — as ``recommend_many`` ranks them, without a case's category."""
+    probabilities = classifier.predict_proba(messages)
+    found = []
+    for row in probabilities:
+        scores = item_scores(dict(zip(classifier.classes_, row.tolist(), strict=True)), owners, {})
+        ranked = owners_ranked(scores, owners)
+        found.append((ranked[0][0], ranked[0][1], [owner for owner, _score in ranked]))
+    return found
+
+
+def _measure_confidence(classifier: TextClassifier, held: list[tuple[Message, str, str]], owners: dict) -> dict:
+    """On the held-out examples: the calibration of the owner confidence (Platt) and the auto-dispatch threshold at
+    which the calibrated confidence still reaches the precision goal (``core.evaluation``). Stored with the model;
+    ``auto_dispatch_threshold`` reads it."""
+    predicted = owner_confidences(classifier, [message for message, _code, _owner in held], owners)
+    correct = [top == owner for (top, _c, _r), (_m, _code, owner) in zip(predicted, held, strict=True)]
+    calibration = PlattScaling().fit([confidence for _top, confidence, _r in predicted], correct)
+    calibrated = [calibration(confidence) for _top, confidence, _r in predicted]
+    choice = threshold_for_precision(calibrated, correct)
+    return {
+        "calibration": calibration.as_json(),
+        "auto_dispatch": choice.as_json() if choice else {"threshold": None, "measured_on": len(held)},
+    }
 
 
 def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
@@ -672,6 +826,7 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
     activate = True
     if held:
         metrics["candidate"] = _accuracy(classifier, held, owners)
+        metrics.update(_measure_confidence(classifier, held, owners))
         if active is not None:
             try:
                 metrics["active"] = _accuracy(TextClassifier.from_bytes(bytes(active.blob)), held, owners)
@@ -719,10 +874,13 @@ def recommendation_weaknesses(*, case: Case, routing: dict | None, has_duty_list
     keyword_found = False
     if routing is not None:
         alternatives = routing.get("alternatives") or []
+        top_unit = (routing.get("unit") or {}).get("id")
+        # a tie is between units: another item of the same unit is no doubt about where the case goes
+        others = [a for a in alternatives if "unit_confidence" not in a or (a.get("unit") or {}).get("id") != top_unit]
         candidates = tuple(
             WeighedItem(_item_label(entry), float(confidence or 0.0))
             for entry, confidence in [(routing["item"], routing.get("confidence"))]
-            + [(alternative, alternative.get("confidence")) for alternative in alternatives]
+            + [(a, a.get("unit_confidence", a.get("confidence"))) for a in others]
         )
         keyword_found = routing.get("keywords_found")
         if keyword_found is None:  # routed before the flag was stored: the candidates' own keywords
@@ -734,12 +892,20 @@ def recommendation_weaknesses(*, case: Case, routing: dict | None, has_duty_list
         candidates=candidates,
         keyword_found=bool(keyword_found),
         text=f"{case.text}",
+        is_gap=routing is not None and not (routing.get("item") or {}).get("owner_key"),
     )
     sentences = []
     for reason in weak_reasons(evidence, threshold=auto_dispatch_threshold()):
         match reason.kind:
             case Weakness.NO_DUTY_LIST:
                 sentences.append(_("No duty list is in force for this case's region, so nothing can be matched."))
+            case Weakness.GAP:
+                sentences.append(
+                    _(
+                        "The duty list names no lead for this matter (a gap in the list): "
+                        "the district government takes it."
+                    )
+                )
             case Weakness.NO_KEYWORD:
                 sentences.append(_("No keyword of the duty list occurs in the case's text."))
             case Weakness.TIE:
@@ -762,3 +928,81 @@ def recommendation_is_weak(routing: dict | None) -> bool:
     """Whether the confidence of ``routing`` is below the auto-dispatch threshold (or there is none)."""
     confidence = (routing or {}).get("confidence") if (routing or {}).get("item") else None
     return is_weak(None if confidence is None else float(confidence), auto_dispatch_threshold())
+
+
+# --- recommendations for a file of messages (``fuhe routing recommend``) -----------------------------------
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    line: int  # of the CSV, for errors
+    title: str
+    text: str
+    point: tuple[float, float] | None = None  # (latitude, longitude), WGS-84
+
+
+def routing_recommend_messages(*, rows: list[MessageRow], region) -> list[dict]:
+    """What routing would decide for each message, as if it had been received in ``region`` — or, for a row with a
+    point, in the region that holds the point when that lies inside ``region`` (``fuhe.org.regions.regions_at``).
+    Nothing is written. Each result: the place used, the recommended item and unit, the unit's confidence, the
+    decision ("auto" or "human") and, for a human decision, why (``core.weakness`` kinds)."""
+    from fuhe.org.models import Region
+    from fuhe.org.regions import regions_at
+
+    low, high = region.subtree
+    points = [row.point for row in rows if row.point is not None]
+    located = iter(regions_at(points) if points else [])
+    found_ids = [next(located) if row.point is not None else None for row in rows]
+    inside = {pk for pk in found_ids if pk is not None and low <= pk < high}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=inside)}
+    places = [regions.get(pk, region) if pk in inside else region for pk in found_ids]
+    cases = [Case(title=row.title[:120], text=row.text, region=place) for row, place in zip(rows, places, strict=True)]
+    threshold = auto_dispatch_threshold()
+    results = []
+    for row, case, recommendation, found in zip(rows, cases, recommend_many(cases), found_ids, strict=True):
+        placed = "point" if found is not None and found in inside else "region"
+        if row.point is not None and found is not None and found not in inside:
+            placed = "outside"  # the point lies in another district than --region: placed by --region
+        result = {"line": row.line, "place": case.region.code, "place_name": case.region.name, "placed_by": placed}
+        if recommendation is None:
+            results.append({**result, "decision": "human", "why": Weakness.NO_DUTY_LIST.value})
+            continue
+        top = recommendation.top
+        auto = is_auto_dispatchable(recommendation, threshold)
+        routing = recommendation.as_routing(decision="preview", threshold=threshold)
+        top_owner = top.item.owner_key
+        evidence = Evidence(
+            has_duty_list=True,
+            candidates=(
+                WeighedItem(top.item.code, top.owner_score),
+                *(
+                    WeighedItem(c.item.code, c.owner_score)
+                    for c in recommendation.candidates[1:]
+                    if c.item.owner_key != top_owner
+                ),
+            ),
+            keyword_found=recommendation.keywords_found,
+            text=row.text,
+            is_gap=not top.item.owner_key,
+        )
+        reasons = [] if auto else [reason.kind.value for reason in weak_reasons(evidence, threshold=threshold)]
+        if not auto and not reasons:
+            if top.resolution.is_fallback or top.resolution.unit is None:
+                reasons = ["fallback_owner"]  # e.g. a street's matter for a message placed only in the district
+            else:
+                reasons = ["no_measured_threshold" if threshold is None else "no_trained_model"]
+        results.append(
+            {
+                **result,
+                "item_code": top.item.code,
+                "item_matter": top.item.matter,
+                "unit_kind": top.item.owner_key or "district_government",
+                "unit": top.resolution.unit.name if top.resolution.unit else "",
+                "confidence": routing["confidence"],
+                "item_confidence": routing["item_confidence"],
+                "alternatives": " ".join(c.item.code for c in recommendation.candidates[1:]),
+                "decision": "auto" if auto else "human",
+                "why": " ".join(reasons),
+            }
+        )
+    return results

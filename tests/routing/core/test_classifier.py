@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -316,3 +317,26 @@ def test_core_imports_no_django():
     code = "import sys, fuhe.routing.core.classifier; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2)])
+def test_the_fast_character_transform_gives_scikit_learn_s_matrix(ngrams):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from fuhe.routing.core.classifier import CharNgramTransformer
+
+    training = ["楼道路灯不亮", "小区 井盖  缺失", "Noise at NIGHT", "停水了\n\n没水"]
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=ngrams).fit(training)
+    texts = [*training, "", "路灯😀坏了  ABC\t\tx", "全新的字", "𠀀𠀁 路灯"]
+    expected = vectorizer.transform(texts).toarray()
+    assert CharNgramTransformer.is_usable(vectorizer)
+    assert np.allclose(CharNgramTransformer(vectorizer).transform(texts).toarray(), expected)
+
+
+def test_the_fast_transform_is_used_only_where_it_is_exact():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from fuhe.routing.core.classifier import CharNgramTransformer
+
+    assert not CharNgramTransformer.is_usable(TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(["路灯"]))
+    assert not CharNgramTransformer.is_usable(TfidfVectorizer(analyzer="char", sublinear_tf=True).fit(["路灯"]))

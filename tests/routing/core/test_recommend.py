@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,3 +25,38 @@ def test_excluded_keys_are_skipped_and_the_next_best_taken():
 def test_no_candidates_or_an_empty_query_find_nothing():
     assert similar_texts_many(["井盖", "  "], []) == [[], []]
     assert similar_texts_many(["  "], [(1, "井盖")]) == [[]]
+
+
+def test_item_scores_keep_the_list_s_items_and_renormalise():
+    from fuhe.routing.core.recommend import item_scores
+
+    scores = item_scores({"A": 0.2, "B": 0.2, "OLD": 0.6}, {"A", "B"}, {})
+    assert scores == {"A": 0.5, "B": 0.5}
+
+
+def test_item_scores_fall_back_to_keywords_when_the_model_knows_no_item():
+    from fuhe.routing.core.recommend import item_scores
+
+    scores = item_scores({"OLD": 1.0}, {"A", "B"}, {"B": ["路灯", "照明"]})
+    assert scores["B"] > 0.99 and scores["A"] > 0
+
+
+def test_the_batch_scorer_gives_the_same_scores_owners_and_order_as_the_dicts():
+    import numpy as np
+
+    from fuhe.routing.core.evaluation import owners_ranked
+    from fuhe.routing.core.recommend import ItemScorer, item_scores
+
+    classes = ["A", "B", "C", "OLD"]
+    owners = {"A": "department:water", "B": "street", "C": "department:water", "D": ""}  # D: unknown to the model
+    row = np.array([0.1, 0.35, 0.25, 0.3])
+    scorer = ItemScorer(classes, owners)
+    expected = item_scores(dict(zip(classes, row.tolist(), strict=True)), owners, {})
+    scores = scorer.scores(row, {})
+    assert dict(zip(scorer.codes, scores.tolist(), strict=True)) == pytest.approx({**expected, "D": 0.0})
+    got, want = scorer.owners(scores), owners_ranked(expected, owners)
+    assert [owner for owner, _ in got if owner in dict(want)] == [owner for owner, _ in want]  # "" (D) scores 0
+    assert dict(got)["department:water"] == pytest.approx(dict(want)["department:water"])
+    assert [code for code, _ in scorer.ranked(scores, "department:water", 3)] == ["C", "A", "B"]
+    fallback = scorer.scores(np.array([0.0, 0.0, 0.0, 1.0]), {"B": ["路灯"]})
+    assert scorer.codes[int(fallback.argmax())] == "B" and fallback.sum() == pytest.approx(1.0)

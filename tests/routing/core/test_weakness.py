@@ -47,3 +47,10 @@ def test_the_bar_is_the_threshold_or_the_default_when_auto_dispatch_is_off():
     assert is_weak(0.5, 0.6) and not is_weak(0.7, 0.6)
     assert is_weak(0.8, None) and not is_weak(0.9, None)
     assert is_weak(None, 0.1)
+
+
+def test_a_gap_in_the_list_is_said_even_above_the_threshold():
+    strong = Evidence(True, (Candidate("QT-02 电力供应", 0.97),), keyword_found=True, text=LONG, is_gap=True)
+    assert kinds(weak_reasons(strong, threshold=0.85)) == [Weakness.GAP]
+    weak = Evidence(True, (Candidate("QT-02 电力供应", 0.5),), keyword_found=True, text=LONG, is_gap=True)
+    assert kinds(weak_reasons(weak, threshold=0.85)) == [Weakness.GAP, Weakness.LOW_CONFIDENCE]

@@ -152,10 +152,31 @@ def test_collecting_many_decisions_costs_the_same_few_queries(tree, duty_list, d
     for case in cases[:2]:
         case = case_return(actor=tree.people["handler"], case=case, reason="不属于本部门职责")
         case_reassign(actor=dispatcher, case=case, unit=tree.units["花园路社区居委会"], reason="物业问题归社区")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + 1 since issue 15: the departments the streets summoned
         assert routing_examples_collect() == len(cases) + 2
     current = RoutingExample.objects.filter(is_current=True)
     assert sorted(current.values_list("case_id", flat=True)) == sorted(case.pk for case in cases)
     assert set(current.filter(case__in=cases[:2]).values_list("source", flat=True)) == {"reassign"}
     single = RoutingExample.objects.get(case=cases[2])
     assert single.duty_item_code in {"CG-01", "CG-02"} and single.owner_key == "department:urban_management"
+
+
+def test_a_case_sent_to_its_street_that_summoned_one_department_teaches_the_department(tree, duty_list):
+    from fuhe.cases.services.summons import summons_whistle
+
+    dispatcher = tree.people["dispatcher"]
+    case = new_case(tree, "花园路路灯坏了半个月，街道牵头")
+    case = case_dispatch(actor=dispatcher, case=case, unit=tree.units["劝业场街道办事处"])
+    summons_whistle(actor=dispatcher, case=case, departments=[tree.units["和平区城管委"]], reason="路灯归城管")
+    assert routing_examples_collect() == 1
+    example = RoutingExample.objects.get()
+    assert example.owner_key == "department:urban_management" and example.unit == tree.units["和平区城管委"]
+    assert example.duty_item_code in {"CG-01", "CG-02"}
+
+
+def test_a_case_its_street_keeps_teaches_the_street(tree, duty_list):
+    case = case_dispatch(
+        actor=tree.people["dispatcher"], case=new_case(tree, "楼顶私搭乱建"), unit=tree.units["劝业场街道办事处"]
+    )
+    assert routing_examples_collect() == 1
+    assert RoutingExample.objects.get(case=case).owner_key == "street"

@@ -38,13 +38,35 @@ def test_two_tied_items_are_named(tree, duty_list, make_case, settings):
     settings.FUHE_AUTO_DISPATCH_CONFIDENCE = "0.99"
     case = make_case("楼道里有人私搭乱建，物业不管，堆满杂物很久了")
     routing = case_route(case=case, allow_auto=False)
-    routing["confidence"], routing["alternatives"][0]["confidence"] = 0.41, 0.40  # a tie, whatever the model says
+    other = next(a for a in routing["alternatives"] if a["unit"]["id"] != routing["unit"]["id"])
+    routing["confidence"], other["unit_confidence"] = 0.41, 0.40  # two units tie, whatever the model says
     with translation.override("en"):
         reasons = recommendation_weaknesses(case=case, routing=routing, has_duty_list=True)
     tie = [r for r in reasons if r.startswith("Two duty items")]
     first = f"{routing['item']['code']} {routing['item']['matter']}"
-    second = f"{routing['alternatives'][0]['code']} {routing['alternatives'][0]['matter']}"
+    second = f"{other['code']} {other['matter']}"
     assert tie == [f"Two duty items are almost equally likely: {first} and {second}."]
+
+
+def test_two_items_of_the_same_unit_do_not_tie(tree, duty_list, make_case, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = "0.99"
+    case = make_case("楼道里有人私搭乱建，物业不管，堆满杂物很久了")
+    routing = case_route(case=case, allow_auto=False)
+    for alternative in routing["alternatives"]:  # every other item: the same unit as the top, equally likely
+        alternative["unit"], alternative["unit_confidence"] = routing["unit"], routing["confidence"]
+    with translation.override("en"):
+        reasons = recommendation_weaknesses(case=case, routing=routing, has_duty_list=True)
+    assert not [r for r in reasons if r.startswith("Two duty items")]
+
+
+def test_a_gap_in_the_list_is_said(tree, duty_list, make_case, settings):
+    settings.FUHE_AUTO_DISPATCH_CONFIDENCE = "0.01"
+    case = make_case("共享单车乱停放堵住了路口共享单车")
+    routing = case_route(case=case, allow_auto=False)
+    assert routing["item"]["code"] == "QT-01" and routing["fallback"]
+    with translation.override("en"):
+        reasons = recommendation_weaknesses(case=case, routing=routing, has_duty_list=True)
+    assert reasons[0].startswith("The duty list names no lead for this matter (a gap in the list)")
 
 
 def test_a_region_without_a_duty_list_in_force(tree, make_case, settings):

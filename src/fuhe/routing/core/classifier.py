@@ -19,6 +19,7 @@ import functools
 import logging
 import operator
 import pickle
+import re
 import statistics
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -293,10 +294,14 @@ class KeywordMatcher:
 
     def counts(self, found: Sequence[Sequence[str]]) -> np.ndarray:
         """Per message, the number of distinct keywords of each class among ``found``."""
-        matrix = np.zeros((len(found), len(self.classes)))
+        rows, columns = [], []
         for row, words in enumerate(found):
             for word in words:
-                matrix[row, list(self.keyword_classes[word])] += 1
+                for column in self.keyword_classes[word]:
+                    rows.append(row)
+                    columns.append(column)
+        matrix = np.zeros((len(found), len(self.classes)))
+        np.add.at(matrix, (np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)), 1)
         return matrix
 
     def of_class(self, words: Sequence[str], label: str) -> list[str]:
@@ -308,6 +313,108 @@ def _vectorizer(config: ClassifierConfig, *, words: bool) -> TfidfVectorizer:
     if words:
         return TfidfVectorizer(analyzer=jieba_words, sublinear_tf=config.sublinear_tf)
     return TfidfVectorizer(analyzer="char", ngram_range=config.char_ngram_range, sublinear_tf=config.sublinear_tf)
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+class CharNgramTransformer:
+    """The ``transform`` of a fitted character 1–2-gram ``TfidfVectorizer``, vectorised with numpy: the same
+    matrix (same preprocessing, vocabulary, idf and norm) several times faster, because scikit-learn counts
+    n-grams in a Python loop. A batch becomes one array of code points; unigrams are looked up in a table by
+    code point, bigrams of the ``DENSE_CHARACTERS`` most frequent characters (lowest idf) in a square table, the
+    rest by binary search in the sorted keys of the remaining bigrams."""
+
+    DENSE_CHARACTERS = 1024
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        unigrams = {term: column for term, column in vectorizer.vocabulary_.items() if len(term) == 1}
+        bigrams = {term: column for term, column in vectorizer.vocabulary_.items() if len(term) == 2}
+        idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        characters = {character for term in bigrams for character in term} | set(unigrams)
+        # frequent characters first: a character without a unigram column goes last
+        ordered = sorted(characters, key=lambda c: (idf[unigrams[c]] if c in unigrams else np.inf, c))
+        top = max([ord(c) for c in characters], default=0) + 1
+        self.unigram = np.full(top, -1, dtype=np.int64)
+        for character, column in unigrams.items():
+            self.unigram[ord(character)] = column
+        self.rank = np.full(top, -1, dtype=np.int64)
+        for position, character in enumerate(ordered):
+            self.rank[ord(character)] = position
+        self.dense = min(len(ordered), self.DENSE_CHARACTERS)
+        self.square = np.full(self.dense * self.dense, -1, dtype=np.int64)
+        self.width_ranks = max(len(ordered), 1)
+        rest_keys, rest_columns = [], []
+        for term, column in bigrams.items():
+            first, second = (int(self.rank[ord(c)]) for c in term)
+            if first < self.dense and second < self.dense:
+                self.square[first * self.dense + second] = column
+            else:
+                rest_keys.append(first * self.width_ranks + second)
+                rest_columns.append(column)
+        order = np.argsort(np.asarray(rest_keys, dtype=np.int64))
+        self.rest_keys = np.asarray(rest_keys, dtype=np.int64)[order]
+        self.rest_columns = np.asarray(rest_columns, dtype=np.int64)[order]
+        self.idf = idf
+        self.width = len(vectorizer.vocabulary_)
+        self.bigrams = vectorizer.ngram_range[1] >= 2
+
+    @staticmethod
+    def is_usable(vectorizer: TfidfVectorizer) -> bool:
+        """Only the configuration this reproduces exactly: characters, 1–1 or 1–2-grams, lower case, raw tf, l2."""
+        return (
+            vectorizer.analyzer == "char"
+            and vectorizer.ngram_range in ((1, 1), (1, 2))
+            and vectorizer.lowercase
+            and vectorizer.preprocessor is None
+            and vectorizer.strip_accents is None
+            and not vectorizer.sublinear_tf
+            and vectorizer.use_idf
+            and vectorizer.norm == "l2"
+            and not vectorizer.binary
+            and hasattr(vectorizer, "idf_")
+        )
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        cleaned = [_WHITE_SPACES.sub(" ", text.lower()) for text in texts]
+        lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
+        codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), lengths)
+        codes[codes >= len(self.unigram)] = 0  # beyond every known character: looked up as NUL, never in a vocabulary
+        columns = [self.unigram[codes]]
+        column_rows = [rows]
+        if self.bigrams and len(codes) > 1:
+            ranks = self.rank[codes]
+            first, second = ranks[:-1], ranks[1:]
+            pair = (rows[:-1] == rows[1:]) & (first >= 0) & (second >= 0)
+            pair_rows, first, second = rows[:-1][pair], first[pair], second[pair]
+            dense = (first < self.dense) & (second < self.dense)
+            columns.append(self.square[first[dense] * self.dense + second[dense]])
+            column_rows.append(pair_rows[dense])
+            if len(self.rest_keys):
+                keys = first[~dense] * self.width_ranks + second[~dense]
+                found = np.searchsorted(self.rest_keys, keys)
+                found[found == len(self.rest_keys)] = 0
+                known = self.rest_keys[found] == keys
+                columns.append(np.where(known, self.rest_columns[found], -1))
+                column_rows.append(pair_rows[~dense])
+        all_columns, all_rows = np.concatenate(columns), np.concatenate(column_rows)
+        known = all_columns >= 0
+        matrix = sp.csr_matrix(
+            (np.ones(int(known.sum())), (all_rows[known], all_columns[known])),
+            shape=(len(cleaned), self.width),
+            dtype=np.float64,
+        )
+        matrix.sum_duplicates()
+        matrix.data *= self.idf[matrix.indices]
+        norms = np.sqrt(
+            np.bincount(
+                np.repeat(np.arange(len(cleaned)), np.diff(matrix.indptr)), matrix.data**2, minlength=len(cleaned)
+            )
+        )
+        norms[norms == 0] = 1.0
+        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+        return matrix
 
 
 @dataclass
@@ -322,6 +429,16 @@ class _Block:
         if self.field == "document":
             return [message.document for message in messages]
         return [getattr(message, self.field) for message in messages]
+
+    def transform(self, messages: Sequence[Message]) -> sp.csr_matrix:
+        """The fitted vectorizer's matrix, through the fast path when it applies (built on first use)."""
+        if "_fast" not in self.__dict__:
+            usable = CharNgramTransformer.is_usable(self.vectorizer)
+            self.__dict__["_fast"] = CharNgramTransformer(self.vectorizer) if usable else None
+        fast: CharNgramTransformer | None = self.__dict__["_fast"]
+        if fast is not None:
+            return fast.transform(self.texts(messages))
+        return self.vectorizer.transform(self.texts(messages))
 
 
 def _blocks(config: ClassifierConfig) -> list[_Block]:
@@ -418,8 +535,7 @@ class TextClassifier:
         """The feature matrix and, per message, the keywords found in it."""
         parts = []
         for block in blocks:
-            texts = block.texts(messages)
-            matrix = block.vectorizer.fit_transform(texts) if fit else block.vectorizer.transform(texts)
+            matrix = block.vectorizer.fit_transform(block.texts(messages)) if fit else block.transform(messages)
             parts.append(matrix * block.weight if block.weight != 1.0 else matrix)
         found = [matcher.find(message.document) for message in messages]
         if self.config.keyword_feature_weight > 0:
@@ -447,6 +563,13 @@ class TextClassifier:
         fitted = self._require_fitted()
         probabilities, _ = self._probabilities(fitted, messages)
         return [fitted.classes[index] for index in probabilities.argmax(axis=1)]
+
+    def predict_proba_keywords(self, messages: Sequence[Message]) -> tuple[np.ndarray, list[list[str]], frozenset]:
+        """``predict_proba``, the keywords (of any class) found in each message's document as the features saw
+        them, and every keyword the model knows — so a caller can reuse the matches instead of searching again."""
+        fitted = self._require_fitted()
+        probabilities, found = self._probabilities(fitted, messages)
+        return probabilities, found, frozenset(fitted.matcher.keyword_classes)
 
     def predict_proba(self, messages: Sequence[Message]) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_`` (softmax scores if uncalibrated)."""

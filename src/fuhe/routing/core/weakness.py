@@ -5,8 +5,11 @@ threshold (no Django; the words are chosen and translated by ``routing.services.
 reason                                 holds when
 =====================================  =====================================================================
 ``NO_DUTY_LIST``                       no duty list is in force for the case's region (then no other reason)
+``GAP``                                the list names no lead for the recommended matter (a gap in the list):
+                                       the district government takes it, never automatically — given even
+                                       above the threshold
 ``NO_KEYWORD``                         no keyword of the duty list occurs in the case's title or text
-``TIE``                                the runner-up's confidence is within ``TIE_MARGIN`` of the top's
+``TIE``                                the runner-up *unit*'s confidence is within ``TIE_MARGIN`` of the top's
 ``SHORT_TEXT``                         the case's text has fewer than ``SHORT_TEXT`` letters and digits
 ``LOW_CONFIDENCE``                     none of the above: the wording alone leaves the model unsure
 =====================================  =====================================================================
@@ -27,6 +30,7 @@ WEAK_CONFIDENCE = 0.85  # the bar when auto-dispatch is off (the default thresho
 
 class Weakness(StrEnum):
     NO_DUTY_LIST = "no_duty_list"
+    GAP = "gap"
     NO_KEYWORD = "no_keyword"
     TIE = "tie"
     SHORT_TEXT = "short_text"
@@ -42,9 +46,10 @@ class Candidate:
 @dataclass(frozen=True)
 class Evidence:
     has_duty_list: bool
-    candidates: tuple[Candidate, ...] = ()  # best first
+    candidates: tuple[Candidate, ...] = ()  # best first: the top, then the best item of each other unit
     keyword_found: bool = False
     text: str = ""
+    is_gap: bool = False  # the top item has no lead in the list
 
 
 @dataclass(frozen=True)
@@ -68,13 +73,14 @@ def weak_reasons(evidence: Evidence, *, threshold: float | None) -> list[Reason]
     if not evidence.has_duty_list or not evidence.candidates:
         return [Reason(Weakness.NO_DUTY_LIST)]
     top = evidence.candidates[0]
+    gap = [Reason(Weakness.GAP)] if evidence.is_gap else []
     if not is_weak(top.confidence, threshold):
-        return []
-    reasons: list[Reason] = []
+        return gap
+    reasons: list[Reason] = [*gap]
     if not evidence.keyword_found:
         reasons.append(Reason(Weakness.NO_KEYWORD))
     if len(evidence.candidates) > 1 and top.confidence - evidence.candidates[1].confidence < TIE_MARGIN:
         reasons.append(Reason(Weakness.TIE, (top.label, evidence.candidates[1].label)))
     if letters(evidence.text) < SHORT_TEXT:
         reasons.append(Reason(Weakness.SHORT_TEXT))
-    return reasons or [Reason(Weakness.LOW_CONFIDENCE)]
+    return reasons if len(reasons) > len(gap) else [*reasons, Reason(Weakness.LOW_CONFIDENCE)]

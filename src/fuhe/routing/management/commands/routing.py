@@ -1,21 +1,26 @@
-"""``fuhe routing evaluate|predict|cv``: train the message router on a labelled CSV and use it.
+"""``fuhe routing evaluate|predict|cv``: train the message router on a labelled CSV and use it;
+``fuhe routing recommend``: what routing decides for each message of a CSV, with the duty list and model in force.
 
-The logic lives in :mod:`fuhe.routing.core.classifier`; this command only parses arguments, finds the
-taxonomy and turns data errors into ``CommandError``.
+The logic lives in :mod:`fuhe.routing.core.classifier` and ``routing.services.routing_recommend_messages``; this
+command only parses arguments, finds the taxonomy and turns data errors into ``CommandError``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from fuhe.routing.core.classifier import (
     CHOSEN,
     VARIANTS,
+    CsvFormatError,
     TextClassifier,
     cross_validate,
     evaluate,
@@ -32,7 +37,15 @@ class Command(BaseCommand):
     help = "Train the message router on a labelled CSV, then evaluate it, label new messages or cross-validate."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{evaluate,predict,cv}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{evaluate,predict,cv,recommend}")
+        recommend_parser = actions.add_parser(
+            "recommend",
+            help="for each message of --input (title, text, optional lat/long), the duty item, owning unit, "
+            "confidence and decision (auto or human) of the routing in force, written to --output",
+        )
+        recommend_parser.add_argument("--input", type=Path, required=True, help="CSV: title, text[, lat, long]")
+        recommend_parser.add_argument("--region", required=True, help="division code where the messages arrive")
+        recommend_parser.add_argument("--output", type=Path, required=True, help="where to write the results")
         evaluate_parser = actions.add_parser("evaluate", help="train on --train, report scores on --test")
         evaluate_parser.add_argument("--test", type=Path, required=True, help="labelled CSV to score")
         predict_parser = actions.add_parser("predict", help="train on --train, label the rows of --input")
@@ -64,6 +77,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-taxonomy", action="store_true", help="train without taxonomy keywords")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "recommend":
+            self._recommend(options["input"], options["region"], options["output"])
+            return
         try:
             keywords = self._keywords(options["taxonomy"], options["no_taxonomy"])
             messages, labels = read_labelled_csv(options["train"])
@@ -120,3 +136,83 @@ class Command(BaseCommand):
             seed=options["seed"],
         )
         self.stdout.write(f"{variant or 'chosen'}: {result.format()}")
+
+    def _recommend(self, source: Path, code: str, target: Path) -> None:
+        from fuhe.org.models import Region
+        from fuhe.routing.services import routing_recommend_messages
+
+        region = Region.objects.filter(code=code.strip()).first()
+        if region is None:
+            raise CommandError(_("--region: no region has the division code %(code)s") % {"code": code})
+        try:
+            table = read_message_table(source)
+            rows = message_rows(table)
+        except OSError as error:
+            raise CommandError(f"{error.filename}: {error.strerror}" if error.filename else str(error)) from error
+        except CsvFormatError as error:
+            raise CommandError(
+                _("%(file)s: row %(line)s, column %(column)s: %(problem)s")
+                % {"file": error.path, "line": error.line, "column": error.column, "problem": error.problem}
+            ) from error
+        results = routing_recommend_messages(rows=rows, region=region)
+        columns = [*RESULT_COLUMNS]
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[*table.fieldnames, *columns], extrasaction="ignore")
+            writer.writeheader()
+            for row, result in zip(table.rows, results, strict=True):
+                writer.writerow({**row, **{column: result.get(column, "") for column in columns}})
+        automatic = sum(result["decision"] == "auto" for result in results)
+        self.stdout.write(
+            _("%(count)s messages → %(path)s: %(auto)s auto-dispatched, %(human)s left to a person")
+            % {"count": len(results), "path": target, "auto": automatic, "human": len(results) - automatic}
+        )
+
+
+RESULT_COLUMNS = (
+    "place",
+    "place_name",
+    "placed_by",
+    "item_code",
+    "item_matter",
+    "unit_kind",
+    "unit",
+    "confidence",
+    "item_confidence",
+    "alternatives",
+    "decision",
+    "why",
+)
+
+
+def message_rows(table) -> list:
+    """The rows of a message table checked: a text, and lat/long as a pair of numbers in range when given."""
+    from fuhe.routing.services import MessageRow
+
+    rows = []
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
+        if not (row.get("text") or "").strip() and not (row.get("title") or "").strip():
+            raise CsvFormatError(table.path, line, "text", gettext("empty: a message needs a title or a text"))
+        rows.append(MessageRow(line, row["title"].strip(), row["text"].strip(), _point(table.path, line, row)))
+    return rows
+
+
+def _point(path: Path, line: int, row: dict) -> tuple[float, float] | None:
+    latitude, longitude = (row.get("lat") or "").strip(), (row.get("long") or "").strip()
+    if not latitude and not longitude:
+        return None
+    values = []
+    for column, value, limit in (("lat", latitude, 90), ("long", longitude, 180)):
+        if not value:
+            raise CsvFormatError(path, line, column, gettext("missing: lat and long go together"))
+        try:
+            number = float(value)
+        except ValueError:
+            raise CsvFormatError(
+                path, line, column, gettext("“%(value)s” is not a number") % {"value": value}
+            ) from None
+        if not -limit <= number <= limit:
+            raise CsvFormatError(
+                path, line, column, gettext("%(value)s is out of range (±%(limit)s)") % {"value": value, "limit": limit}
+            )
+        values.append(number)
+    return values[0], values[1]

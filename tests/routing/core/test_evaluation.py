@@ -1,0 +1,104 @@
+"""The owning-unit measures: owner ranking, top-k, per-owner figures, reliability, ECE, the threshold, Platt."""
+
+import math
+
+import pytest
+
+from fuhe.routing.core.evaluation import (
+    PlattScaling,
+    expected_calibration_error,
+    owners_ranked,
+    precision_lower_bound,
+    reliability,
+    threshold_for_precision,
+    unit_report,
+)
+
+
+def test_an_owner_is_as_likely_as_its_items_together():
+    scores = {"GA-01": 0.3, "GA-02": 0.25, "SQ-02": 0.45}
+    owners = {"GA-01": "department:public_security", "GA-02": "department:public_security", "SQ-02": "community"}
+    ranked = owners_ranked(scores, owners)
+    assert ranked[0][0] == "department:public_security" and ranked[0][1] == pytest.approx(0.55)
+    assert ranked[1] == ("community", 0.45)
+
+
+def test_unit_report_counts_top_k_precision_recall_and_confusions():
+    expected = ["a", "a", "b", "c"]
+    ranked = [["a", "b"], ["b", "a", "c"], ["b"], ["a", "b", "c"]]
+    report = unit_report(expected, ranked)
+    assert report.top1 == 0.5 and report.top3 == 1.0
+    per = {m.owner: m for m in report.per_owner}
+    assert (per["a"].precision, per["a"].recall) == (0.5, 0.5)  # a predicted twice, right once
+    assert (per["b"].precision, per["b"].recall) == (0.5, 1.0)
+    assert (per["c"].precision, per["c"].recall, per["c"].support) == (0.0, 0.0, 1)
+    assert report.confusions() == [("a", "b", 1), ("c", "a", 1)]
+
+
+def test_reliability_bins_and_ece():
+    confidences = [0.95, 0.95, 0.15, 0.15]
+    correct = [True, False, False, False]
+    bins = [b for b in reliability(confidences, correct) if b.count]
+    assert [(b.count, b.accuracy) for b in bins] == [(2, 0.0), (2, 0.5)]
+    assert expected_calibration_error(confidences, correct) == pytest.approx(0.5 * 0.15 + 0.5 * 0.45)
+    assert expected_calibration_error([1.0, 0.0], [True, False]) == 0.0  # the last bin holds 1.0
+
+
+def test_the_threshold_is_the_lowest_whose_precision_bound_keeps_the_goal():
+    confidences = [0.99] * 100 + [0.9] * 20 + [0.5] * 10
+    correct = [True] * 100 + [True] * 19 + [False] + [False] * 10
+    choice = threshold_for_precision(confidences, correct, goal=0.95, minimum=20)
+    assert choice.threshold == 0.9 and choice.cases == 120 and choice.precision == pytest.approx(119 / 120)
+    assert choice.share == pytest.approx(120 / 130)
+    assert choice.lower_bound == pytest.approx(precision_lower_bound(119, 120)) and choice.lower_bound >= 0.95
+    assert choice.as_json()["rule"] == "clopper-pearson" and choice.as_json()["level"] == 0.95
+
+
+def test_a_measured_precision_over_the_goal_is_not_enough_on_a_small_sample():
+    # 40 of 40 right: measured precision 1.0, but 95 % sure only of ≥ 0.928 — the gate stays shut
+    assert threshold_for_precision([0.9] * 40, [True] * 40, goal=0.95, minimum=20) is None
+    # 59 of 59 is the smallest flawless sample that certifies 0.95 (0.05 ** (1 / 59) ≥ 0.95)
+    assert threshold_for_precision([0.9] * 58, [True] * 58, minimum=20) is None
+    assert threshold_for_precision([0.9] * 59, [True] * 59, minimum=20).threshold == 0.9
+
+
+def test_the_clopper_pearson_bound():
+    assert precision_lower_bound(0, 10) == 0.0
+    assert precision_lower_bound(10, 10) == pytest.approx(0.05 ** (1 / 10))  # all right: α^(1/n)
+    assert precision_lower_bound(92, 93) == pytest.approx(0.95, abs=1e-3)
+    assert precision_lower_bound(57, 60) < 57 / 60 < precision_lower_bound(570, 600) + 0.02
+    with pytest.raises(ValueError):
+        precision_lower_bound(5, 4)
+
+
+def test_no_threshold_when_the_goal_is_never_reached_or_too_few_cases():
+    assert threshold_for_precision([0.9] * 30, [True, False] * 15) is None
+    assert threshold_for_precision([0.9] * 5, [True] * 5, minimum=20) is None
+    assert threshold_for_precision([0.9] * 300, [True] * 284 + [False] * 16) is None  # 0.947 measured
+
+
+def test_a_lucky_stretch_below_a_dip_opens_the_gate_only_as_far_as_the_bound_allows():
+    confidences = [0.99] * 20 + [0.8] * 20 + [0.7] * 200
+    correct = [True] * 20 + [False] * 20 + [True] * 200  # overall precision 220/240 < 0.95
+    assert threshold_for_precision(confidences, correct, goal=0.95, minimum=20) is None
+    confidences = [0.99] * 100 + [0.8] * 3 + [0.7] * 100
+    correct = [True] * 100 + [False] * 3 + [True] * 100  # the 3 mistakes are drowned by 200 right cases
+    choice = threshold_for_precision(confidences, correct, goal=0.95, minimum=20)
+    assert choice.threshold == 0.7 and choice.lower_bound >= 0.95 and choice.precision == pytest.approx(200 / 203)
+
+
+def test_platt_scaling_calibrates_underconfident_scores():
+    confidences = [0.3] * 50 + [0.6] * 50
+    correct = [i < 15 for i in range(50)] + [i < 48 for i in range(50)]  # 30 % and 96 % right
+    raw_ece = expected_calibration_error(confidences, correct)
+    platt = PlattScaling().fit(confidences, correct)
+    calibrated = [platt(c) for c in confidences]
+    assert platt(0.6) > platt(0.3)  # monotonic: the threshold keeps its cases
+    assert expected_calibration_error(calibrated, correct) < raw_ece / 3
+    assert PlattScaling.from_json(platt.as_json())(0.6) == pytest.approx(platt(0.6))
+
+
+def test_platt_scaling_without_both_outcomes_is_the_identity():
+    platt = PlattScaling().fit([0.2, 0.4], [True, True])
+    assert not platt.fitted and platt(0.4) == 0.4 and PlattScaling.from_json({})(0.3) == 0.3
+    assert math.isfinite(PlattScaling().fit([0.0, 1.0], [False, True])(1.0))
