@@ -152,6 +152,7 @@ def _audit_triggers(request):
     from django.db import connection
 
     from fuhe.audit import triggers
+    from fuhe.participation import triggers as ledger_triggers
 
     transactional = (marker is not None and marker.kwargs.get("transaction")) or {
         "transactional_db",
@@ -159,9 +160,22 @@ def _audit_triggers(request):
     } & set(request.fixturenames)
     request.getfixturevalue("transactional_db" if transactional else "db")
     triggers.install(connection)
+    ledger_triggers.install(connection)
     yield
     if transactional:
         triggers.remove(connection)
+        ledger_triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request in English (the language cookie) leaves English active in the thread: restore the default, so a
+    test's language never depends on the test that ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "fuhe.api",
     "fuhe.demo",
     "fuhe.routing",
+    "fuhe.participation",
+    "fuhe.resources",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,7 @@ FUHE_AUDIT_KEY_FILE = Path(os.environ.get("FUHE_AUDIT_KEY_FILE", DATA_DIR / "aud
 FUHE_PAGE_SIZE = 50
 FUHE_MAX_REOPENS = int(os.environ.get("FUHE_MAX_REOPENS", "1"))  # an unsatisfied rating reopens at most this often
 FUHE_RATING_WINDOW_DAYS = int(os.environ.get("FUHE_RATING_WINDOW_DAYS", "7"))  # unrated after this: closed 未评价
+FUHE_RESOURCE_STALE_DAYS = int(os.environ.get("FUHE_RESOURCE_STALE_DAYS", "90"))  # unconfirmed this long: stale
 FUHE_SPOT_CHECK_SHARE = float(os.environ.get("FUHE_SPOT_CHECK_SHARE", "0.1"))  # on-spot fixes drawn for a check
 FUHE_MAX_PHOTOS = 3
 FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -268,8 +271,9 @@ FUHE_MAP_TILE_URL = os.environ.get("FUHE_MAP_TILE_URL", "")
 FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")
 FUHE_PDF_FONT = os.environ.get("FUHE_PDF_FONT", "")  # a CJK .ttf/.ttc for PDF exports; empty: Debian's usual fonts
-# routing dispatches a case by itself only above this confidence; "off" (or empty) leaves every case to a person
-FUHE_AUTO_DISPATCH_CONFIDENCE = os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE", "0.85")
+# routing dispatches a case by itself only above this confidence: "measured" takes the threshold measured on
+# held-out cases when the model was trained (precision ≥ 95 %); a number overrides it; "off": always a person
+FUHE_AUTO_DISPATCH_CONFIDENCE = os.environ.get("FUHE_AUTO_DISPATCH_CONFIDENCE", "measured")
 # `fuhe serve` (gunicorn): address, worker processes and threads per worker
 FUHE_BIND = os.environ.get("FUHE_BIND", "127.0.0.1:8000")
 FUHE_WORKERS = int(os.environ.get("FUHE_WORKERS", "2"))

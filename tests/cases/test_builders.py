@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.http import Http404
+from django.utils import translation
 from openpyxl import load_workbook
 
 from fuhe.cases.core.rates import RATE_SPECS, CaseOutcome, compute_rates_by
 from fuhe.cases.exports import rates_workbook, rates_workbook_name
 from fuhe.cases.metrics import RATE_ORDER, RatesReport, rates_chart, rates_table
-from fuhe.cases.reports import markdown_blocks, metric_definitions
+from fuhe.cases.reports import inline_html, join_lines, markdown_blocks, metric_definitions, metric_definitions_path
 
 SPECS = [RATE_SPECS[name] for name in RATE_ORDER]
 
@@ -99,14 +102,42 @@ def test_the_workbook_has_a_row_per_group_with_counts_intervals_and_the_small_sa
 
 def test_markdown_blocks_gives_anchored_headings_and_paragraphs():
     text = "# 三率\n\n引言第一行\n引言第二行\n\n## response-rate 响应率\n| 分子 | 分母 |\n|---|---|\n\n#### deep\n末段"
-    assert markdown_blocks(text) == [
+    blocks = markdown_blocks(text)
+    assert [{k: v for k, v in b.items() if k != "html"} for b in blocks] == [
         {"kind": "h", "level": 2, "text": "三率", "id": "三率"},
-        {"kind": "p", "text": "引言第一行\n引言第二行"},
+        {"kind": "p", "text": "引言第一行引言第二行"},  # a Chinese line break is no space
         {"kind": "h", "level": 3, "text": "response-rate 响应率", "id": "response-rate"},
-        {"kind": "p", "text": "| 分子 | 分母 |\n|---|---|"},
+        {"kind": "p", "text": "| 分子 | 分母 | |---|---|"},
         {"kind": "h", "level": 4, "text": "deep", "id": "deep"},
         {"kind": "p", "text": "末段"},
     ]
+
+
+def test_markdown_blocks_reads_explicit_anchors_lists_and_code():
+    text = (
+        "## Response rate {#response-rate}\n\n* numerator: cases **signed\n  for** in time;\n* see [unrated](#unrated)"
+        "\n\n    centre = p\n    width = z\n\nUses `RateConfig` <b>"
+    )
+    heading, items, code, paragraph = markdown_blocks(text)
+    assert heading == {"kind": "h", "level": 3, "text": "Response rate", "id": "response-rate"}
+    assert items["kind"] == "ul" and items["items"] == [
+        "numerator: cases <strong>signed for</strong> in time;",
+        'see <a href="#unrated">unrated</a>',
+    ]
+    assert code == {"kind": "pre", "text": "centre = p\nwidth = z"}
+    assert paragraph["html"] == "Uses <code>RateConfig</code> &lt;b&gt;"  # the rest is escaped
+
+
+def test_inline_html_links_only_within_the_page():
+    assert inline_html("[x](https://example.com) [y](#roll-up)") == '[x](https://example.com) <a href="#roll-up">y</a>'
+
+
+def test_join_lines_puts_a_space_between_english_lines_only():
+    assert join_lines(["a rate", "is shown"]) == "a rate is shown"
+    assert join_lines(["分子是", "分母的子集"]) == "分子是分母的子集"
+    assert join_lines(["见 `x`；", "分母"]) == "见 `x`；分母"
+    assert join_lines(["计数；", "`tests/x.py` 核对"]) == "计数；`tests/x.py` 核对"
+    assert join_lines(["the 派单", "queue"]) == "the 派单 queue"
 
 
 def test_metric_definitions_reads_the_installed_file_and_404s_without_it(tmp_path):
@@ -114,6 +145,31 @@ def test_metric_definitions_reads_the_installed_file_and_404s_without_it(tmp_pat
     assert {"response-rate", "resolution-rate", "satisfaction-rate"} <= set(ids)
     with pytest.raises(Http404):
         metric_definitions(path=tmp_path / "metrics.md")
+
+
+def test_the_definitions_are_read_in_the_reader_language():
+    assert metric_definitions_path("zh-hans").name == "metrics.zh-Hans.md"
+    assert metric_definitions_path("en").name == "metrics.md"
+    with translation.override("en"):
+        english = metric_definitions()
+    with translation.override("zh-hans"):
+        chinese = metric_definitions()
+    assert english[0]["text"].startswith("Case metrics") and chinese[0]["text"].startswith("工单指标")
+
+
+def _headings(path: Path) -> list[tuple[int, str]]:
+    return [(b["level"], b["id"]) for b in metric_definitions(path=path) if b["kind"] == "h"]
+
+
+def test_the_chinese_and_english_definitions_have_the_same_headings_and_anchors():
+    english, chinese = metric_definitions_path("en"), metric_definitions_path("zh-hans")
+    assert english != chinese
+    assert _headings(english) == _headings(chinese)
+    for path in (english, chinese):  # every anchor is written out, so a translated title keeps its link
+        text = path.read_text(encoding="utf-8")
+        assert all(line.rstrip().endswith("}") for line in text.splitlines() if line.startswith("#")), path
+        links = set(re.findall(r"\]\(#([a-z0-9-]+)\)", text))
+        assert links <= {anchor for _, anchor in _headings(path)}, path
 
 
 def test_the_workbook_counts_the_unrated_cases_of_each_group():

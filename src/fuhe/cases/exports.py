@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fuhe.cases import labels
 from fuhe.cases.core.rates import RATE_SPECS, RateSpec
 from fuhe.cases.metrics import RATE_ORDER, RatesReport
 from fuhe.common.text import without_control_characters
@@ -28,8 +29,8 @@ GROUP_LABELS = {
 
 
 def rate_label(spec: RateSpec) -> str:
-    """A rate's name in the reader's language (the core carries both)."""
-    return spec.zh if (get_language() or "").startswith("zh") else spec.en.capitalize()
+    """A rate's name in the reader's language (``fuhe.cases.labels``)."""
+    return labels.rate_label(spec)
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -24,6 +24,7 @@ from fuhe.cases.core.rates import (
     rank,
     rates_from_counts,
 )
+from fuhe.cases.labels import rate_label
 from fuhe.cases.selectors import case_queryset
 from fuhe.org.core.divisions import Level, subtree_span
 from fuhe.org.models import Region
@@ -250,7 +251,10 @@ def rates_chart(*, rows: list[dict], specs: list[RateSpec]) -> dict:
     return {
         "groups": [row["label"] for row in ranked],
         "series": [
-            {"name": spec.zh, "data": [round((row["set"].rates[spec.name].value or 0) * 100, 1) for row in ranked]}
+            {
+                "name": rate_label(spec),
+                "data": [round((row["set"].rates[spec.name].value or 0) * 100, 1) for row in ranked],
+            }
             for spec in specs[:CHART_RATES]
         ],
     }

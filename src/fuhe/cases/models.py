@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fuhe.cases.core.lifecycle import Action, State
+from fuhe.cases.core.lifecycle import State
 from fuhe.cases.core.workcalendar import ClockUnit
+from fuhe.cases.labels import action_label, state_label
 from fuhe.org.models import Region, Unit
 
 
@@ -313,6 +314,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
 
+    def get_state_display(self) -> str:
+        """The state's name in the reader's language (``cases.labels``), not the choices' Chinese term."""
+        return state_label(self.state)
+
 
 EVENT_LABELS = {
     "receive": _("received"),
@@ -372,10 +377,7 @@ class CaseEvent(models.Model):
     def get_action_label(self) -> str:
         if self.action in EVENT_LABELS:
             return str(EVENT_LABELS[self.action])
-        try:
-            return Action(self.action).zh
-        except ValueError:
-            return self.action
+        return action_label(self.action)
 
 
 class Summons(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -42,10 +43,12 @@ from fuhe.cases.models import (
     Notification,
     ReportIn,
     ReportInStatus,
+    Summons,
 )
 from fuhe.cases.rules import can_act, patrol_facts
 from fuhe.org.core.divisions import Level, ancestor_key, subtree_range
 from fuhe.org.models import Region, Unit
+from fuhe.org.selectors import region_ancestors
 
 OPEN_STATES = [s.value for s in State if s not in TERMINAL]
 HANDLING_STATES = [State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED, State.ESCALATED]
@@ -356,6 +359,16 @@ def dispatch_queue_categories(*, user) -> list[Category]:
     return list(Category.objects.filter(pk__in=waiting).order_by("path"))
 
 
+def case_region_path(*, case: Case) -> list[Region]:
+    """Where the case is, from its street down to its own region (street › community › grid), for the case page."""
+    region = case.region
+    if region is None:
+        return []
+    below_district = (Level.STREET, Level.COMMUNITY, Level.GRID)
+    ancestors = [r for r in region_ancestors(region) if r.level in below_district and r.pk != region.pk]
+    return [*ancestors, region]
+
+
 def case_timeline(*, case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
     events = case.events.select_related("actor", "unit")
     return events.filter(is_public=True) if public_only else events
@@ -370,6 +383,59 @@ def case_actions(*, user, case: Case) -> list[str]:
 
 def open_report_ins(*, case: Case):
     return ReportIn.objects.filter(summons__case=case).select_related("department", "summons").order_by("pk")
+
+
+def case_summons_list(*, case: Case) -> list[Summons]:
+    """The summonses (吹哨) of ``case``, oldest first, each with its report-ins (``report_ins.all()``, with their
+    departments) and, on every report-in, ``released_at``: when it was released (from its release event; None while
+    it is not released). Three queries."""
+    report_ins = ReportIn.objects.select_related("department").order_by("pk")
+    summonses = list(
+        case.summonses.select_related("whistled_by")
+        .prefetch_related(Prefetch("report_ins", queryset=report_ins))
+        .order_by("whistled_at", "pk")
+    )
+    by_report_in: dict[int, object] = {}
+    by_department: dict[int, list] = {}  # release events written before they named their report-in
+    for at, unit_id, data in (
+        CaseEvent.objects.filter(case_id=case.pk, action="release")
+        .order_by("at", "pk")
+        .values_list("at", "unit_id", "data")
+    ):
+        if (data or {}).get("report_in"):
+            by_report_in[data["report_in"]] = at
+        else:
+            by_department.setdefault(unit_id, []).append(at)
+    for summons in summonses:
+        for report_in in summons.report_ins.all():
+            report_in.released_at = None
+            if report_in.status == ReportInStatus.RELEASED:
+                earlier = by_department.get(report_in.department_id) or [None]
+                report_in.released_at = by_report_in.get(report_in.pk) or earlier.pop(0)
+    return summonses
+
+
+@dataclass(frozen=True)
+class SummonsActions:
+    """What a user may do about the summonses of a case, decided as the case page decides its buttons."""
+
+    can_whistle: bool  # summon departments: the user may whistle on this case, acts for a unit, it is not closed
+    report_in: frozenset[int]  # the pending report-ins of the user's own departments
+    release: frozenset[int]  # the pending report-ins the user may release (those who may whistle release)
+
+
+def case_summons_actions(*, user, case: Case, report_ins: Iterable[ReportIn] | None = None) -> SummonsActions:
+    """``report_ins``: the case's report-ins when already read (``case_summons_list``), else they are read here."""
+    if report_ins is None:
+        report_ins = open_report_ins(case=case)
+    pending = [r for r in report_ins if r.status == ReportInStatus.PENDING]
+    may_whistle = bool(getattr(user, "is_authenticated", False)) and user.has_perm("cases.whistle", case)
+    units = scope_for(user).unit_ids
+    return SummonsActions(
+        can_whistle=may_whistle and bool(units) and State(case.state) not in TERMINAL,
+        report_in=frozenset(r.pk for r in pending if r.department_id in units),
+        release=frozenset(r.pk for r in pending) if may_whistle else frozenset(),
+    )
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -446,16 +512,28 @@ def caller_cases(*, user, case: Case, limit: int = 5) -> list[Case]:
 def dispatch_unit_search(
     *, case: Case, units: QuerySet[Unit], query: str = "", recommended: Iterable[int] = (), limit: int = 30
 ) -> tuple[list[tuple[int, Unit]], int]:
-    """The units of ``units`` (the case's dispatch units, already scoped) whose name holds every word of ``query``,
-    as (tier, unit) ranked by ``core.unit_ranking``: the recommended first, then the case's street's, then the
-    district's departments. Returns at most ``limit`` of them and how many matched."""
+    """The units of ``units`` (the case's dispatch units, already scoped) whose name holds every word of ``query``
+    — as written, or as pinyin or its initials ("chengguan", "hpqcgw": ``core.pinyin``) — as (tier, unit) ranked by
+    ``core.unit_ranking``: the recommended first, then the case's street's, then the district's departments.
+    Returns at most ``limit`` of them and how many matched.
+
+    A word in Chinese characters is matched by the database; a word in Latin letters against the names' pinyin
+    keys, computed once per name and process."""
+    from fuhe.cases.core.pinyin import is_pinyin_word, name_matches
     from fuhe.cases.core.unit_ranking import UnitRow, query_words, rank_units
     from fuhe.org.core import divisions
     from fuhe.org.models import UnitKind
 
-    for word in query_words(query):
-        units = units.filter(name__icontains=word)
-    found = {unit.pk: unit for unit in units.only("pk", "name", "kind", "region_id")}
+    words = query_words(query)
+    for word in words:
+        if not is_pinyin_word(word):
+            units = units.filter(name__icontains=word)
+    spelt = [word for word in words if is_pinyin_word(word)]
+    found = {
+        unit.pk: unit
+        for unit in units.only("pk", "name", "kind", "region_id")
+        if all(name_matches(unit.name, word) for word in spelt)
+    }
     street = None
     street_level = divisions.Level.STREET
     if case.region_id is not None and divisions.level_depth(case.region.level) >= divisions.level_depth(street_level):

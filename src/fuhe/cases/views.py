@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,13 +22,15 @@ from fuhe.cases.duplicate_suggestions import duplicate_suggestions
 from fuhe.cases.exports import XLSX_CONTENT_TYPE, rates_workbook, rates_workbook_name
 from fuhe.cases.forms import ActionForm, RatingForm, ResidentReportForm, StaffIntakeForm, TrackForm
 from fuhe.cases.knowledge import knowledge_suggestions
+from fuhe.cases.labels import action_label, state_label
 from fuhe.cases.metrics import GROUPINGS, on_spot_counts, rates_report, report_in_punctuality
 from fuhe.cases.models import Case, Channel, DissatisfactionReason, ImportJobStatus, ReplyOutcome
 from fuhe.cases.reports import metric_definitions
 from fuhe.cases.rules import is_dispatcher_for
 from fuhe.cases.services.actions import case_perform, dispatch_units
 from fuhe.cases.services.calendar_import import CalendarImportError, calendar_schedule_import
-from fuhe.cases.services.clocks import calendar_years
+from fuhe.cases.services.calendar_import import row_error_text as calendar_error_text
+from fuhe.cases.services.clocks import calendar_years, case_intake_clock
 from fuhe.cases.services.import_jobs import import_job_create, import_job_progress, import_job_start
 from fuhe.cases.services.intake import (
     IdempotencyConflictError,
@@ -43,6 +44,8 @@ from fuhe.cases.services.notify import notifications_mark_read
 from fuhe.cases.services.photos import photos_attach, photos_validate
 from fuhe.cases.services.privacy import case_personal_data_reveal, public_summary
 from fuhe.cases.services.ticket_import import FIELDS as IMPORT_FIELDS
+from fuhe.cases.services.ticket_import import column_label as import_column_label
+from fuhe.cases.services.ticket_import import row_error_text as import_error_text
 from fuhe.ui import ratelimit
 from fuhe.ui.errors import error_text as _error_text
 from fuhe.ui.htmx import render_page_or_partial
@@ -301,7 +304,7 @@ def worklist(request, queue: bool = False):
         "channels": Channel.choices,
         "page_query": kept.urlencode(),
         "bulk_units": _bulk_units(page) if queue else [],
-        "states": [(s.value, s.zh) for s in State],
+        "states": [(s.value, state_label(s)) for s in State],
         "query": filters.query,
     }
     return render_page_or_partial(
@@ -347,14 +350,11 @@ REASON_OPTIONAL = {Action.URGE, Action.SUPERVISE}
 
 
 def _action_buttons(actions: list[str]) -> list[dict]:
-    chinese = get_language().startswith("zh")
     buttons = []
     for value in actions:
         action = Action(value)
         needs_reason = any(g.needs_input for g in GUARDS.get(action, ())) or action in REASON_OPTIONAL
-        buttons.append(
-            {"value": value, "label": action.zh if chinese else action.words.capitalize(), "needs_reason": needs_reason}
-        )
+        buttons.append({"value": value, "label": action_label(action), "needs_reason": needs_reason})
     return buttons
 
 
@@ -370,10 +370,12 @@ def detail(request, case_id: int):
         {
             "case": case,
             "events": selectors.case_timeline(case=case),
+            "region_path": selectors.case_region_path(case=case),
             "photos": case.photos.all(),
             "actions": actions,
             "knowledge": knowledge_suggestions(case=case) if can_answer else [],
             "units": dispatch_units(case),
+            "intake": case_intake_clock(case),  # the dispatch limit while the case waits for its dispatch
             "report_ins": selectors.open_report_ins(case=case),
             "my_units": scope_for(request.user).unit_ids,
             "can_whistle": request.user.has_perm("cases.whistle", case),
@@ -523,8 +525,9 @@ def import_job(request, job_id: int):
             return redirect("cases:import_job", job_id=job.pk)
     context = {
         "job": job,
-        "fields": IMPORT_FIELDS,
+        "fields": [(field, import_column_label(field)) for field in IMPORT_FIELDS],
         "error": error,
+        "errors": [import_error_text(line) for line in job.errors],
         "processed": import_job_progress(job),
         "is_active": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING) and not job.is_stalled,
     }
@@ -568,7 +571,7 @@ def calendar_import(request):
                 replace=bool(request.POST.get("replace")),
             )
         except CalendarImportError as exc:
-            errors = [str(error) for error in exc.errors]
+            errors = [calendar_error_text(error) for error in exc.errors]
         except ValidationError as exc:
             errors = [_error_text(exc)]
         else:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_record
@@ -204,6 +204,22 @@ def _choices() -> dict[str, set[str]]:
     }
 
 
+def _choice_aliases() -> dict[str, dict[str, str]]:
+    """Per choice column, its labels in Chinese and in English → the code: a sheet may name a choice either way."""
+    columns = {
+        "owner_level": OwnerLevel,
+        "lead_unit_kind": UnitKind,
+        "lead_department_type": DepartmentType,
+        "admission": Admission,
+    }
+    aliases: dict[str, dict[str, str]] = {key: {} for key in columns}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for key, choices in columns.items():
+                aliases[key].update({str(label): str(code) for code, label in choices.choices})
+    return aliases
+
+
 def duty_list_import_xlsx(*, actor, region: Region, name: str, file, effective_note: str = "") -> DutyList:
     """A new draft list from an Excel workbook (first sheet). All or nothing: ``DutyImportError`` names every
     row and field at fault and nothing is written."""
@@ -221,7 +237,7 @@ def duty_list_import_xlsx(*, actor, region: Region, name: str, file, effective_n
     if not rows:
         raise DutyImportError([RowError(1, "code", _("The sheet is empty."))])
     categories = set(Category.objects.values_list("path", flat=True))
-    items, errors = parse_rows(rows[0], rows[1:], categories=categories, choices=_choices())
+    items, errors = parse_rows(rows[0], rows[1:], categories=categories, choices=_choices(), aliases=_choice_aliases())
     if errors:
         raise DutyImportError(errors)
     source = getattr(file, "name", "") or "upload"

@@ -23,7 +23,7 @@ from fuhe.duties.services import (
     duty_list_delete_draft,
     duty_list_import_xlsx,
 )
-from fuhe.duties.sheets import duty_list_workbook
+from fuhe.duties.sheets import duty_list_workbook, row_error_text
 from fuhe.org.models import DepartmentType
 from fuhe.ui.htmx import render_page_or_partial
 
@@ -63,7 +63,7 @@ def index(request):
                     actor=request.user, region=region, name=form.cleaned_data["name"], file=form.cleaned_data["file"]
                 )
             except DutyImportError as exc:
-                errors = [str(error) for error in exc.errors]
+                errors = [row_error_text(error) for error in exc.errors]
             else:
                 messages.success(request, _("Imported as a draft: check it, then activate it."))
                 return redirect("duties:detail", list_id=duty_list.pk)

@@ -209,9 +209,10 @@ def test_ranking_lower_is_better_uses_upper_bound():
     assert [r.key for r in rank(sets, "return")] == ["steady", "lucky", "bad"]
 
 
-def test_every_rate_has_an_anchor_in_the_metrics_doc():
-    text = DOC.read_text(encoding="utf-8")
-    headings = set(re.findall(r"^## ([a-z0-9-]+)\s*$", text, flags=re.MULTILINE))
+@pytest.mark.parametrize("doc", [DOC, DOC.with_name("metrics.zh-Hans.md")], ids=["en", "zh-Hans"])
+def test_every_rate_has_an_anchor_in_the_metrics_doc(doc):
+    text = doc.read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## .*\{#([a-z0-9-]+)\}\s*$", text, flags=re.MULTILINE))
     for spec in RATE_SPECS.values():
         assert spec.anchor in headings, spec.anchor
         assert spec.doc_url == f"docs/metrics.md#{spec.anchor}"

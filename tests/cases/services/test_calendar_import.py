@@ -20,7 +20,12 @@ from fuhe.cases.core.lifecycle import Action
 from fuhe.cases.core.workcalendar import SHANGHAI
 from fuhe.cases.models import CalendarDay, Case, CaseEvent, ClockPolicy
 from fuhe.cases.services import lifecycle as loop
-from fuhe.cases.services.calendar_import import RECOMPUTED, CalendarImportError, calendar_schedule_import
+from fuhe.cases.services.calendar_import import (
+    RECOMPUTED,
+    CalendarImportError,
+    calendar_schedule_import,
+    row_error_text,
+)
 from fuhe.cases.services.clocks import calendar_years_missing, work_calendar
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +78,20 @@ def test_row_errors_name_row_field_and_reason_and_nothing_is_written(tree, admin
         (4, "type", "放风 is neither 休 (day off) nor 班 (working day)"),
     ]
     assert not CalendarDay.objects.exists() and AuditEvent.objects.count() == events
+
+
+def test_row_errors_are_said_in_the_reader_s_language_naming_row_and_column(tree, admin):
+    text = "开始,结束,类型,名称\n2027-02-11,2027-02-05,休,春节\n2027-03-01,2027-03-01,休,x,多余\n"
+    with pytest.raises(CalendarImportError) as caught:  # the reader is Chinese (the default)
+        calendar_schedule_import(actor=admin, year=2027, file=csv_file(text))
+    backwards, extra = caught.value.errors
+    assert backwards.reason == "the range ends before it starts"  # the English stays for the logs
+    assert row_error_text(backwards) == "第 2 行，“结束”：该时段的结束日期早于开始日期"  # the catalogue's Chinese
+    with translation.override("en"):
+        assert row_error_text(backwards) == "Row 2, column “End”: the range ends before it starts"
+        assert (
+            row_error_text(extra) == "Row 3: more cells than the columns (date, type, note or start, end, type, note)"
+        )
 
 
 @pytest.mark.parametrize(
@@ -252,7 +271,7 @@ def test_the_command_lists_the_row_errors(tree, tmp_path):
     path.write_text("2027-01-01,休,元旦\n2027-02-30,休,春节\n", encoding="utf-8")
     with (
         translation.override("en"),
-        pytest.raises(CommandError, match=r"row 2, field 'date': 2027-02-30 is not a date"),
+        pytest.raises(CommandError, match=r"Row 2, column “Date”: 2027-02-30 is not a date"),
     ):
         call_command("import_calendar", str(path), year=2027)
     with pytest.raises(CommandError):

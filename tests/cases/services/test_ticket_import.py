@@ -4,6 +4,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from fuhe.audit.models import AuditEvent
@@ -15,6 +16,7 @@ from fuhe.cases.services.ticket_import import (
     guess_mapping,
     parse_received_at,
     read_table,
+    row_error_text,
     tickets_import,
 )
 
@@ -241,10 +243,17 @@ def test_xlsx_import_with_typed_cells_and_custom_mapping(tree, categories, tmp_p
         assert read_table(handle, "upload.xlsx")[0] == header
 
 
-def test_command_imports_and_reports(tree, categories, tmp_path, capsys):
+@pytest.fixture
+def english():
+    """The administrator reads English: every line of the command is translated."""
+    with translation.override("en"):
+        yield
+
+
+def test_command_imports_and_reports(tree, categories, tmp_path, capsys, english):
     path = write_xlsx(tmp_path / "t.xlsx", HEADER, ROWS)
     call_command("import_tickets", str(path), "--dry-run", "--no-progress")
-    assert "dry run" in capsys.readouterr().out and not Case.objects.exists()
+    assert "Dry run (nothing written): 3 tickets" in capsys.readouterr().out and not Case.objects.exists()
     call_command("import_tickets", str(path), "--user", "admin")
     captured = capsys.readouterr()
     assert "3 tickets: 3 created, 0 skipped" in captured.out
@@ -253,7 +262,7 @@ def test_command_imports_and_reports(tree, categories, tmp_path, capsys):
     assert "3 tickets: 0 created, 3 skipped" in capsys.readouterr().out
 
 
-def test_command_errors(tree, categories, tmp_path):
+def test_command_errors(tree, categories, tmp_path, english):
     rows = [list(row) for row in ROWS] + [
         [f"X{i}", "", "", "bad phone", "某地", "", "内容", "", "", ""] for i in range(30)
     ]
@@ -262,8 +271,9 @@ def test_command_errors(tree, categories, tmp_path):
     with pytest.raises(CommandError) as info:
         call_command("import_tickets", str(path), "--no-progress")
     message = str(info.value)
-    assert "31 error(s), nothing was imported" in message
-    assert "row 2, field 'urgency'" in message and "row 5, field 'reporter_phone'" in message
+    assert "31 errors, nothing was imported" in message
+    assert "Row 2, column “Urgency”: '十万火急' is not an urgency (一般/紧急/特急)" in message
+    assert "Row 5, column “Phone”: 'bad phone' is not a phone number" in message
     assert "… and 11 more" in message and not Case.objects.exists()
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_tickets", str(tmp_path / "missing.csv"))
@@ -274,3 +284,19 @@ def test_command_errors(tree, categories, tmp_path):
     # remapping the phone to an empty column makes the file valid except for the urgency
     with pytest.raises(CommandError, match="1 error"):
         call_command("import_tickets", str(path), "--map", "reporter_phone=", "--no-progress")
+
+
+def test_row_errors_are_said_in_the_reader_s_language(tree, categories, tmp_path):
+    rows = [list(row) for row in ROWS]
+    rows[0][8] = "十万火急"  # row 2: not an urgency
+    rows[1][6] = ""  # row 3: no text (the intake's own check)
+    with pytest.raises(TicketImportError) as info:
+        tickets_import(actor=None, header=HEADER, rows=rows, mapping=None)
+    urgency, text = info.value.errors
+    assert (urgency.code, urgency.reason) == ("not_an_urgency", "'十万火急' is not an urgency (一般/紧急/特急)")
+    assert text.reason == "describe the problem"  # English for the logs, whatever the reader's language
+    assert row_error_text(text) == "第 3 行，“诉求内容”：请描述问题"  # the reader is Chinese (the default)
+    with translation.override("en"):
+        assert row_error_text(text) == "Row 3, column “Request”: describe the problem"
+        assert row_error_text(urgency.as_dict()) == "Row 2, column “Urgency”: " + urgency.reason  # stored as JSON
+    assert row_error_text("row 9, field 'text': stored before") == "row 9, field 'text': stored before"

@@ -17,7 +17,13 @@ from fuhe.cases.services.import_jobs import (
     import_job_start,
     import_jobs_recover,
 )
-from fuhe.cases.services.ticket_import import TicketImportError, read_table, table_peek, tickets_import
+from fuhe.cases.services.ticket_import import (
+    TicketImportError,
+    read_table,
+    row_error_text,
+    table_peek,
+    tickets_import,
+)
 
 HEADER = ["工单编号", "诉求内容", "诉求地址", "区划代码"]
 
@@ -90,9 +96,10 @@ def test_rows_outside_the_importers_regions_are_refused(tree):
     ]
     with pytest.raises(TicketImportError) as info:
         tickets_import(actor=dispatcher, header=HEADER, rows=table, mapping=None)
-    refused = {(e.row, e.field): e.reason for e in info.value.errors}
+    refused = {(e.row, e.field): row_error_text(e) for e in info.value.errors}
     assert set(refused) == {(3, "region_code"), (4, "region_code")}
     assert "五大道社区（120101002001）不在您可以导入的区域范围内" in refused[(3, "region_code")]
+    assert "lies outside the regions you may import into" in info.value.errors[0].reason  # the log's English
     assert not Case.objects.exists()
     admin = tree.people["admin"]  # the administrator of 和平区 imports anywhere in the district, not beyond
     with pytest.raises(TicketImportError) as info:

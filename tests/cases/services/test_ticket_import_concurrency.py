@@ -55,7 +55,7 @@ def test_residents_report_while_20000_tickets_are_imported(tmp_path):
     harness(tmp_path, "setup", "20000")
     result = json.loads(harness(tmp_path, "load").strip().splitlines()[-1])
     assert result["import_returncode"] == 0, result["import_output"]
-    assert "20000 tickets: 20000 created" in result["import_output"]
+    assert "共 20000 件工单：新建 20000 件" in result["import_output"]
     assert result["imported"] == result["distinct"] == 20_000
     assert result["reports"] >= 20, result  # the residents reported during the whole import
     assert result["statuses"] == [302] and result["stored"] == result["reports"], result  # every report stored
@@ -88,6 +88,6 @@ def test_kill_9_leaves_whole_batches_and_a_run_again_resumes(tmp_path):
         text=True,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
-    assert f"{rows} tickets: {rows - counts[-1]} created, {counts[-1]} skipped" in finished.stdout
+    assert f"共 {rows} 件工单：新建 {rows - counts[-1]} 件，跳过 {counts[-1]} 件" in finished.stdout
     state = json.loads(harness(tmp_path, "count"))
     assert state["imported"] == state["distinct"] == rows and state["breaches"] == 0

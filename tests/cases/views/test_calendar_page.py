@@ -65,7 +65,7 @@ def test_uploading_loads_the_year_and_shows_the_result(tree, login):
 def test_errors_are_listed_by_row_and_nothing_is_loaded(tree, login):
     client = english(login(tree.people["admin"]))
     body = client.post(URL, {"year": "2027", "file": upload("2027-01-01,休,元旦\n2027-01-32,休,\n")}).content.decode()
-    assert "Nothing was loaded:" in body and "row 2, field &#x27;date&#x27;: 2027-01-32 is not a date" in body
+    assert "Nothing was loaded:" in body and "Row 2, column “Date”: 2027-01-32 is not a date" in body
     body = client.post(URL, {"year": "2027"}).content.decode()
     assert "File: choose a .csv, .txt or .xlsx file" in body
     body = client.post(URL, {"year": "", "file": upload(SCHEDULE)}).content.decode()  # the form's default year

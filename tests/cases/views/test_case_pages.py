@@ -187,7 +187,7 @@ def test_web_import_maps_columns_checks_everything_and_imports_in_the_background
             },
         )
     page = client.get(job_url).content.decode()
-    assert "row 3" in page and Case.objects.count() == 0  # all or nothing, the row is named
+    assert "第 3 行" in page and Case.objects.count() == 0  # all or nothing, the row is named
     good = "工单编号,诉求内容,诉求地址\nA1,楼道堆物,新华社区\nA2,路灯不亮,花园路社区\n"  # in the dispatcher's street
     response = client.post(
         reverse("cases:import_upload"), {"file": SimpleUploadedFile("tickets.xlsx.csv", good.encode(), "text/csv")}

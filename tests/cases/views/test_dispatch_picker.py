@@ -133,3 +133,22 @@ def test_the_queues_bulk_picker_is_the_same_picker_with_nothing_chosen(tree, log
     assert re.search(r'<select[^>]*required[^>]*>\s*<option value="">', select) and "selected" not in select
     assert "和平区城管委" in select and "蓟州区城管委" not in select
     assert f"?case={case.pk}&amp;picker=bulk-unit" in page and "web/picker.js" in page
+
+
+@pytest.mark.parametrize("query", ["hpqcgw", "chengguan", "HPQ chengguan", "cgw", "和平 cgw"])
+def test_search_finds_a_unit_by_pinyin_and_by_initials(tree, login, new_case, query):
+    case = new_case()
+    found = _search(login(tree.people["dispatcher"]), case, query).content.decode()
+    assert "和平区城管委" in found and "劝业场街道办事处" not in found
+    assert "蓟州区城管委" not in found  # the pinyin search keeps the scope of the name search
+
+
+def test_a_renamed_unit_is_found_by_its_new_pinyin_only(tree, login, new_case):
+    case = new_case()
+    client = login(tree.people["dispatcher"])
+    assert "和平区城管委" in _search(client, case, "cgw").content.decode()
+    unit = tree.units["和平区城管委"]
+    unit.name = "和平区城市管理委员会"
+    unit.save()
+    assert "和平区城市管理委员会" not in _search(client, case, "cgw").content.decode()
+    assert "和平区城市管理委员会" in _search(client, case, "csglwyh").content.decode()

@@ -69,3 +69,43 @@ def test_header_problems_stop_before_rows():
         (1, "colour", "unknown column"),
         (1, "matter", "missing required column"),
     }
+
+
+def test_every_problem_carries_its_code_and_values_for_the_translating_layer():
+    _items, errors = parse([["A-1", "", "", "county", "", "", "", ""], ["A-1", "事项", "", "", "", "", "", ""]])
+    assert [(e.code, dict(e.values)) for e in errors] == [
+        ("required", {}),
+        ("not_a_choice", {"value": "'county'", "choices": "community, district, street"}),
+        ("code_twice", {"value": "'A-1'", "row": "2"}),
+    ]
+    assert errors[2].reason == "'A-1' is also on row 2"
+    assert errors[2].reason_in({"code_twice": "%(value)s 在第 %(row)s 行已出现"}) == "'A-1' 在第 2 行已出现"
+    assert errors[2].reason_in({}) == errors[2].reason
+
+
+def test_a_choice_may_be_given_by_one_of_its_names():
+    choices = {
+        "owner_level": {"district", "street", "community"},
+        "lead_unit_kind": {"department"},
+        "lead_department_type": {"housing", "health"},
+        "admission": {"owned", "none"},
+    }
+    aliases = {"lead_unit_kind": {"Functional Department": "department"}, "lead_department_type": {"住建": "housing"}}
+    header = ["code", "matter", "owner_level", "lead_unit_kind", "lead_department_type", "assisting_department_types"]
+    items, errors = parse_rows(
+        header,
+        [
+            ["A-1", "事项", "区级", "functional department", "住建", "住建、health"],
+            ["A-2", "事项", "县级", "", "", "卫健"],
+        ],
+        categories=set(),
+        choices=choices,
+        aliases=aliases,
+    )
+    assert [(i.owner_level, i.lead_unit_kind, i.lead_department_type, i.assisting_department_types) for i in items] == [
+        ("district", "department", "housing", ["housing", "health"])
+    ]
+    assert [(e.row, e.field, e.code) for e in errors] == [
+        (3, "owner_level", "not_a_choice"),
+        (3, "assisting_department_types", "not_a_department"),
+    ]

@@ -59,3 +59,24 @@ def test_a_bad_sheet_imports_nothing_and_names_every_row_and_field(tree, duty_li
 def test_a_file_that_is_not_a_workbook_is_refused(tree, duty_list):
     with pytest.raises(DutyImportError, match="不是 Excel 工作簿"):
         duty_list_import_xlsx(actor=None, region=tree.regions["天津市"], name="x", file=io.BytesIO(b"plain text"))
+
+
+def test_a_sheet_may_name_its_choices_by_their_chinese_or_english_labels(tree, duty_list):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编码", "事项", "承担层级", "牵头单位类型", "牵头部门", "协助部门", "社区准入"])
+    sheet.append(["L-1", "占道经营", "区级", "职能部门", "城市管理（城管）", "城市管理（城管）", "社区禁入"])
+    sheet.append(["L-2", "楼道堆物", "街道/乡镇", "街道办事处", "", "", "非社区事项"])
+    sheet.append(["L-3", "Street lights", "community/village", "residents' committee", "", "", "none"])
+    imported = duty_list_import_xlsx(
+        actor=None, region=tree.regions["天津市"], name="中文", file=workbook_bytes(workbook)
+    )
+    items = {
+        i.code: (i.owner_level, i.lead_unit_kind, i.lead_department_type, i.assisting_department_types, i.admission)
+        for i in imported.items.all()
+    }
+    assert items == {
+        "L-1": ("district", "department", "urban_management", ["urban_management"], "excluded"),
+        "L-2": ("street", "street_office", "", [], "none"),
+        "L-3": ("community", "residents_committee", "", [], "none"),
+    }

@@ -49,4 +49,15 @@ def test_import_errors_are_shown_and_nothing_is_saved(tree, duty_list, login):
     page = client.post(
         reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk, "file": buffer}
     ).content.decode()
-    assert "row 2, field &#x27;matter&#x27;: required" in page and DutyList.objects.count() == 1
+    assert DutyList.objects.count() == 1
+    errors = page.split('id="import-errors"')[1].split("</div>")[0]
+    # the reader's language (Chinese by default): the sheet's Chinese column name and reason, never the English key
+    assert (
+        "事项" in errors and "必填" in errors and "2" in errors and "matter" not in errors and "required" not in errors
+    )
+    client.cookies["django_language"] = "en"
+    buffer.seek(0)
+    english = client.post(
+        reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk, "file": buffer}
+    ).content.decode()
+    assert "Row 2, column “Matter”: required" in english

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,9 +23,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fuhe.audit.services import ObjectRef, audit_record
 from fuhe.cases.core.holidays import Holiday, ScheduleProblem, parse_schedule, statutory_days_missing
@@ -60,6 +61,19 @@ PROBLEMS = {
     "too_long": gettext_lazy("longer than %(limit)s characters"),
     "day_twice": gettext_lazy("%(day)s is also on row %(row)s"),
 }
+
+
+#: the schedule's columns as a reader names them (the importer reads 日期/date, 开始/start, 结束/end, 类型/type,
+#: 名称/note)
+COLUMN_LABELS = {
+    "date": pgettext_lazy("holiday schedule column", "Date"),
+    "start": pgettext_lazy("holiday schedule column", "Start"),
+    "end": pgettext_lazy("holiday schedule column", "End"),
+    "type": pgettext_lazy("holiday schedule column", "Type"),
+    "note": pgettext_lazy("holiday schedule column", "Name"),
+}
+
+CHINESE_HEADERS = {"date": "日期", "start": "开始", "end": "结束", "type": "类型", "note": "名称"}
 
 
 class CalendarImportError(Exception):
@@ -162,7 +176,32 @@ def calendar_schedule_read(file, filename: str | None = None) -> list[list[str]]
 
 
 def _row_error(problem: ScheduleProblem) -> RowError:
-    return RowError(problem.row, problem.field, str(PROBLEMS[problem.code]) % dict(problem.values))
+    """The problem as a row error: its reason in English (logs), its code and values to say it in the reader's
+    language (``row_error_text``)."""
+    with translation.override("en"):
+        reason = str(PROBLEMS[problem.code]) % dict(problem.values)
+    return RowError(problem.row, problem.field, reason, code=problem.code, values=tuple(problem.values))
+
+
+def row_error_text(error: RowError) -> str:
+    """One problem of the schedule in the reader's language: "第 3 行，“日期”：……" (the whole row: "第 3 行：……")."""
+    return error.text_in(
+        PROBLEMS,
+        column_label,
+        in_row=gettext("Row %(row)s, column “%(column)s”: %(reason)s"),
+        in_whole_row=gettext("Row %(row)s: %(reason)s"),
+    )
+
+
+def column_label(field: str) -> str:
+    """A column of the schedule as the reader names it (in Chinese the notice's own header while the catalogue has no
+    Chinese for it); a header the importer does not know, as it was typed."""
+    if field not in COLUMN_LABELS:
+        return field
+    label = str(COLUMN_LABELS[field])
+    if (get_language() or "").startswith("zh") and not re.search(r"[\u3400-\u9fff]", label):
+        return CHINESE_HEADERS[field]
+    return label
 
 
 # --- recomputing the deadlines ------------------------------------------------------------------------------------

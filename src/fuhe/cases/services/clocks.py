@@ -18,7 +18,7 @@ from fuhe.cases.core.coverage import place_of
 from fuhe.cases.core.holidays import schedule_years_missing
 from fuhe.cases.core.workcalendar import ClockUnit, Deadline, WorkCalendar, library_knows
 from fuhe.cases.models import CalendarDay, Case, CaseEvent, Category, ClockPolicy, Notification, RequestType, Urgency
-from fuhe.cases.selectors import dispatcher_gaps, intake_running_q
+from fuhe.cases.selectors import INTAKE_STATES, dispatcher_gaps, intake_running_q
 from fuhe.cases.services.notify import notify_users
 from fuhe.db import insert
 from fuhe.org.core.divisions import Level, level_depth, subtree_range
@@ -230,6 +230,25 @@ def intake_deadline(case: Case, calendar: WorkCalendar | None = None, *, policy:
     policy = policy or clock_policy_for(case)
     calendar = calendar or work_calendar()
     return calendar.deadline_after(case.created_at, float(policy.intake_amount), ClockUnit(policy.intake_unit))
+
+
+@dataclass(frozen=True)
+class IntakeClock:
+    """The dispatch limit of a case waiting on the dispatcher's desk."""
+
+    due: datetime
+    is_overdue: bool
+    is_stamped: bool  # written by the sweep (else computed just now from the receipt, the same way)
+
+
+def case_intake_clock(case: Case, *, now: datetime | None = None) -> IntakeClock | None:
+    """The dispatch (intake) deadline of a case while it waits to be dispatched: the one the minute sweep wrote,
+    else the same deadline computed now from its receipt (a case received a moment ago has none yet). ``None``
+    once the case has left the desk (dispatched, answered directly, dismissed or merged)."""
+    if case.state not in INTAKE_STATES or case.dispatched_at is not None:
+        return None
+    due = case.intake_due or intake_deadline(case).at
+    return IntakeClock(due=due, is_overdue=due <= (now or timezone.now()), is_stamped=case.intake_due is not None)
 
 
 def intake_clocks_start(*, limit: int = 2000) -> int:

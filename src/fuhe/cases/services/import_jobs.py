@@ -133,9 +133,9 @@ def import_job_run(job_id: int) -> ImportJob:
     return ImportJob.objects.get(pk=job.pk)
 
 
-def _error_lines(exc: TicketImportError | ValidationError) -> list[str]:
-    if isinstance(exc, TicketImportError):
-        return [str(error) for error in exc.errors]
+def _error_lines(exc: TicketImportError | ValidationError) -> list:
+    if isinstance(exc, TicketImportError):  # stored as data, said in the reader's language on the page
+        return [error.as_dict() for error in exc.errors]
     if hasattr(exc, "error_dict"):
         return [f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()]
     return list(exc.messages)

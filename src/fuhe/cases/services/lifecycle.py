@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fuhe.audit.services import audit_record
+from fuhe.cases import labels
 from fuhe.cases.core.lifecycle import Action, Clock, IllegalTransition, State, apply, rating_deadline
 from fuhe.cases.core.workcalendar import ClockUnit
 from fuhe.cases.models import Case, CaseEvent, DissatisfactionReason, ReplyOutcome
@@ -28,8 +29,10 @@ from fuhe.org.models import Unit
 
 
 def action_label(action: Action) -> str:
-    """The action's name in the current language (the lifecycle table carries both)."""
-    return action.zh if (get_language() or "").startswith("zh") else action.words
+    """The action's name in the reader's language (``labels.action_label``, msgctxt "case action") as a sentence
+    names it: "派单", "dispatch"."""
+    label = labels.action_label(action)
+    return label[:1].lower() + label[1:] if label[:1].isascii() else label
 
 
 def _case_text(message: str, case: Case, **values) -> str:

@@ -19,6 +19,7 @@ from fuhe.cases.services.notify import notify_unit, platform_text
 from fuhe.org.models import Unit, UnitKind
 
 DEFAULT_REPORT_IN = timedelta(minutes=30)  # 平谷 origin: departments on site within 30 minutes
+LONGEST_REPORT_IN = timedelta(days=7)  # a summons is urgent: a later time to report in by is a mistake
 
 
 def summons_whistle(
@@ -34,6 +35,11 @@ def summons_whistle(
         raise ValidationError({"departments": _("Only functional departments are summoned.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the departments are summoned.")})
+    if due_at is not None and due_at <= timezone.now():
+        raise ValidationError({"due_at": _("The time to report in by must be in the future.")})
+    if due_at is not None and due_at > timezone.now() + LONGEST_REPORT_IN:
+        message = _("Departments report in within %(days)d days at most.") % {"days": LONGEST_REPORT_IN.days}
+        raise ValidationError({"due_at": message})
     scope = scope_for(actor)
     whistler = Unit.objects.filter(pk__in=sorted(scope.unit_ids)).order_by("kind").first()
     if whistler is None:
@@ -104,7 +110,7 @@ def summons_report_in(*, actor, report_in: ReportIn, note: str) -> ReportIn:
             action="report_in",
             unit=report_in.department,
             reason=note.strip(),
-            data={"on_time": report_in.is_on_time},
+            data={"on_time": report_in.is_on_time, "report_in": report_in.pk},
         )
         audit_record(
             actor=actor,
@@ -128,7 +134,13 @@ def summons_release(*, actor, report_in: ReportIn, reason: str) -> ReportIn:
         report_in.status, report_in.note = ReportInStatus.RELEASED, reason.strip()
         report_in.save()
         CaseEvent.objects.create(
-            case=case, at=now, actor=actor, action="release", unit=report_in.department, reason=reason.strip()
+            case=case,
+            at=now,
+            actor=actor,
+            action="release",
+            unit=report_in.department,
+            reason=reason.strip(),
+            data={"report_in": report_in.pk},
         )
         audit_record(
             actor=actor,

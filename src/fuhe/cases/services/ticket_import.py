@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from fuhe.accounts.scope import scope_for
@@ -146,6 +147,91 @@ DATETIME_FORMATS = (
 )
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
+
+
+#: the columns as a reader names them (the importer reads the headers of ``HEADER_ALIASES``)
+COLUMN_LABELS = {
+    "text": pgettext_lazy("hotline ticket column", "Request"),
+    "title": pgettext_lazy("hotline ticket column", "Title"),
+    "address": pgettext_lazy("hotline ticket column", "Address"),
+    "region_code": pgettext_lazy("hotline ticket column", "Division code"),
+    "region": pgettext_lazy("hotline ticket column", "Division code"),
+    "category": pgettext_lazy("hotline ticket column", "Category"),
+    "request_type": pgettext_lazy("hotline ticket column", "Request type"),
+    "urgency": pgettext_lazy("hotline ticket column", "Urgency"),
+    "reporter_name": pgettext_lazy("hotline ticket column", "Caller"),
+    "reporter_phone": pgettext_lazy("hotline ticket column", "Phone"),
+    "received_at": pgettext_lazy("hotline ticket column", "Received at"),
+    "external_id": pgettext_lazy("hotline ticket column", "Ticket number"),
+}
+#: every problem a row can have: its code → the message in the reader's language (``RowError.code``, ``values``);
+#: "said" is a message the intake's checks gave, kept in both languages (values ``en`` and ``zh``)
+PROBLEMS = {
+    "too_long": gettext_lazy("longer than %(limit)s characters"),
+    "not_a_phone": gettext_lazy("%(value)s is not a phone number"),
+    "not_a_region_code": gettext_lazy("%(value)s is not a 12-digit division code or a 15-digit grid key"),
+    "no_region": gettext_lazy("no region has the code %(value)s"),
+    "several_categories": gettext_lazy(
+        "%(value)s names several categories (%(paths)s); give the full path level1/level2/level3"
+    ),
+    "not_a_category": gettext_lazy("%(value)s is not a category (give 'level1/level2/level3' or a category name)"),
+    "not_a_request_type": gettext_lazy("%(value)s is not a request type (咨询/求助/投诉/举报/建议/表扬)"),
+    "not_an_urgency": gettext_lazy("%(value)s is not an urgency (一般/紧急/特急)"),
+    "not_a_time": gettext_lazy("%(value)s is not a date/time (e.g. 2024-05-01 08:30)"),
+    "in_future": gettext_lazy("%(value)s is in the future"),
+    "ticket_twice": gettext_lazy("ticket %(value)s appears twice (also row %(row)s)"),
+    "address_or_region": gettext_lazy("give an address or a region code"),
+    "outside_scope": gettext_lazy("%(region)s (%(code)s) lies outside the regions you may import into"),
+    "imported_before": gettext_lazy("this ticket was imported before with different content"),
+    "being_imported": gettext_lazy("this ticket is being imported right now"),
+}
+
+
+def _problem(row: int, field: str, code: str, /, **values: object) -> RowError:
+    """The row error of problem ``code`` (a key of ``PROBLEMS``): its reason in English, its code and values."""
+    texts = tuple((name, str(value)) for name, value in values.items())
+    with translation.override("en"):
+        reason = str(PROBLEMS[code]) % dict(texts)
+    return RowError(row, field, reason, code=code, values=texts)
+
+
+def _said(row: int, field: str, en: str, zh: str) -> RowError:
+    """A row error whose message the intake's checks gave (in English and in Chinese)."""
+    return RowError(row, field, en, code="said", values=(("en", en), ("zh", zh)))
+
+
+def column_label(field: str) -> str:
+    """A column as the reader names it (in Chinese the usual hotline header, ``HEADER_ALIASES``, while the catalogue
+    has no Chinese for it); a field the importer does not know, as it is."""
+    if field not in COLUMN_LABELS:
+        return field
+    label = str(COLUMN_LABELS[field])
+    if (get_language() or "").startswith("zh") and not re.search(r"[\u3400-\u9fff]", label):
+        return HEADER_ALIASES["region_code" if field == "region" else field][0]
+    return label
+
+
+def row_error_text(error: RowError | dict | str) -> str:
+    """One refused row in the reader's language: "第 3 行，“联系电话”：……". Takes a ``RowError``, one stored as JSON
+    (``RowError.as_dict``, an import job's errors) or a line stored before errors were stored that way (as it is)."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, dict):
+        error = RowError.from_dict(error)
+    said = "%(zh)s" if (get_language() or "").startswith("zh") else "%(en)s"
+    return error.text_in(
+        {**PROBLEMS, "said": said}, column_label, in_row=gettext("Row %(row)s, column “%(column)s”: %(reason)s")
+    )
+
+
+class _UnreadableError(ValueError):
+    """A cell the importer cannot read: ``code`` and ``values`` name the problem (``PROBLEMS``)."""
+
+    def __init__(self, code: str, **values: object):
+        self.code = code
+        self.values = values
+        with translation.override("en"):
+            super().__init__(str(PROBLEMS[code]) % {name: str(value) for name, value in values.items()})
 
 
 class TicketImportError(Exception):
@@ -434,7 +520,7 @@ def parse_received_at(value: str) -> datetime:
             except ValueError:
                 continue
     if parsed is None:
-        raise ValueError(f"{value!r} is not a date/time (e.g. 2024-05-01 08:30)")
+        raise _UnreadableError("not_a_time", value=repr(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TZ)
 
 
@@ -456,8 +542,8 @@ def _category(value: str, by_path, by_name) -> Category:
         return matches[0]
     if len(matches) > 1:
         paths = ", ".join(sorted(c.path for c in matches)[:3])
-        raise ValueError(f"{value!r} names several categories ({paths}); give the full path level1/level2/level3")
-    raise ValueError(f"{value!r} is not a category (give 'level1/level2/level3' or a category name)")
+        raise _UnreadableError("several_categories", value=repr(value), paths=paths)
+    raise _UnreadableError("not_a_category", value=repr(value))
 
 
 def _regions_by_code(values: set[str]) -> dict[str, Region]:
@@ -483,6 +569,28 @@ def _value(row: list[str], mapping: dict[str, int], field: str) -> str:
 LIMITS = {name: Case._meta.get_field(name).max_length for name in ("address", "reporter_name", "reporter_phone")}
 
 
+def _refusals(**fields) -> dict[str, list[tuple[str, str]]]:
+    """What the intake's checks (``_validate``) refuse in a row, per field, each message in English and Chinese (the
+    checks run again in each language only for a row they refuse)."""
+    try:
+        _validate(**fields)
+    except ValidationError:
+        pass
+    else:
+        return {}
+    said: dict[str, dict[str, list[str]]] = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            try:
+                _validate(**fields)
+            except ValidationError as exc:
+                said[language] = exc.message_dict
+    english, chinese = said.get("en", {}), said.get("zh-hans", {})
+    return {
+        field: list(zip(messages, chinese.get(field, messages), strict=False)) for field, messages in english.items()
+    }
+
+
 def _check_rows(
     rows: Sequence[Sequence[str]], mapping: dict[str, int], *, actor=None
 ) -> tuple[list[_Ticket], list[RowError]]:
@@ -501,8 +609,8 @@ def _check_rows(
         number = offset + 2  # the header is row 1
         row_errors: list[RowError] = []
 
-        def fail(field: str, reason: str, number=number, row_errors=row_errors):
-            row_errors.append(RowError(number, field, reason))
+        def fail(field: str, code: str, number=number, row_errors=row_errors, **values: object):
+            row_errors.append(_problem(number, field, code, **values))
 
         get = lambda field, row=row: _value(row, mapping, field)  # noqa: E731
         # as ``case_create`` does: characters no XML or workbook can carry are dropped from what was typed
@@ -520,69 +628,67 @@ def _check_rows(
         }
         for name, limit in LIMITS.items():
             if len(fields[name]) > limit:
-                fail(name, f"at most {limit} characters")
+                fail(name, "too_long", limit=limit)
         phone = fields["reporter_phone"]
         if phone and len(phone) <= LIMITS["reporter_phone"] and not PHONE_RE.match(phone):
-            fail("reporter_phone", f"{phone!r} is not a phone number")
+            fail("reporter_phone", "not_a_phone", value=repr(phone))
         if code := get("region_code"):
             if not (code.isdigit() and len(code) in (12, 15)):
-                fail("region_code", f"{code!r} is not a 12-digit division code or a 15-digit grid key")
+                fail("region_code", "not_a_region_code", value=repr(code))
             elif code not in regions:
-                fail("region_code", f"no region has the code {code}")
+                fail("region_code", "no_region", value=code)
             else:
                 fields["region"] = regions[code]
         if value := get("category"):
             try:
                 fields["category"] = _category(value, by_path, by_name)
-            except ValueError as exc:
-                fail("category", str(exc))
+            except _UnreadableError as exc:
+                fail("category", exc.code, **exc.values)
         if value := get("request_type"):
             if value.lower() in REQUEST_TYPES or value in REQUEST_TYPES:
                 fields["request_type"] = REQUEST_TYPES.get(value.lower(), REQUEST_TYPES.get(value))
             else:
-                fail("request_type", f"{value!r} is not a request type (咨询/求助/投诉/举报/建议/表扬)")
+                fail("request_type", "not_a_request_type", value=repr(value))
         if value := get("urgency"):
             if value.lower() in URGENCIES or value in URGENCIES:
                 fields["urgency"] = URGENCIES.get(value.lower(), URGENCIES.get(value))
             else:
-                fail("urgency", f"{value!r} is not an urgency (一般/紧急/特急)")
+                fail("urgency", "not_an_urgency", value=repr(value))
         if value := get("received_at"):
             try:
                 received = parse_received_at(value)
-            except ValueError as exc:
-                fail("received_at", str(exc))
+            except _UnreadableError as exc:
+                fail("received_at", exc.code, **exc.values)
             else:
                 if received > now + timedelta(minutes=5):
-                    fail("received_at", f"{value} is in the future")
+                    fail("received_at", "in_future", value=value)
                 else:
                     fields["received_at"] = received
         key = None
         if external_id := get("external_id"):
             if len(external_id) > MAX_EXTERNAL_ID:
-                fail("external_id", f"at most {MAX_EXTERNAL_ID} characters")
+                fail("external_id", "too_long", limit=MAX_EXTERNAL_ID)
             elif external_id in seen_ids:
-                fail("external_id", f"ticket {external_id} appears twice (also row {seen_ids[external_id]})")
+                fail("external_id", "ticket_twice", value=external_id, row=seen_ids[external_id])
             else:
                 seen_ids[external_id] = number
                 key = KEY_PREFIX + external_id
-        try:
-            _validate(
-                text=fields["text"],
-                address=fields["address"],
-                latitude=None,
-                longitude=None,
-                region=fields["region"],
-                channel=Channel.IMPORT,
-                request_type=fields["request_type"],
-                urgency=fields["urgency"],
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                target = "address" if field == "where" else field
-                if target == "address" and "region_code" in mapping:
-                    messages = ["give an address or a region code"]
-                for message in messages:
-                    fail(target, message)
+        refused = _refusals(
+            text=fields["text"],
+            address=fields["address"],
+            latitude=None,
+            longitude=None,
+            region=fields["region"],
+            channel=Channel.IMPORT,
+            request_type=fields["request_type"],
+            urgency=fields["urgency"],
+        )
+        for field, messages in refused.items():
+            target = "address" if field == "where" else field
+            if target == "address" and "region_code" in mapping:
+                fail(target, "address_or_region")
+                continue
+            row_errors.extend(_said(number, target, en, zh) for en, zh in messages)
         errors.extend(row_errors)
         if not row_errors:
             tickets.append(_Ticket(number, fields, key))
@@ -619,14 +725,12 @@ def _place_in_scope(tickets: list[_Ticket], errors: list[RowError], *, actor, ha
         try:
             ticket.region = resolved(ticket)
         except ValidationError as exc:
-            errors.extend(RowError(ticket.row_number, field, message) for message in exc.messages)
+            errors.extend(_said(ticket.row_number, field, message, message) for message in exc.messages)
             continue
         if scope is not None and not scope.covers_case_region(ticket.region.pk):
-            reason = _("%(region)s (%(code)s) lies outside the regions you may import into") % {
-                "region": ticket.region.name,
-                "code": ticket.region.code,
-            }
-            errors.append(RowError(ticket.row_number, field, reason))
+            errors.append(
+                _problem(ticket.row_number, field, "outside_scope", region=ticket.region.name, code=ticket.region.code)
+            )
             continue
         kept.append(ticket)
     return kept
@@ -669,9 +773,7 @@ def _mark_imported_before(tickets: list[_Ticket], errors: list[RowError]) -> lis
                 ticket.exists = True
             else:
                 conflicting.add(key)
-                errors.append(
-                    RowError(ticket.row_number, "external_id", "this ticket was imported before with different content")
-                )
+                errors.append(_problem(ticket.row_number, "external_id", "imported_before"))
     return [ticket for ticket in tickets if ticket.key not in conflicting] if conflicting else tickets
 
 
@@ -818,10 +920,6 @@ def _batch_write(batch: list[_Ticket], *, actor, number: int, batches: int, sour
         if not taken:
             raise
         raise TicketImportError(
-            [
-                RowError(ticket.row_number, "external_id", _("this ticket is being imported right now"))
-                for ticket in batch
-                if ticket.key in taken
-            ]
+            [_problem(ticket.row_number, "external_id", "being_imported") for ticket in batch if ticket.key in taken]
         ) from None
     return done

@@ -29,6 +29,7 @@ COLUMNS: dict[str, str] = {
 REQUIRED = ("code", "matter")
 LEVEL_ALIASES = {
     "区级部门": "district",
+    "区级": "district",
     "区": "district",
     "街道": "street",
     "乡镇": "street",
@@ -39,6 +40,29 @@ LEVEL_ALIASES = {
 }
 ADMISSION_ALIASES = {"依法履职": "owned", "协助": "assists", "协助政府": "assists", "禁入": "excluded", "": "none"}
 LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+#: every problem a sheet can have: its code → the English reason (``RowError.reason``); the values named in the
+#: message fill it. The Django layer (``duties.sheets.row_error_text``) says the same in the reader's language.
+PROBLEMS: dict[str, str] = {
+    "unknown_column": "unknown column",
+    "column_twice": "column given twice",
+    "missing_column": "missing required column",
+    "required": "required",
+    "code_twice": "%(value)s is also on row %(row)s",
+    "not_a_choice": "%(value)s is not one of %(choices)s",
+    "not_a_department": "%(value)s is not a department",
+    "unknown_category": "%(value)s is not a known category path",
+    "district_lead": "a district-level lead is a department (give lead_department_type) or the district government",
+    "too_long": "at most %(limit)s characters",
+    "no_items": "the sheet has no duty items",
+}
+
+
+def problem(row: int, field: str, code: str, /, **values: object) -> RowError:
+    """The row error of problem ``code`` (a key of ``PROBLEMS``), with its English reason and its values."""
+    texts = tuple((name, str(value)) for name, value in values.items())
+    return RowError(row, field, PROBLEMS[code] % dict(texts), code=code, values=texts)
 
 
 def header_label(key: str) -> str:
@@ -72,12 +96,12 @@ def map_header(cells: Sequence[object]) -> tuple[dict[str, int], list[RowError]]
             continue
         key = by_name.get(text.split(" (")[0].strip()) or by_name.get(text)
         if key is None:
-            errors.append(RowError(1, text, "unknown column"))
+            errors.append(problem(1, text, "unknown_column"))
         elif key in positions:
-            errors.append(RowError(1, text, "column given twice"))
+            errors.append(problem(1, text, "column_twice"))
         else:
             positions[key] = index
-    errors += [RowError(1, key, "missing required column") for key in REQUIRED if key not in positions]
+    errors += [problem(1, key, "missing_column") for key in REQUIRED if key not in positions]
     return positions, errors
 
 
@@ -85,11 +109,28 @@ def split_list(value: object) -> list[str]:
     return [part for part in LIST_SPLIT.split(str(value or "").strip()) if part]
 
 
+def _choice(given: str, aliases: Mapping[str, str]) -> str:
+    """The code a cell names: the code itself, or one of its names (compared without case and spaces)."""
+    return aliases.get(given) or aliases.get(re.sub(r"\s+", "", given).casefold()) or given
+
+
 def parse_rows(
-    header: Sequence[object], rows: Sequence[Sequence[object]], *, categories: set[str], choices: Mapping[str, set[str]]
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    categories: set[str],
+    choices: Mapping[str, set[str]],
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[ItemRow], list[RowError]]:
     """Validate every row. ``choices`` holds the allowed values of owner_level, lead_unit_kind,
-    lead_department_type and admission; ``categories`` the known category paths."""
+    lead_department_type and admission; ``aliases`` the names a cell may give instead of a code, by column (name →
+    code; the names as the reader reads them, e.g. "街道/乡镇"); ``categories`` the known category paths."""
+    names: dict[str, dict[str, str]] = {
+        key: {re.sub(r"\s+", "", name).casefold(): code for name, code in (aliases or {}).get(key, {}).items()}
+        for key in choices
+    }
+    names["owner_level"] = LEVEL_ALIASES | names.get("owner_level", {})
+    names["admission"] = {k: v for k, v in ADMISSION_ALIASES.items() if k} | names.get("admission", {})
     positions, errors = map_header(header)
     if errors:
         return [], errors
@@ -104,44 +145,43 @@ def parse_rows(
         row_errors = []
         for key in REQUIRED:
             if not value.get(key):
-                row_errors.append(RowError(number, key, "required"))
+                row_errors.append(problem(number, key, "required"))
         code = value.get("code", "")
         if code and code in seen:
-            row_errors.append(RowError(number, "code", f"{code!r} is also on row {seen[code]}"))
-        level = LEVEL_ALIASES.get(value.get("owner_level", ""), value.get("owner_level", ""))
-        admission = ADMISSION_ALIASES.get(value.get("admission", ""), value.get("admission", ""))
+            row_errors.append(problem(number, "code", "code_twice", value=repr(code), row=seen[code]))
+        level = _choice(value.get("owner_level", ""), names["owner_level"])
+        admission = _choice(value.get("admission", ""), names["admission"])
         checks = {
             "owner_level": level,
-            "lead_unit_kind": value.get("lead_unit_kind", ""),
-            "lead_department_type": value.get("lead_department_type", ""),
+            "lead_unit_kind": _choice(value.get("lead_unit_kind", ""), names["lead_unit_kind"]),
+            "lead_department_type": _choice(value.get("lead_department_type", ""), names["lead_department_type"]),
             "admission": admission,
         }
         for key, given in checks.items():
             if given and given not in choices[key]:
-                row_errors.append(RowError(number, key, f"{given!r} is not one of {', '.join(sorted(choices[key]))}"))
-        assisting = split_list(value.get("assisting_department_types", ""))
+                row_errors.append(
+                    problem(number, key, "not_a_choice", value=repr(given), choices=", ".join(sorted(choices[key])))
+                )
+        assisting = [
+            _choice(given, names["lead_department_type"])
+            for given in split_list(value.get("assisting_department_types", ""))
+        ]
         for given in assisting:
             if given not in choices["lead_department_type"]:
-                row_errors.append(RowError(number, "assisting_department_types", f"{given!r} is not a department"))
+                row_errors.append(problem(number, "assisting_department_types", "not_a_department", value=repr(given)))
         category = value.get("category", "").replace(" › ", "/")
         if category and category not in categories:
-            row_errors.append(RowError(number, "category", f"{category!r} is not a known category path"))
+            row_errors.append(problem(number, "category", "unknown_category", value=repr(category)))
         if (
             level == "district"
             and not checks["lead_department_type"]
             and checks["lead_unit_kind"] not in ("", "district_government")
         ):
-            row_errors.append(
-                RowError(
-                    number,
-                    "lead_unit_kind",
-                    "a district-level lead is a department (give lead_department_type) or the district government",
-                )
-            )
+            row_errors.append(problem(number, "lead_unit_kind", "district_lead"))
         if len(value.get("matter", "")) > 200:
-            row_errors.append(RowError(number, "matter", "at most 200 characters"))
+            row_errors.append(problem(number, "matter", "too_long", limit=200))
         if len(code) > 20:
-            row_errors.append(RowError(number, "code", "at most 20 characters"))
+            row_errors.append(problem(number, "code", "too_long", limit=20))
         errors += row_errors
         if code:
             seen.setdefault(code, number)
@@ -163,5 +203,5 @@ def parse_rows(
                 )
             )
     if not items and not errors:
-        errors.append(RowError(2, "code", "the sheet has no duty items"))
+        errors.append(problem(2, "code", "no_items"))
     return items, errors

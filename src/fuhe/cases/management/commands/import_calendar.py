@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from fuhe.cases.services.calendar_import import CalendarImportError, calendar_schedule_import
+from fuhe.cases.services.calendar_import import CalendarImportError, calendar_schedule_import, row_error_text
 from fuhe.cases.services.clocks import calendar_years_missing
 from fuhe.ui.errors import error_text
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         try:
             result = calendar_schedule_import(actor=actor, year=options["year"], file=path, replace=options["replace"])
         except CalendarImportError as exc:
-            raise CommandError("\n".join([_("Nothing was loaded:"), *map(str, exc.errors)])) from exc
+            listed = [row_error_text(error) for error in exc.errors]
+            raise CommandError("\n".join([_("Nothing was loaded:"), *listed])) from exc
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(error_text(exc)) from exc
         self.stdout.write(

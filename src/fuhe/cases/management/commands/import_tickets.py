@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from fuhe.cases.services.ticket_import import (
@@ -17,6 +19,7 @@ from fuhe.cases.services.ticket_import import (
     TicketImportError,
     guess_mapping,
     read_table,
+    row_error_text,
     tickets_import,
 )
 
@@ -24,7 +27,7 @@ MAX_LISTED_ERRORS = 20
 
 
 def _messages(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
+    return _("; ").join(exc.messages)
 
 
 class Command(BaseCommand):
@@ -63,12 +66,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         actor = None
         if options["user"]:
             actor = get_user_model().objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"--user: no user {options['user']!r}")
+                raise CommandError(_("--user: no user %(name)s") % {"name": options["user"]})
         try:
             max_rows = options["max_rows"] or settings.FUHE_IMPORT_MAX_ROWS
             header, rows = read_table(path, path.name, max_rows=max_rows)
@@ -79,13 +82,18 @@ class Command(BaseCommand):
             field, sep, column = item.partition("=")
             field = field.strip()
             if not sep or field not in FIELDS:
-                raise CommandError(f"--map {item!r}: expected FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}")
+                raise CommandError(
+                    _("--map %(item)s: expected FIELD=COLUMN with FIELD one of %(fields)s")
+                    % {"item": item, "fields": ", ".join(FIELDS)}
+                )
             if column.strip():
                 mapping[field] = column.strip()
             else:
                 mapping.pop(field, None)
         if options["verbosity"] > 1:
-            self.stdout.write("mapping: " + ", ".join(f"{f}={c}" for f, c in mapping.items()))
+            self.stdout.write(
+                _("Columns: %(mapping)s") % {"mapping": ", ".join(f"{f}={c}" for f, c in mapping.items())}
+            )
         total = sum(1 for row in rows if any(cell.strip() for cell in row))
         committed = [0]
 
@@ -114,18 +122,22 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{path.name}: {_messages(exc)}") from exc
         except TicketImportError as exc:
-            listed = "\n".join(f"  {error}" for error in exc.errors[:MAX_LISTED_ERRORS])
+            listed = "\n".join(f"  {row_error_text(error)}" for error in exc.errors[:MAX_LISTED_ERRORS])
             more = len(exc.errors) - MAX_LISTED_ERRORS
-            tail = f"\n  … and {more} more" if more > 0 else ""
+            tail = "\n  " + _("… and %(more)s more") % {"more": more} if more > 0 else ""
             if committed[0]:
-                outcome = f"the first {committed[0]} tickets were imported (run it again to resume after them)"
+                outcome = _("the first %(count)s tickets were imported (run it again to resume after them)") % {
+                    "count": committed[0]
+                }
             else:
-                outcome = "nothing was imported"
-            raise CommandError(f"{path.name}: {len(exc.errors)} error(s), {outcome}:\n{listed}{tail}") from exc
-        prefix = "dry run (nothing written): " if options["dry_run"] else ""
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{prefix}{result.total} tickets: {result.created} created, {result.skipped_existing} skipped "
-                f"(already imported)"
-            )
-        )
+                outcome = _("nothing was imported")
+            count = ngettext("%(count)s error", "%(count)s errors", len(exc.errors)) % {"count": len(exc.errors)}
+            raise CommandError(f"{path.name}: {count}, {outcome}:\n{listed}{tail}") from exc
+        summary = _("%(total)s tickets: %(created)s created, %(skipped)s skipped (already imported)") % {
+            "total": result.total,
+            "created": result.created,
+            "skipped": result.skipped_existing,
+        }
+        if options["dry_run"]:
+            summary = _("Dry run (nothing written): %(summary)s") % {"summary": summary}
+        self.stdout.write(self.style.SUCCESS(summary))
