@@ -792,6 +792,17 @@ def _measure_confidence(classifier: TextClassifier, held: list[tuple[Message, st
     }
 
 
+def _split_keys(examples):
+    """The hold-out key of each example: its words and how many earlier examples had the same words. It does not
+    depend on row ids, so the split is the same on SQLite and PostgreSQL and after a dump and restore, and copies of
+    one message still fall on both sides."""
+    seen: dict[tuple[str, str], int] = {}
+    for example in sorted(examples, key=lambda e: e.pk):
+        words = (example.title, example.text)
+        seen[words] = seen.get(words, 0) + 1
+        yield f"{example.title}\n{example.text}\n{seen[words]}", example
+
+
 def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
     """Fit a new model on the active lists' keywords (cold start) and the current examples; keep it as a new
     version and activate it unless it is worse than the active one on the hold-out (owner accuracy).
@@ -811,7 +822,7 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
     examples = {}
     for example in RoutingExample.objects.filter(is_current=True, duty_item_code__in=list(keywords)).order_by("id"):
         examples[example.case_id or -example.pk] = example  # one per case: the latest decision
-    data = [(key, Message(e.title, e.text), e.duty_item_code, e.owner_key) for key, e in examples.items()]
+    data = [(key, Message(e.title, e.text), e.duty_item_code, e.owner_key) for key, e in _split_keys(examples.values())]
     use_hold_out = len(data) >= HOLD_OUT_MINIMUM
     held = [(m, code, owner) for key, m, code, owner in data if use_hold_out and is_held_out(key)]
     train = [(m, code) for key, m, code, _owner in data if not (use_hold_out and is_held_out(key))]

@@ -259,12 +259,12 @@ def demand_cancel(*, actor, demand: Demand, reason: str) -> Demand:
     if not can_dispatch_in(actor, demand.region):
         raise PermissionDenied(_("You may not cancel this demand."))
     with transaction.atomic():
-        demand = Demand.objects.select_for_update().select_related("region").get(pk=demand.pk)
+        demand = Demand.objects.select_for_update(of=("self",)).select_related("region").get(pk=demand.pk)
         if demand.state != DemandState.OPEN:
             raise ResourceError({"state": _("Only an open demand can be cancelled.")})
         now = timezone.now()
         open_matches = (
-            Match.objects.select_for_update()
+            Match.objects.select_for_update(of=("self",))
             .filter(demand=demand, state__in=(MatchState.PROPOSED, MatchState.OFFERED, MatchState.ACCEPTED))
             .select_related("demand", "demand__case", "resource", "resource__owner")
             .order_by("id")

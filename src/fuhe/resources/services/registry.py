@@ -173,7 +173,9 @@ def resource_update(*, actor, resource: Resource, **values) -> Resource:
     if not can_keep_resource(actor, resource):
         raise PermissionDenied(_("You may not change this resource."))
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().select_related("owner", "region").get(pk=resource.pk)
+        resource = (
+            Resource.objects.select_for_update(of=("self",)).select_related("owner", "region").get(pk=resource.pk)
+        )
         before = resource_snapshot(resource)
         if "capacity" in values:
             held = sum(resource.matches.filter(state__in=HOLDING_STATES).values_list("quantity", flat=True), start=0)
