@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "fuhe.routing",
     "fuhe.participation",
     "fuhe.resources",
+    "fuhe.funding",
+    "fuhe.deliberation",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,9 @@ urlpatterns = [
     path("", include("fuhe.burden.urls")),
     path("", include("fuhe.routing.urls")),
     path("", include("fuhe.cases.urls")),
+    path("", include("fuhe.resources.urls")),
+    path("", include("fuhe.funding.urls")),
+    path("", include("fuhe.deliberation.urls")),
+    path("", include("fuhe.participation.urls")),
     path("", include("fuhe.web.urls")),
 ]
