@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from fuhe.audit.services import ObjectRef, audit_changes, audit_record, audit_snapshot
 from fuhe.common.rows import RowError
+from fuhe.common.tables import TableReadError
 from fuhe.org.core.boundaries import SOURCE as BOUNDARY_SOURCE
 from fuhe.org.core.boundaries import BoundaryNotFoundError, district_boundary, to_geojson
 from fuhe.org.core.divisions import DivisionRow
-from fuhe.org.core.gazetteer import PlaceRow, Problem, TableReadError, parse_places, read_table, row_error
+from fuhe.org.core.gazetteer import PlaceRow, Problem, parse_places, read_table, row_error
 from fuhe.org.core.places import geometry_of, name_variants, partition
 from fuhe.org.models import Place, Region, Unit
 from fuhe.org.regions import regions_at

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from fuhe.cases.models import Case
 from fuhe.cases.services import lifecycle as loop
@@ -42,7 +43,8 @@ def rate(client, case):
 
 def test_inside_the_window_the_page_says_until_when(client, replied):
     shown = page(client, replied)
-    deadline = (replied.replied_at + timedelta(days=7)).isoformat(timespec="seconds")[:16]
+    # the page shows Beijing time: after 16:00 UTC the date there is already the next day's
+    deadline = timezone.localtime(replied.replied_at + timedelta(days=7)).isoformat(timespec="seconds")[:16]
     assert 'id="rate-by"' in shown and 'class="rating"' in shown
     assert deadline[:10] in shown and 'id="rating-ended"' not in shown
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from fuhe.org.core.gazetteer import TableReadError, parse_places, read_table
+from fuhe.common.tables import TableReadError
+from fuhe.org.core.gazetteer import parse_places, read_table
 
 
 def test_good_rows_with_chinese_headers():

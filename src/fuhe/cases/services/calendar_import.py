@@ -11,13 +11,10 @@ docs/calendar.md describes the format and the cycle.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,9 +31,10 @@ from fuhe.cases.core.workcalendar import SHANGHAI, ClockUnit, WorkCalendar
 from fuhe.cases.models import CalendarDay, Case, CaseEvent, ClockPolicy
 from fuhe.cases.services.clocks import calendar_days_of, clock_policy_for, deadlines_from, work_calendar
 from fuhe.common.rows import RowError
+from fuhe.common.table_messages import table_error
+from fuhe.common.tables import TableReadError, table_rows, table_suffix
 
 PERMISSION = "cases.import_calendar"
-SUFFIXES = (".csv", ".txt", ".xlsx")
 MAX_BYTES = 1024 * 1024  # a year's schedule is a few dozen rows
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 RECOMPUTED = "deadline_recomputed"  # the case event's action
@@ -123,56 +121,17 @@ def _bytes_of(file) -> bytes:
     return data.encode() if isinstance(data, str) else data
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _file_error(_("the file is neither UTF-8 nor GB18030 (GBK) text"))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _file_error(_("not a readable .xlsx workbook")) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)] if sheet else []
-    finally:
-        workbook.close()
-
-
 def calendar_schedule_read(file, filename: str | None = None) -> list[list[str]]:
     """The rows of a .csv, .txt (CSV) or .xlsx file, as text; raises ``ValidationError`` on the field "file"."""
     name = filename or (str(file) if isinstance(file, str | Path) else getattr(file, "name", "") or "")
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise _file_error(_("only .csv, .txt and .xlsx files can be imported"))
-    data = _bytes_of(file)
-    if len(data) > MAX_BYTES:
-        raise _file_error(_("the file is larger than 1 MB; a year's schedule is a few dozen rows"))
-    if not data.strip():
-        raise _file_error(_("the file is empty"))
-    return _xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data)
+    try:
+        table_suffix(name)
+        data = _bytes_of(file)
+        if len(data) > MAX_BYTES:
+            raise _file_error(_("the file is larger than 1 MB; a year's schedule is a few dozen rows"))
+        return list(table_rows(data, name))
+    except TableReadError as error:
+        raise table_error(error) from None
 
 
 def _row_error(problem: ScheduleProblem) -> RowError:

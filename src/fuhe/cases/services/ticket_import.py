@@ -13,14 +13,12 @@ way leaves whole batches behind; running it again skips them.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 import time as clock
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,6 +43,8 @@ from fuhe.cases.services.intake import (
 )
 from fuhe.common.events import publish_on_commit
 from fuhe.common.rows import RowError
+from fuhe.common.table_messages import TABLE_PROBLEMS
+from fuhe.common.tables import TableReadError, cell_text, csv_rows, xlsx_open, xlsx_rows
 from fuhe.common.text import without_control_characters
 from fuhe.db import Prepared, prepare
 from fuhe.org.models import Region
@@ -264,27 +264,11 @@ class BatchDone:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers and codes typed into numeric cells
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError("the CSV file is neither UTF-8 nor GB18030 (GBK) text")
+def _file_problem(name: str, problem: object) -> ValidationError:
+    """A problem with the whole file, in the reader's language: "<file name>: <problem>"."""
+    return ValidationError(
+        gettext("%(file)s: %(problem)s") % {"file": Path(name).name or gettext("the file"), "problem": problem}
+    )
 
 
 def _read_bytes(path_or_file) -> bytes:
@@ -296,35 +280,11 @@ def _read_bytes(path_or_file) -> bytes:
     return data.encode() if isinstance(data, str) else data
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    text = _decode(data)
+def _table_rows(data: bytes, suffix: str, name: str) -> Iterator[list[str]]:
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    for row in csv.reader(io.StringIO(text, newline=""), dialect):
-        yield [cell.strip() for cell in row]
-
-
-def _open_xlsx(data: bytes):
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError(f"not a readable .xlsx workbook ({exc})") from exc
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    workbook = _open_xlsx(data)
-    try:
-        if workbook.worksheets:
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
-                yield [_cell(value) for value in row]
-    finally:
-        workbook.close()
+        yield from xlsx_rows(data) if suffix == ".xlsx" else csv_rows(data, delimiters=",\t;")  # "，" is in the text
+    except TableReadError as error:
+        raise _file_problem(name, TABLE_PROBLEMS[error.code]) from None
 
 
 def _too_many_rows(name: str, max_rows: int) -> ValidationError:
@@ -340,9 +300,10 @@ def _too_many_rows(name: str, max_rows: int) -> ValidationError:
 
 def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        hint = " (save it as .xlsx first)" if suffix == ".xls" else ""
-        raise ValidationError(f"{Path(name).name or 'the file'}: only .csv and .xlsx files can be imported{hint}")
+    if suffix == ".xls":
+        raise _file_problem(name, gettext("only .csv and .xlsx files can be imported (save it as .xlsx first)"))
+    if suffix not in (".csv", ".txt", ".xlsx"):
+        raise _file_problem(name, gettext("only .csv and .xlsx files can be imported"))
     return suffix
 
 
@@ -374,10 +335,10 @@ def read_table(
     suffix = _suffix(name)
     data = _read_bytes(path_or_file)
     if not data.strip():
-        raise ValidationError(f"{Path(name).name}: the file is empty")
+        raise _file_problem(name, TABLE_PROBLEMS["empty"])
     table: list[list[str]] = []
     filled = 0
-    for row in _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data):
+    for row in _table_rows(data, suffix, name):
         if table and any(row):
             filled += 1
             if max_rows is not None and filled > max_rows:
@@ -386,7 +347,7 @@ def read_table(
     while table and not any(table[-1]):
         table.pop()  # trailing blank rows (Excel often reports formatted but empty rows)
     if not table or not any(table[0]):
-        raise ValidationError(f"{Path(name).name}: the file is empty (no header row)")
+        raise _file_problem(name, gettext("the file is empty (no header row)"))
     header = _header(table[0])
     width = len(header)
     rows = [(row + [""] * (width - len(row)))[:width] if any(row) else [] for row in table[1:]]
@@ -403,11 +364,11 @@ def table_peek(path_or_file, filename: str | None = None, *, max_rows: int | Non
     suffix = _suffix(name)
     data = _read_bytes(path_or_file)
     if not data.strip():
-        raise ValidationError(f"{Path(name).name}: the file is empty")
+        raise _file_problem(name, TABLE_PROBLEMS["empty"])
     first: list[str] = []
     count = 0
-    if suffix == ".csv":
-        for row in _csv_rows(data):
+    if suffix != ".xlsx":
+        for row in _table_rows(data, suffix, name):
             if not first:
                 first = row
             elif any(row):
@@ -415,16 +376,19 @@ def table_peek(path_or_file, filename: str | None = None, *, max_rows: int | Non
                 if max_rows is not None and count > max_rows:
                     raise _too_many_rows(Path(name).name, max_rows)
     else:
-        workbook = _open_xlsx(data)
+        try:
+            workbook = xlsx_open(data)
+        except TableReadError as error:
+            raise _file_problem(name, TABLE_PROBLEMS[error.code]) from None
         try:
             sheet = workbook.worksheets[0] if workbook.worksheets else None
             if sheet is not None:
-                first = next((list(map(_cell, row)) for row in sheet.iter_rows(max_row=1, values_only=True)), [])
+                first = next((list(map(cell_text, row)) for row in sheet.iter_rows(max_row=1, values_only=True)), [])
                 count = max((sheet.max_row or 1) - 1, 0)
         finally:
             workbook.close()
     if not any(first):
-        raise ValidationError(f"{Path(name).name}: the file is empty (no header row)")
+        raise _file_problem(name, gettext("the file is empty (no header row)"))
     return _header(first), count
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from fuhe.common.rows import RowError
+from fuhe.common.tables import table_rows
 
 #: the columns, with the headers accepted for each (English and Chinese)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -141,46 +142,7 @@ def row_error(problem: Problem, message: str) -> RowError:
     return RowError(problem.row, problem.field, message % dict(problem.values) if problem.values else message)
 
 
-class TableReadError(ValueError):
-    """The file cannot be read as a table: ``code`` names the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The cells of a CSV (UTF-8 or GB18030) or of an .xlsx workbook's first sheet, as text."""
-    import csv
-    import io
-    import zipfile
-
-    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if suffix == "xlsx":
-        from openpyxl import load_workbook  # type: ignore[import-untyped]
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            raise TableReadError("bad_workbook") from None
-        try:
-            sheet = workbook.worksheets[0] if workbook.worksheets else None
-            rows = sheet.iter_rows(values_only=True) if sheet is not None else []
-            return [["" if value is None else str(value) for value in row] for row in rows]
-        finally:
-            workbook.close()
-    if suffix not in ("csv", "txt"):
-        raise TableReadError("bad_suffix")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TableReadError("bad_encoding")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    """The cells of a CSV (UTF-8 or GB18030) or of an .xlsx workbook's first sheet, as text
+    (``fuhe.common.tables``; ``TableReadError`` names what is wrong with the file)."""
+    return list(table_rows(data, filename, delimiters=",\t;"))
