@@ -8,8 +8,16 @@ import pytest
 
 from fuhe.demo.services import DEPARTMENTS
 from fuhe.duties.seed import DISPATCH_ITEMS, EXTRA_ITEMS, TAXONOMY_ITEMS, demo_items, owner_key_of
+from fuhe.routing.core.evaluation import stable_halves
 
-EVAL = Path(__file__).resolve().parents[2] / "src" / "fuhe" / "routing" / "data" / "eval_units.csv"
+DATA = Path(__file__).resolve().parents[2] / "src" / "fuhe" / "routing" / "data"
+EVAL = DATA / "eval_units.csv"
+BLIND = DATA / "eval_blind.csv"
+
+
+def read(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def rows():
@@ -66,22 +74,37 @@ def test_every_dispatch_item_has_a_basis_keywords_and_an_owner_except_the_delibe
 
 def test_the_held_out_set_names_items_and_owners_as_the_list_does():
     items = {item["code"]: item for item in demo_items({})}
-    with EVAL.open(encoding="utf-8", newline="") as handle:
-        cases = list(csv.DictReader(handle))
+    cases = read(EVAL)
     assert len(cases) >= 150 and {case["district"] for case in cases} == {"120101", "120119"}
     for case in cases:
         assert case["item"] in items, case["id"]
         assert case["owner"] == (items[case["item"]]["owner"] or "district_government"), case["id"]
 
 
-def test_no_keyword_is_a_held_out_sentence():
+@pytest.mark.parametrize("path", [EVAL, BLIND], ids=["eval_units", "eval_blind"])
+def test_no_keyword_is_a_held_out_sentence(path):
     """Keywords are the list's own words, not the evaluation's messages copied in."""
-    with EVAL.open(encoding="utf-8", newline="") as handle:
-        # a short title may be a plain term ("电梯困人"); a sentence is a body or a longer title
-        sentences = {t for case in csv.DictReader(handle) for t in (case["title"], case["text"]) if len(t) > 6}
+    # a short title may be a plain term ("电梯困人"); a sentence is a body or a longer title
+    sentences = {t for case in read(path) for t in (case["title"], case["text"]) if len(t) > 6}
     keywords = {word for item in demo_items({}) for word in item["keywords"]}
     assert not keywords & sentences
     assert max(len(word) for word in keywords) <= 12
+
+
+def test_the_blind_set_names_items_and_owners_as_the_list_does_in_two_stable_halves():
+    items = {item["code"]: item for item in demo_items({})}
+    cases = read(BLIND)
+    assert len(cases) >= 240 and {case["district"] for case in cases} == {"120101", "120119"}
+    assert len({case["id"] for case in cases}) == len(cases)
+    for case in cases:
+        assert case["item"] in items, case["id"]
+        assert case["owner"] == (items[case["item"]]["owner"] or "district_government"), case["id"]
+    # the split is the stable hash of the words, stratified by owner: every owner is in both halves
+    expected = stable_halves([f"{c['title']}\n{c['text']}" for c in cases], [c["owner"] for c in cases])
+    assert [case["split"] for case in cases] == expected
+    for owner in {case["owner"] for case in cases}:
+        assert {case["split"] for case in cases if case["owner"] == owner} == {"dev", "test"}, owner
+    assert abs(sum(case["split"] == "test" for case in cases) / len(cases) - 0.5) < 0.05
 
 
 @pytest.mark.parametrize(
@@ -94,7 +117,12 @@ def test_no_keyword_is_a_held_out_sentence():
         ("NY-05", ["山火", "野外用火"]),  # forest fire prevention is the forest's matter
         ("JT-02", ["农村公路", "村道"]),  # 《农村公路条例》: rural roads are the transport bureau's
         ("SC-03", ["预付卡"]),  # prepaid cards of a closed shop: a consumer dispute
-        ("WS-01", ["疫苗接种", "预防接种"]),  # a child's vaccination is public health
+        ("WS-01", ["疫苗接种", "预防接种", "消杀"]),  # a child's vaccination, killing mosquitoes: public health
+        ("GA-01", ["噪音", "鞭炮"]),  # noise of social life and fireworks at night: the police (治安管理处罚法)
+        ("GA-08", ["电动车充电", "电动车上楼"]),  # e-bikes charged indoors: fire safety
+        ("CJ-01", ["采石场", "危险化学品"]),  # quarries and chemicals: 安全生产
+        ("HB-01", ["秸秆焚烧"]),  # burning straw: air pollution control (大气污染防治法)
+        ("SM-04", ["营业执照", "无照经营"]),  # trading without a licence: 市场监管
     ],
 )
 def test_an_item_has_the_words_a_district_writes_for_it(code, words):

@@ -34,12 +34,12 @@ from fuhe.duties.selectors import (
 from fuhe.org.core.divisions import district_range
 from fuhe.org.models import Unit
 from fuhe.routing.core.classifier import KeywordMatcher, Message, TextClassifier
-from fuhe.routing.core.evaluation import PlattScaling, owners_ranked, threshold_for_precision
+from fuhe.routing.core.evaluation import CROSS_FIT_FOLDS, PlattScaling, out_of_fold_measure, owners_ranked
 from fuhe.routing.core.recommend import (
     ItemScorer,
     apply_category_prior,
     categories_related,
-    is_held_out,
+    fold_of_key,
     item_scores,
     keyword_documents,
     normalize_for_keywords,
@@ -53,7 +53,8 @@ logger = logging.getLogger("fuhe.routing")
 
 ROUTING_SCHEMA = 1
 ALTERNATIVES = 3
-HOLD_OUT_MINIMUM = 50  # examples needed before a hold-out decides whether a new model is activated
+HOLD_OUT_MINIMUM = 50  # examples needed before the confidence is measured (out of fold) at all
+FRESH_MINIMUM = 20  # decisions the active model never learnt, needed to compare a new model with it
 WAITING_STATES = (State.RECEIVED, State.RETURNED, State.REOPENED, State.ESCALATED, State.UNDER_REVIEW)
 
 
@@ -64,10 +65,11 @@ def auto_dispatch_threshold() -> float | None:
     """The confidence at or above which a case is dispatched automatically; ``None``: nobody is.
 
     ``FUHE_AUTO_DISPATCH_CONFIDENCE`` = "measured" (the default): the threshold measured when the active model
-    was trained — the lowest calibrated owner confidence at which, on its held-out cases, the one-sided 95 % lower
-    confidence bound (Clopper–Pearson) of the share routed to the right unit still reaches 95 %
-    (``core.evaluation.threshold_for_precision``), so the precision holds on cases not yet seen; no measurement (a
-    cold start, too few held-out cases — at least 59 right ones are needed —, the goal never reached): ``None``.
+    was trained — the lowest calibrated owner confidence at which, over the out-of-fold predictions of every
+    decision of the dispatch history, the one-sided 95 % lower confidence bound (Clopper–Pearson) of the share
+    routed to the right unit still reaches 95 % (``core.evaluation.threshold_for_precision``), so the precision
+    holds on cases not yet seen; no measurement (a cold start, too few decisions — at least 59 right ones are
+    needed —, the goal never reached): ``None``.
     A number sets the threshold by hand (an operator's override); ``None``/"off" disables auto-dispatch."""
     value = settings.FUHE_AUTO_DISPATCH_CONFIDENCE
     if value is None or str(value).strip().lower() in {"", "none", "off", "0"}:
@@ -765,37 +767,85 @@ def _accuracy(classifier: TextClassifier, held: list[tuple[Message, str, str]], 
 
 def owner_confidences(
     classifier: TextClassifier, messages: list[Message], owners: dict[str, str]
-) -> list[tuple[str, float, list[str]]]:
-    """Per message, the most likely owner, its raw confidence (the summed probability of its items) and the owners
-    ranked — as ``recommend_many`` ranks them, without a case's category."""
+) -> list[tuple[str, float, list[str], str]]:
+    """Per message, the most likely owner, its raw confidence (the summed probability of its items), the owners
+    ranked — as ``recommend_many`` ranks them, without a case's category — and the most likely item."""
     probabilities = classifier.predict_proba(messages)
     found = []
     for row in probabilities:
         scores = item_scores(dict(zip(classifier.classes_, row.tolist(), strict=True)), owners, {})
         ranked = owners_ranked(scores, owners)
-        found.append((ranked[0][0], ranked[0][1], [owner for owner, _score in ranked]))
+        item = max(sorted(scores), key=lambda code: scores[code]) if scores else ""
+        found.append((ranked[0][0], ranked[0][1], [owner for owner, _score in ranked], item))
     return found
 
 
-def _measure_confidence(classifier: TextClassifier, held: list[tuple[Message, str, str]], owners: dict) -> dict:
-    """On the held-out examples: the calibration of the owner confidence (Platt) and the auto-dispatch threshold at
-    which the calibrated confidence still reaches the precision goal (``core.evaluation``). Stored with the model;
-    ``auto_dispatch_threshold`` reads it."""
-    predicted = owner_confidences(classifier, [message for message, _code, _owner in held], owners)
-    correct = [top == owner for (top, _c, _r), (_m, _code, owner) in zip(predicted, held, strict=True)]
-    calibration = PlattScaling().fit([confidence for _top, confidence, _r in predicted], correct)
-    calibrated = [calibration(confidence) for _top, confidence, _r in predicted]
-    choice = threshold_for_precision(calibrated, correct)
+@dataclass(frozen=True)
+class LearntDecision:
+    """One dispatcher decision as training sees it: its stable key, its words, the item and the owner chosen."""
+
+    key: str
+    pk: int
+    message: Message
+    code: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class OutOfFoldPredictions:
+    owner: list[str]  # the owner the fold's model ranks first
+    raw: list[float]  # its raw confidence
+    item: list[str]  # the item the fold's model ranks first
+    fold_of: list[int]
+
+
+def _out_of_fold(decisions: list[LearntDecision], keywords: dict, owners: dict, folds: int) -> OutOfFoldPredictions:
+    """Each decision predicted by a model fitted on the list's keywords and the decisions of the other folds (the
+    fold is ``fold_of_key`` of the decision's key, never its row id, so SQLite and PostgreSQL agree)."""
+    fold_of = [fold_of_key(decision.key, folds) for decision in decisions]
+    owner = [""] * len(decisions)
+    raw = [0.0] * len(decisions)
+    item = [""] * len(decisions)
+    for fold in range(folds):
+        held = [i for i, f in enumerate(fold_of) if f == fold]
+        if not held:
+            continue
+        train = [decisions[i] for i, f in enumerate(fold_of) if f != fold]
+        classifier = _fit([d.message for d in train], [d.code for d in train], keywords)
+        predicted = owner_confidences(classifier, [decisions[i].message for i in held], owners)
+        for i, (top, confidence, _ranked, code) in zip(held, predicted, strict=True):
+            owner[i], raw[i], item[i] = top, confidence, code
+    return OutOfFoldPredictions(owner, raw, item, fold_of)
+
+
+def _measure_confidence(decisions: list[LearntDecision], keywords: dict, owners: dict, *, folds: int) -> dict:
+    """Cross-fitted over the whole dispatch history (``core.evaluation.out_of_fold_measure``): every decision is
+    predicted by a model that did not learn it; on those predictions the owner confidence is calibrated (Platt),
+    its reliability and ECE checked, and the auto-dispatch threshold chosen where the precision's one-sided 95 %
+    lower bound (Clopper–Pearson) over every decision still reaches 95 %. Stored with the model trained on all the
+    decisions; ``auto_dispatch_threshold`` reads it."""
+    predictions = _out_of_fold(decisions, keywords, owners, folds)
+    correct = [top == d.owner for top, d in zip(predictions.owner, decisions, strict=True)]
+    measured = out_of_fold_measure(predictions.raw, correct, predictions.fold_of)
+    items_right = sum(code == d.code for code, d in zip(predictions.item, decisions, strict=True))
     return {
-        "calibration": calibration.as_json(),
-        "auto_dispatch": choice.as_json() if choice else {"threshold": None, "measured_on": len(held)},
+        "candidate": {
+            "item_accuracy": round(items_right / len(decisions), 4),
+            "owner_accuracy": round(measured.accuracy, 4),
+        },
+        "calibration": measured.calibration.as_json(),
+        "calibration_check": measured.as_json(),
+        "auto_dispatch": (
+            measured.choice.as_json() if measured.choice else {"threshold": None, "measured_on": len(decisions)}
+        ),
+        "_owner_right": correct,  # not stored: for the comparison with the active model
     }
 
 
 def _split_keys(examples):
-    """The hold-out key of each example: its words and how many earlier examples had the same words. It does not
-    depend on row ids, so the split is the same on SQLite and PostgreSQL and after a dump and restore, and copies of
-    one message still fall on both sides."""
+    """The stable key of each example: its words and how many earlier examples had the same words. It does not
+    depend on row ids, so the folds are the same on SQLite and PostgreSQL and after a dump and restore, and copies
+    of one message still fall into several folds."""
     seen: dict[tuple[str, str], int] = {}
     for example in sorted(examples, key=lambda e: e.pk):
         words = (example.title, example.text)
@@ -803,12 +853,39 @@ def _split_keys(examples):
         yield f"{example.title}\n{example.text}\n{seen[words]}", example
 
 
-def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
-    """Fit a new model on the active lists' keywords (cold start) and the current examples; keep it as a new
-    version and activate it unless it is worse than the active one on the hold-out (owner accuracy).
+def _compare_with_active(
+    active: RoutingModel, decisions: list[LearntDecision], owner_right: list[bool], owners
+) -> dict:
+    """The candidate against the active model on the decisions the active model never learnt (recorded after it
+    was trained): the candidate's out-of-fold predictions against the active model's own. Fewer than
+    ``FRESH_MINIMUM`` such decisions compare nothing (the candidate, trained on more, is activated)."""
+    through = (active.metrics or {}).get("examples_through")
+    if through is None:
+        return {}
+    fresh = [i for i, d in enumerate(decisions) if d.pk > through]
+    if len(fresh) < FRESH_MINIMUM:
+        return {}
+    held = [(decisions[i].message, decisions[i].code, decisions[i].owner) for i in fresh]
+    try:
+        previous = _accuracy(TextClassifier.from_bytes(bytes(active.blob)), held, owners)
+    except ValueError:
+        return {"active": None}  # an unreadable old model never blocks a new one
+    candidate = round(sum(owner_right[i] for i in fresh) / len(fresh), 4)
+    return {
+        "compared_on": len(fresh),
+        "candidate_on_new": {"owner_accuracy": candidate},
+        "active": previous,
+        "active_version": active.version,
+    }
 
-    Held-out examples (a stable 20 %, once there are enough) are never trained on, so both models are
-    compared on messages neither has seen."""
+
+def routing_model_train(*, actor=None, note: str = "", folds: int = CROSS_FIT_FOLDS) -> RoutingModel | None:
+    """Fit a new model on the active lists' keywords (cold start) and **all** the current examples; keep it as a
+    new version and activate it unless it is worse than the active one on the decisions that one never learnt.
+
+    Its confidence is measured cross-fitted (``_measure_confidence``): once there are ``HOLD_OUT_MINIMUM``
+    examples, each is predicted by a model fitted on the other ``folds`` − 1 folds, so every decision counts
+    toward the calibration and the auto-dispatch threshold while the model deployed learns from all of them."""
     lists = sorted(
         DutyList.objects.filter(status=ListStatus.ACTIVE).select_related("region"),
         key=lambda d: d.region.subtree[1] - d.region.subtree[0],
@@ -822,29 +899,30 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
     examples = {}
     for example in RoutingExample.objects.filter(is_current=True, duty_item_code__in=list(keywords)).order_by("id"):
         examples[example.case_id or -example.pk] = example  # one per case: the latest decision
-    data = [(key, Message(e.title, e.text), e.duty_item_code, e.owner_key) for key, e in _split_keys(examples.values())]
-    use_hold_out = len(data) >= HOLD_OUT_MINIMUM
-    held = [(m, code, owner) for key, m, code, owner in data if use_hold_out and is_held_out(key)]
-    train = [(m, code) for key, m, code, _owner in data if not (use_hold_out and is_held_out(key))]
-    classifier = _fit([m for m, _ in train], [code for _, code in train], keywords)
+    decisions = [
+        LearntDecision(key, e.pk, Message(e.title, e.text), e.duty_item_code, e.owner_key)
+        for key, e in _split_keys(examples.values())
+    ]
+    classifier = _fit([d.message for d in decisions], [d.code for d in decisions], keywords)
+    measured = len(decisions) >= HOLD_OUT_MINIMUM
     metrics: dict = {
-        "examples": len(data),
-        "trained_on": len(train),
-        "held_out": len(held),
+        "examples": len(decisions),
+        "trained_on": len(decisions),
+        "held_out": len(decisions) if measured else 0,  # decisions predicted out of fold
+        "folds": folds if measured else 0,
+        "examples_through": max((d.pk for d in decisions), default=0),
         "duty_lists": [{"id": d.pk, "version": d.version, "region": d.region.code} for d in lists],
     }
     active = RoutingModel.objects.filter(is_active=True).first()
     activate = True
-    if held:
-        metrics["candidate"] = _accuracy(classifier, held, owners)
-        metrics.update(_measure_confidence(classifier, held, owners))
+    if measured:
+        confidence = _measure_confidence(decisions, keywords, owners, folds=folds)
+        owner_right = confidence.pop("_owner_right")
+        metrics.update(confidence)
         if active is not None:
-            try:
-                metrics["active"] = _accuracy(TextClassifier.from_bytes(bytes(active.blob)), held, owners)
-                metrics["active_version"] = active.version
-                activate = metrics["candidate"]["owner_accuracy"] >= metrics["active"]["owner_accuracy"]
-            except ValueError:
-                metrics["active"] = None  # an unreadable old model never blocks a new one
+            metrics.update(_compare_with_active(active, decisions, owner_right, owners))
+            if metrics.get("active"):
+                activate = metrics["candidate_on_new"]["owner_accuracy"] >= metrics["active"]["owner_accuracy"]
     with transaction.atomic():
         version = (RoutingModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
         if activate:
@@ -852,7 +930,7 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
         model = RoutingModel.objects.create(
             version=version,
             duty_list=lists[0],
-            trained_on=len(train),
+            trained_on=len(decisions),
             keyword_documents=len(keyword_documents(keywords)[0]),
             classes=list(classifier.classes_),
             blob=classifier.to_bytes(),
@@ -864,9 +942,14 @@ def routing_model_train(*, actor=None, note: str = "") -> RoutingModel | None:
             actor=actor,
             action="routing.model_train",
             target=model,
-            summary={"after": {"version": version, "active": activate, "metrics": metrics}},
+            summary={"after": {"version": version, "active": activate, "metrics": _audit_metrics(metrics)}},
         )
     return model
+
+
+def _audit_metrics(metrics: dict) -> dict:
+    """The model's figures for the audit row, without the reliability bins (they are on the model)."""
+    return {key: value for key, value in metrics.items() if key != "calibration_check"}
 
 
 # --- why a recommendation is weak ------------------------------------------------------------------------

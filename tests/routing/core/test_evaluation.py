@@ -6,10 +6,13 @@ import pytest
 
 from fuhe.routing.core.evaluation import (
     PlattScaling,
+    ThresholdChoice,
     expected_calibration_error,
+    out_of_fold_measure,
     owners_ranked,
     precision_lower_bound,
     reliability,
+    stable_halves,
     threshold_for_precision,
     unit_report,
 )
@@ -102,3 +105,60 @@ def test_platt_scaling_without_both_outcomes_is_the_identity():
     platt = PlattScaling().fit([0.2, 0.4], [True, True])
     assert not platt.fitted and platt(0.4) == 0.4 and PlattScaling.from_json({})(0.3) == 0.3
     assert math.isfinite(PlattScaling().fit([0.0, 1.0], [False, True])(1.0))
+
+
+def test_mistakes_at_one_confidence_do_not_make_the_platt_fit_diverge():
+    """Copies of one disputed message share one raw confidence: without the line search the slope ran to
+    −39,000 and every calibrated confidence saturated at 0 or 1."""
+    raw = [0.3] * 80 + [0.9 + 0.001 * (n % 50) for n in range(360)]
+    correct = [n % 2 == 0 for n in range(80)] + [True] * 360
+    platt = PlattScaling().fit(raw, correct)
+    assert -100 < platt.a < 0
+    assert 0.4 < platt(0.3) < 0.6 and 0.97 < platt(0.92) < 1 and platt(0.92) < platt(0.95)
+
+
+def test_a_threshold_is_stored_rounded_up():
+    choice = ThresholdChoice(0.123401, 0.97, 0.5, 100, 200, 0.95, 0.951)
+    assert choice.as_json()["threshold"] == 0.1235
+    assert ThresholdChoice(1e-13, 1.0, 1.0, 100, 100, 0.95, 0.97).as_json()["threshold"] == 0.0001
+
+
+def test_out_of_fold_every_decision_counts_and_the_check_is_cross_fitted():
+    raw = [0.95] * 70 + [0.5] * 30
+    correct = [True] * 70 + [n % 3 == 0 for n in range(30)]
+    fold_of = [n % 5 for n in range(100)]
+    measured = out_of_fold_measure(raw, correct, fold_of)
+    assert measured.choice is not None and measured.choice.cases == 70 and measured.choice.measured_on == 100
+    assert measured.choice.precision == 1.0 and measured.choice.lower_bound >= 0.95  # 70 right: 0.05^(1/70)
+    assert measured.accuracy == pytest.approx(80 / 100)
+    assert measured.ece_calibrated < measured.ece_raw  # the raw 0.95 and 0.5 are both over-confident
+    data = measured.as_json()
+    assert data["decisions"] == 100 and sum(b["cases"] for b in data["reliability"]) == 100
+    # a fold's decisions are calibrated by a map fitted without them: change one fold's outcomes and only
+    # the other folds' calibrated figures move
+    flipped = [ok if fold_of[n] != 0 or n >= 70 else False for n, ok in enumerate(correct)]
+    other = out_of_fold_measure(raw, flipped, fold_of)
+    assert other.calibrated[0] == pytest.approx(measured.calibrated[0])  # fold 0: its map never saw fold 0
+    assert other.calibrated[1] != pytest.approx(measured.calibrated[1])  # fold 1: its map saw fold 0
+    with pytest.raises(ValueError):
+        out_of_fold_measure([0.5], [True, False], [0])
+
+
+def test_fewer_decisions_than_the_bound_needs_give_no_threshold_out_of_fold():
+    measured = out_of_fold_measure([0.9] * 50, [True] * 50, [n % 5 for n in range(50)])
+    assert measured.choice is None  # 50 right of 50: the lower bound is 0.942
+
+
+def test_the_blind_halves_are_stable_stratified_and_keyed_by_the_words():
+    keys = [f"message {n}" for n in range(40)]
+    strata = ["a" if n < 30 else ("b" if n < 37 else "c") for n in range(40)]
+    halves = stable_halves(keys, strata)
+    for stratum in "abc":
+        got = [h for h, s in zip(halves, strata, strict=True) if s == stratum]
+        assert abs(got.count("dev") - got.count("test")) <= 1
+    # the same rows in another order get the same halves: positions and ids play no part
+    order = list(reversed(range(40)))
+    again = stable_halves([keys[i] for i in order], [strata[i] for i in order])
+    assert [again[order.index(i)] for i in range(40)] == halves
+    with pytest.raises(ValueError):
+        stable_halves(["x"], [])

@@ -1,8 +1,10 @@
+import zlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fuhe.routing.core.recommend import similar_texts, similar_texts_many
+from fuhe.routing.core.recommend import fold_of_key, similar_texts, similar_texts_many
 
 WORDS = ["井盖", "缺失", "噪音", "扰民", "电梯", "故障", "垃圾", "清运", "路灯", "不亮", "楼道", "堆物"]
 texts = st.lists(st.sampled_from(WORDS), min_size=0, max_size=6).map("".join)
@@ -60,3 +62,13 @@ def test_the_batch_scorer_gives_the_same_scores_owners_and_order_as_the_dicts():
     assert [code for code, _ in scorer.ranked(scores, "department:water", 3)] == ["C", "A", "B"]
     fallback = scorer.scores(np.array([0.0, 0.0, 0.0, 1.0]), {"B": ["路灯"]})
     assert scorer.codes[int(fallback.argmax())] == "B" and fallback.sum() == pytest.approx(1.0)
+
+
+def test_a_fold_is_a_stable_function_of_the_key():
+    keys = [f"路灯不亮\n{n}号\n1" for n in range(500)]
+    folds = [fold_of_key(key, 5) for key in keys]
+    assert folds == [fold_of_key(key, 5) for key in keys] and set(folds) == {0, 1, 2, 3, 4}
+    assert all(60 <= folds.count(fold) <= 140 for fold in range(5))
+    assert fold_of_key("路灯不亮", 5) == zlib.crc32("路灯不亮".encode()) % 5  # no seed, no process hash
+    with pytest.raises(ValueError):
+        fold_of_key("x", 0)

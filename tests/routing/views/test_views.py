@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -81,3 +83,20 @@ def test_dashboard_figures_and_retrain(tree, routed_case, login, settings):
     assert RoutingModel.objects.filter(is_active=True).count() == 1
     assert login(tree.people["dispatcher"]).post(reverse("routing:retrain")).status_code == 404
     assert login(tree.people["resident"]).get(reverse("routing:dashboard")).status_code == 404
+
+
+def test_the_dashboard_shows_the_share_and_precision_of_the_measured_threshold(tree, duty_list, login):
+    measured = routing_model_train()
+    measured.metrics = {
+        **measured.metrics,
+        "auto_dispatch": {"threshold": 0.962, "precision": 0.986, "share": 0.8, "cases": 141, "measured_on": 176},
+    }
+    measured.save(update_fields=["metrics"])
+    shut = routing_model_train()
+    shut.metrics = {**shut.metrics, "auto_dispatch": {"threshold": None, "measured_on": 74}}
+    shut.save(update_fields=["metrics"])
+    page = login(tree.people["admin"]).get(reverse("routing:dashboard")).content.decode()
+    cells = re.findall(r'<td class="model-auto-dispatch">(.*?)</td>', page)  # newest first
+    # the figures, whatever the page's language: share, decisions at or above the threshold, threshold, precision
+    assert all(figure in cells[1] for figure in ("80%", "141 / 176", "≥ 96%", "99%"))
+    assert "74" in cells[0] and "/" not in cells[0]  # no threshold: only how many decisions were measured

@@ -79,6 +79,13 @@ def is_held_out(key: int | str, share_percent: int = 20) -> bool:
     return zlib.crc32(str(key).encode()) % 100 < share_percent
 
 
+def fold_of_key(key: int | str, folds: int) -> int:
+    """A stable, seedless fold (0 … ``folds`` − 1) of a key: the same example always falls in the same fold."""
+    if folds < 1:
+        raise ValueError(f"{folds} folds")
+    return zlib.crc32(str(key).encode()) % folds
+
+
 @dataclass(frozen=True)
 class Similar:
     key: int
