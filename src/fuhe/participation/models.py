@@ -236,3 +236,273 @@ class RedemptionItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- volunteers: certification, service requests, service records --------------------------------------------------
+
+
+class ServiceField(models.TextChoices):
+    """A field of volunteer service; certification is per field (``core/certification.py`` names the issuers)."""
+
+    LEGAL = "legal", _("legal aid")
+    MEDICAL = "medical", _("health visits")
+    PSYCHOLOGICAL = "psychological", _("psychological support")
+    ELDERLY_CARE = "elderly_care", _("elderly care")
+    EMERGENCY = "emergency", _("emergency rescue")
+    GENERAL = "general", _("general volunteering")
+
+
+class CertificationLevel(models.IntegerChoices):
+    BASIC = 1, _("basic")
+    INTERMEDIATE = 2, _("intermediate")
+    SENIOR = 3, _("senior")
+
+
+class NoRewrite:
+    """A row written once: saving an existing row is refused (its later history is kept in event rows)."""
+
+    frozen_fields: tuple[str, ...] = ()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or set(fields) & set(self.frozen_fields):
+                raise AppendOnlyError(f"{type(self).__name__} rows are written once")
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+class Certification(NoRewrite, models.Model):
+    """A volunteer's certification in one field at one level, issued by a recognised body with evidence and an
+    expiry. Only its revocation changes it afterwards (``revoked_*``, set once, with a history event)."""
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("volunteer")
+    )
+    field = models.CharField(_("field of service"), max_length=16, choices=ServiceField.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CertificationLevel.choices)
+    issuer = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("issuing body")
+    )
+    evidence = models.CharField(_("evidence"), max_length=400)
+    evidence_file = models.FileField(_("evidence file"), upload_to="participation/certifications/%Y/", blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=400, blank=True, default="")
+
+    frozen_fields = (
+        "volunteer",
+        "field",
+        "level",
+        "issuer",
+        "evidence",
+        "evidence_file",
+        "valid_from",
+        "valid_until",
+        "issued_by",
+        "issued_at",
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("volunteer certification")
+        verbose_name_plural = _("volunteer certifications")
+        indexes = [models.Index(fields=["volunteer", "field"], name="participation_cert_person")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("valid_from")), name="cert_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} · {self.get_level_display()}"
+
+
+class CertificationEvent(models.Model):
+    """The append-only history of a certification: issued, revoked."""
+
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=400, blank=True, default="")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.certification_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("certification history is append-only")
+        super().save(*args, **kwargs)
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("open")
+    TAKEN = "taken", _("taken")
+    RECORDED = "recorded", _("awaiting signature")
+    SIGNED = "signed", _("signed, points credited")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ServiceRequest(models.Model):
+    """A volunteer task posted by a community worker (its owner), perhaps from a case or a resource demand of kind
+    volunteer skill. One volunteer takes it; ``state`` is written only by ``service_request_transition``."""
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True, default="")
+    field = models.CharField(_("field of service"), max_length=16, choices=ServiceField.choices)
+    min_level = models.PositiveSmallIntegerField(
+        _("minimum level"), choices=CertificationLevel.choices, default=CertificationLevel.BASIC
+    )
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    place = models.CharField(_("place"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    expected_hours = models.DecimalField(_("expected hours"), max_digits=4, decimal_places=1)
+    points_per_hour = models.PositiveSmallIntegerField(_("points per hour"), default=10)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="service_requests", verbose_name=_("issuing organisation")
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("case")
+    )
+    demand = models.ForeignKey(
+        "resources.Demand",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resource demand"),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=RequestState.choices, default=RequestState.OPEN)
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_requests_taken",
+        verbose_name=_("volunteer"),
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [models.Index(fields=["state", "field"], name="participation_request_state")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ServiceRequestEvent(models.Model):
+    """The append-only timeline of a request: every transition with its actor."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=12)
+    from_state = models.CharField(max_length=10)
+    to_state = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("request history is append-only")
+        super().save(*args, **kwargs)
+
+
+class ServiceRecord(NoRewrite, models.Model):
+    """A volunteer service record as the 民政部 rules on volunteer service records require: who, what, when, where,
+    how many hours, free of charge. Written once; corrected only by ``ServiceRecordCorrection`` rows; its
+    counter-signature (``signed_*``, ``earning``) is set once."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.PROTECT, related_name="record")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("volunteer")
+    )
+    content = models.TextField(_("service content"))
+    place = models.CharField(_("place"), max_length=200)
+    started_at = models.DateTimeField(_("started at"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    is_free_of_charge = models.BooleanField(_("free of charge"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    earning = models.ForeignKey(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("earning")
+    )
+
+    frozen_fields = (
+        "request",
+        "volunteer",
+        "content",
+        "place",
+        "started_at",
+        "hours",
+        "is_free_of_charge",
+        "recorded_by",
+        "recorded_at",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(is_free_of_charge=True), name="service_record_free"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="service_record_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.started_at:%Y-%m-%d}"
+
+
+class ServiceRecordCorrection(models.Model):
+    """A correction of one field of a service record, with its reason; append-only."""
+
+    record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(_("field"), max_length=12)
+    old_value = models.CharField(_("old value"), max_length=400)
+    new_value = models.CharField(_("new value"), max_length=400)
+    reason = models.CharField(_("reason"), max_length=400)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("service record correction")
+        verbose_name_plural = _("service record corrections")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.field}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("corrections are append-only")
+        super().save(*args, **kwargs)

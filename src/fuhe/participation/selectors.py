@@ -7,24 +7,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from fuhe.accounts.models import Role, User
+from fuhe.accounts.scope import scope_for
+from fuhe.participation.core import volunteering as volunteering_core
 from fuhe.participation.core.ledger import GENESIS
 from fuhe.participation.models import (
     Account,
     AccountKind,
+    Certification,
     Checkpoint,
     CheckpointBalance,
     Entry,
     LedgerHead,
     RedemptionItem,
+    RequestState,
+    ServiceRecord,
+    ServiceRequest,
     TransactionKind,
 )
-from fuhe.participation.rules import can_view_account
+from fuhe.participation.rules import (
+    can_manage_request,
+    can_view_account,
+    certification_grants,
+    is_staff_person,
+    volunteer_area_ranges,
+)
 
 STATEMENT_PAGE_SIZE = 50
 
@@ -150,3 +166,181 @@ def account_statement(*, account: Account, page: int | str | None = 1, per_page:
 def redemption_items_available():
     """The catalogue: active items with stock left, cheapest first."""
     return RedemptionItem.objects.filter(is_active=True, stock__gt=0).select_related("owner").order_by("points", "name")
+
+
+# --- volunteers ---------------------------------------------------------------------------------------------------
+
+
+def certifications_of(*, person):
+    """A person's certifications, newest first, with their issuer."""
+    return Certification.objects.filter(volunteer=person).select_related("issuer", "revoked_by")
+
+
+def certifications_issued(*, user, units):
+    """Certifications issued by the units ``user`` acts for (the issuing body's page)."""
+    return (
+        Certification.objects.filter(issuer__in=units)
+        .select_related("volunteer", "issuer")
+        .order_by("-issued_at", "-id")[:200]
+    )
+
+
+def certification_get_for_issuer(*, user, certification_id: int, units) -> Certification:
+    certification = Certification.objects.select_related("issuer").filter(pk=certification_id, issuer__in=units).first()
+    if certification is None:
+        raise Http404("no such certification")
+    return certification
+
+
+def volunteer_find(*, user, username: str):
+    """A resident or volunteer by sign-in name, among the people ``user``'s scope holds (None otherwise)."""
+    person = User.objects.filter(username=(username or "").strip(), is_active=True).first()
+    if person is None or is_staff_person(person):
+        return None
+    scope = scope_for(user)
+    if not any(scope.contains_region(region) for region in scope_for(person).home_region_ids):
+        return None
+    return person
+
+
+def _area_q(user) -> Q:
+    ranges = volunteer_area_ranges(user)
+    if not ranges:
+        return Q(pk__in=[])
+    condition = Q()
+    for low, high in ranges:
+        condition |= Q(region_id__gte=low, region_id__lt=high)
+    return condition
+
+
+def service_requests_available(*, user) -> list[ServiceRequest]:
+    """Open requests in the volunteer's area that their certifications (valid today) let them take."""
+    if is_staff_person(user):
+        return []
+    rows = ServiceRequest.objects.filter(_area_q(user), state=RequestState.OPEN).select_related("region", "unit")
+    return [
+        r for r in rows.order_by("starts_at", "id")[:200] if certification_grants(user, r.field, min_level=r.min_level)
+    ]
+
+
+def service_requests_taken(*, user):
+    """The requests ``user`` took, newest first."""
+    return ServiceRequest.objects.filter(volunteer=user).select_related("region", "unit").order_by("-taken_at", "-id")
+
+
+def service_requests_managed(*, user):
+    """The requests ``user`` owns or whose organisation they act for, newest first."""
+    units = sorted(scope_for(user).unit_ids)
+    return (
+        ServiceRequest.objects.filter(Q(owner=user) | Q(unit_id__in=units))
+        .select_related("region", "volunteer")
+        .order_by("-created_at", "-id")[:200]
+    )
+
+
+def service_request_get(*, user, request_id: int) -> ServiceRequest:
+    """The request, if ``user`` may see it: its owner and organisation, staff whose scope holds its region, the
+    volunteer who took it, and volunteers of its area while it is open. Missing and out of scope raise the same
+    404."""
+    request = (
+        ServiceRequest.objects.select_related("region", "unit", "owner", "volunteer", "case", "demand")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("no such request")
+    if can_manage_request(user, request) or request.volunteer_id == user.pk:
+        return request
+    if is_staff_person(user):
+        if scope_for(user).contains_region(request.region_id):
+            return request
+    elif request.state == RequestState.OPEN and any(
+        low <= request.region_id < high for low, high in volunteer_area_ranges(user)
+    ):
+        return request
+    raise Http404("no such request")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A service record as it stands: the original values with the corrections applied."""
+
+    record: ServiceRecord
+    content: str
+    place: str
+    started_at: datetime
+    hours: Decimal
+
+
+def record_current(record: ServiceRecord) -> RecordView:
+    """The record's values after its corrections (in order); the original row and the corrections stay."""
+    original = {
+        "content": record.content,
+        "place": record.place,
+        "started_at": record.started_at,
+        "hours": record.hours,
+    }
+    corrections = []
+    for correction in record.corrections.all():
+        value: object = correction.new_value
+        if correction.field == "hours":
+            value = Decimal(correction.new_value)
+        elif correction.field == "started_at":
+            value = parse_datetime(correction.new_value)
+        corrections.append((correction.field, value))
+    current = volunteering_core.apply_corrections(original, corrections)
+    return RecordView(record=record, **current)
+
+
+def service_records_of(*, person) -> list[RecordView]:
+    """A volunteer's service records as they stand, newest first."""
+    rows = (
+        ServiceRecord.objects.filter(volunteer=person)
+        .select_related("request", "request__unit", "request__region", "signed_by", "earning")
+        .prefetch_related("corrections")
+    )
+    return sorted((record_current(r) for r in rows), key=lambda v: (v.started_at, v.record.pk), reverse=True)
+
+
+def volunteer_candidates(*, request: ServiceRequest, limit: int = 10) -> list[volunteering_core.Ranked]:
+    """Volunteers who could take ``request``, ranked (``core/volunteering.rank_volunteers``): certified for its
+    field and level today, living in its street, by distance, load and level."""
+    street_low = request.region_id // 10**6 * 10**6
+    people = (
+        User.objects.filter(
+            is_active=True,
+            roles__role__in=[Role.VOLUNTEER, Role.RESIDENT],
+            roles__region_id__gte=street_low,
+            roles__region_id__lt=street_low + 10**6,
+        )
+        .distinct()
+        .annotate(
+            open_tasks=Count("service_requests_taken", filter=Q(service_requests_taken__state=RequestState.TAKEN))
+        )
+    )
+    today = timezone.localdate()
+    candidates = []
+    for person in people[:500]:
+        if is_staff_person(person):
+            continue
+        if request.field in ("general", ""):
+            level = 0
+        else:
+            levels = [
+                c.level
+                for c in Certification.objects.filter(volunteer=person, field=request.field, revoked_at__isnull=True)
+                if c.valid_from <= today <= c.valid_until
+            ]
+            level = max(levels, default=0)
+            if level < request.min_level:
+                continue
+        candidates.append(
+            volunteering_core.Candidate(
+                person_id=person.pk,
+                name=str(person),
+                region_ids=scope_for(person).home_region_ids,
+                level=level,
+                open_tasks=person.open_tasks,
+            )
+        )
+    return volunteering_core.rank_volunteers(request.region_id, candidates, limit=limit)

@@ -16,30 +16,52 @@ TABLES = (
 )
 MESSAGE = "the points ledger is append-only"
 
-SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+# the volunteer module's histories (migration 0004): certification events, request events, record corrections
+HISTORY_TABLES = (
+    "participation_certificationevent",
+    "participation_servicerequestevent",
+    "participation_servicerecordcorrection",
+)
+
+
+def _sqlite(tables) -> tuple[list[str], list[str]]:
+    install = [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"""
-    for table in TABLES
-    for verb in ("UPDATE", "DELETE")
-]
-SQLITE_REMOVE = [
-    f"DROP TRIGGER IF EXISTS {table}_no_{verb.lower()};" for table in TABLES for verb in ("UPDATE", "DELETE")
-]
-POSTGRES_INSTALL = [
-    f"""CREATE OR REPLACE FUNCTION participation_append_only() RETURNS trigger AS $$
+        for table in tables
+        for verb in ("UPDATE", "DELETE")
+    ]
+    remove = [f"DROP TRIGGER IF EXISTS {table}_no_{verb.lower()};" for table in tables for verb in ("UPDATE", "DELETE")]
+    return install, remove
+
+
+def _postgres(tables, *, with_function: bool) -> tuple[list[str], list[str]]:
+    function = [
+        f"""CREATE OR REPLACE FUNCTION participation_append_only() RETURNS trigger AS $$
         BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation'; END;
-        $$ LANGUAGE plpgsql;""",
-    *[
-        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+        $$ LANGUAGE plpgsql;"""
+    ]
+    install = [
+        *(function if with_function else []),
+        *[
+            f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION participation_append_only();"""
-        for table in TABLES
-    ],
-]
-POSTGRES_REMOVE = [
-    *[f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};" for table in TABLES],
-    "DROP FUNCTION IF EXISTS participation_append_only();",
-]
+            for table in tables
+        ],
+    ]
+    remove = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};" for table in tables]
+    if with_function:
+        remove.append("DROP FUNCTION IF EXISTS participation_append_only();")
+    return install, remove
+
+
+SQLITE_INSTALL, SQLITE_REMOVE = _sqlite(TABLES)
+POSTGRES_INSTALL, POSTGRES_REMOVE = _postgres(TABLES, with_function=True)
 BY_VENDOR = {"sqlite": (SQLITE_INSTALL, SQLITE_REMOVE), "postgresql": (POSTGRES_INSTALL, POSTGRES_REMOVE)}
+HISTORY_BY_VENDOR = {
+    "sqlite": _sqlite(HISTORY_TABLES),
+    "postgresql": _postgres(HISTORY_TABLES, with_function=False),
+}
 
 
 class VendorRunSQL(migrations.RunSQL):
@@ -62,8 +84,8 @@ class VendorRunSQL(migrations.RunSQL):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-def operations() -> list[VendorRunSQL]:
-    return [VendorRunSQL(vendor, install, remove) for vendor, (install, remove) in BY_VENDOR.items()]
+def operations(by_vendor=None) -> list[VendorRunSQL]:
+    return [VendorRunSQL(vendor, install, remove) for vendor, (install, remove) in (by_vendor or BY_VENDOR).items()]
 
 
 def _run(connection, statements) -> None:
@@ -74,7 +96,9 @@ def _run(connection, statements) -> None:
 
 def install(connection) -> None:
     _run(connection, BY_VENDOR.get(connection.vendor, ((), ()))[0])
+    _run(connection, HISTORY_BY_VENDOR.get(connection.vendor, ((), ()))[0])
 
 
 def remove(connection) -> None:
+    _run(connection, HISTORY_BY_VENDOR.get(connection.vendor, ((), ()))[1])
     _run(connection, BY_VENDOR.get(connection.vendor, ((), ()))[1])

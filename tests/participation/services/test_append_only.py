@@ -55,7 +55,9 @@ def test_sqlite_has_a_trigger_per_table_and_statement(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'participation_%'")
         names = {row[0] for row in cursor.fetchall()}
-    assert names == {f"{table}_no_{verb}" for table in triggers.TABLES for verb in ("update", "delete")}
+    assert names == {
+        f"{table}_no_{verb}" for table in (*triggers.TABLES, *triggers.HISTORY_TABLES) for verb in ("update", "delete")
+    }
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
@@ -63,7 +65,7 @@ def test_postgresql_has_a_trigger_per_table(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'participation_%'")
         names = {row[0] for row in cursor.fetchall()}
-    assert names == {f"{table}_append_only" for table in triggers.TABLES}
+    assert names == {f"{table}_append_only" for table in (*triggers.TABLES, *triggers.HISTORY_TABLES)}
 
 
 def test_the_orm_refuses_bulk_updates_and_deletes(ledger_rows):

@@ -102,7 +102,9 @@ def points_account_open(*, actor, holder) -> Account:
 
 
 def _head_locked() -> LedgerHead:
-    head, _created = LedgerHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": ledger.GENESIS})
+    head, _created = LedgerHead.objects.select_for_update(of=("self",)).get_or_create(
+        id=1, defaults={"hash": ledger.GENESIS}
+    )
     return head
 
 
@@ -286,7 +288,7 @@ def points_redeem(*, actor, item: RedemptionItem, quantity: int = 1) -> Transact
         raise LedgerError({"quantity": _("Enter a quantity of at least 1.")})
     with transaction.atomic():
         head = _head_locked()
-        locked = RedemptionItem.objects.select_for_update().filter(pk=item.pk).first()
+        locked = RedemptionItem.objects.select_for_update(of=("self",)).filter(pk=item.pk).first()
         if locked is None or not locked.is_active:
             raise LedgerError({"item": _("This item is no longer in the catalogue.")})
         if locked.stock < quantity:
