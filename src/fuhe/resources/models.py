@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuhe.audit.core.masking import mask_phone
 from fuhe.cases.models import Case
@@ -39,15 +40,15 @@ class DemandSource(models.TextChoices):
 
 
 class DemandState(models.TextChoices):
-    OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
-    CANCELLED = "cancelled", _("cancelled")
+    OPEN = "open", pgettext_lazy("demand state", "open")
+    CLOSED = "closed", pgettext_lazy("demand state", "closed")
+    CANCELLED = "cancelled", pgettext_lazy("demand state", "cancelled")
 
 
 class MatchState(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
     OFFERED = "offered", _("offered")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("match state", "accepted")
     DECLINED = "declined", _("declined")
     DELIVERED = "delivered", _("delivered")
     CONFIRMED = "confirmed", _("confirmed")
@@ -194,6 +195,19 @@ class Match(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True, default="")
+    # the pairing whose shares made this resource a candidate (a flow across the pairing), if any
+    pairing = models.ForeignKey(
+        "Pairing", null=True, blank=True, on_delete=models.PROTECT, related_name="matches", verbose_name=_("pairing")
+    )
+    # the emergency period under which this match was proposed or offered (pre-emption), if any
+    emergency = models.ForeignKey(
+        "EmergencyPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matches",
+        verbose_name=_("emergency"),
+    )
 
     class Meta:
         verbose_name = _("match")
@@ -228,3 +242,92 @@ class MatchEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("match events are append-only")
         super().save(*args, **kwargs)
+
+
+# --- urban–rural pairing (城乡结对) and emergency mode (issue 16, items 7 and 8) -------------------------------------
+
+
+class PairingShare(models.TextChoices):
+    """What one side of a pairing opens to the other. The street's side: its resource pool (every resource its
+    units own) or only its volunteer teams' skills; the township's side: its spaces (school buildings, collective
+    rooms: resources of kind space owned in the township)."""
+
+    STREET_POOL = "street_pool", _("the street's resource pool")
+    STREET_VOLUNTEER_SKILLS = "street_volunteer_skills", _("the street's volunteer teams' skills")
+    TOWNSHIP_SPACES = "township_spaces", _("the township's spaces")
+
+
+class PairingState(models.TextChoices):
+    ACTIVE = "active", _("active")
+    ENDED = "ended", _("ended")
+
+
+class Pairing(models.Model):
+    """A pairing between an urban street and a rural township: while active (and between its dates), the chosen
+    shares of each side count as candidates for the other side's demands. Written only by
+    ``services/pairing.py``."""
+
+    street = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("urban street"))
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("rural township"))
+    purpose = models.TextField(_("purpose"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    shares = models.JSONField(_("shares"), default=list)  # PairingShare values
+    state = models.CharField(_("state"), max_length=8, choices=PairingState.choices, default=PairingState.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        indexes = [models.Index(fields=["state", "township"], name="resources_pairing_township")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} ⇄ {self.township_id}"
+
+
+class EmergencyKind(models.TextChoices):
+    FLOOD = "flood", _("flood")
+    FIRE = "fire", _("fire")
+    EPIDEMIC = "epidemic", _("epidemic")
+    EARTHQUAKE = "earthquake", _("earthquake")
+    STORM = "storm", _("storm or blizzard")
+    ACCIDENT = "accident", _("accident or disaster")
+    OTHER = "other", _("other")
+
+
+class EmergencyPeriod(models.Model):
+    """A region in emergency mode, from its switch-on (reason, kind) to its switch-off (summary). One open period
+    per region. Written only by ``services/emergency.py``."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    kind = models.CharField(_("kind of emergency"), max_length=12, choices=EmergencyKind.choices)
+    reason = models.TextField(_("reason"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started at"))
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("emergency period")
+        verbose_name_plural = _("emergency periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"], condition=models.Q(ended_at__isnull=True), name="resources_one_open_emergency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

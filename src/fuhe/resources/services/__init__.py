@@ -13,7 +13,13 @@ transaction; refusals raise ``ResourceError`` (a ``ValidationError`` naming the 
 """
 
 from fuhe.resources.services.common import ResourceError, engine_error, region_centroid
-from fuhe.resources.services.demands import demand_cancel, demand_create, demand_from_case, demands_group
+from fuhe.resources.services.demands import (
+    demand_cancel,
+    demand_close_met,
+    demand_create,
+    demand_from_case,
+    demands_group,
+)
 from fuhe.resources.services.loop import (
     TRANSITIONS,
     match_accept,
@@ -35,6 +41,7 @@ __all__ = [
     "ResourceError",
     "ResourceImportError",
     "demand_cancel",
+    "demand_close_met",
     "demand_create",
     "demand_from_case",
     "demands_group",

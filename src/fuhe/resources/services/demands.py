@@ -275,3 +275,17 @@ def demand_cancel(*, actor, demand: Demand, reason: str) -> Demand:
         demand.state, demand.closed_at = DemandState.CANCELLED, now
         audit_record(actor=actor, action="resources.demand_cancelled", target=demand, summary={"reason": reason})
     return demand
+
+
+def demand_close_met(*, actor, demand_id: int, summary: dict, now: datetime | None = None) -> Demand | None:
+    """Close an open demand met by other means than a confirmed match (a funded project's confirmed deliveries):
+    the row locked, its state and closing time set, ``resources.demand_closed`` audited with ``summary``, in the
+    caller's transaction. Returns the demand, or None when it was not open (already closed or cancelled)."""
+    now = now or timezone.now()
+    demand = Demand.objects.select_for_update(of=("self",)).filter(pk=demand_id).first()
+    if demand is None or demand.state != DemandState.OPEN:
+        return None
+    Demand.objects.filter(pk=demand.pk).update(state=DemandState.CLOSED, closed_at=now)
+    demand.state, demand.closed_at = DemandState.CLOSED, now
+    audit_record(actor=actor, action="resources.demand_closed", target=demand, summary=summary)
+    return demand

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from fuhe.audit.services import audit_record
 from fuhe.cases.services.clocks import work_calendar
+from fuhe.cases.services.notes import case_note
 from fuhe.cases.services.notify import notify_unit, notify_users, platform_text
 from fuhe.resources.models import (
     HOLDING_STATES,
@@ -75,6 +76,10 @@ NOTICES = {
     "withdraw": gettext_noop("The request for %(resource)s for “%(demand)s” was withdrawn: %(reason)s"),
     "case_served": gettext_noop("The resource demand of this case was met: %(resource)s delivered and confirmed."),
 }
+# the note on the case's timeline when the case's demand is met (``cases.services.notes.case_note``)
+CASE_NOTE = gettext_noop(
+    "Resource demand %(demand)s met: %(quantity)s %(unit)s of %(resource)s from %(owner)s delivered and confirmed."
+)
 
 
 def _notify(action: str, match: Match, due: datetime | None, reason: str) -> None:
@@ -101,8 +106,8 @@ def _effects(action: str, match: Match, now: datetime, reason: str, actor) -> da
     demand = match.demand
     if action == "offer":
         # one offer at a time per resource and per demand (rows locked in this order everywhere)
-        resource = Resource.objects.select_for_update().get(pk=match.resource_id)
-        demand = Demand.objects.select_for_update().get(pk=match.demand_id)
+        resource = Resource.objects.select_for_update(of=("self",)).get(pk=match.resource_id)
+        demand = Demand.objects.select_for_update(of=("self",)).get(pk=match.demand_id)
         if demand.state != DemandState.OPEN:
             raise ResourceError({"demand": _("This demand is no longer open.")})
         free = resource_available(resource)
@@ -140,7 +145,7 @@ def _effects(action: str, match: Match, now: datetime, reason: str, actor) -> da
 def _demand_close_if_met(match: Match, now: datetime, actor) -> None:
     """Close the demand when its confirmed deliveries cover it; a demand from a case is recorded on the case (its
     audit trail) and the case's owner unit is told, so the handler can reply to the resident."""
-    demand = Demand.objects.select_for_update().get(pk=match.demand_id)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=match.demand_id)
     confirmed = (
         Match.objects.filter(demand=demand, state=MatchState.CONFIRMED)
         .exclude(pk=match.pk)
@@ -165,6 +170,18 @@ def _demand_close_if_met(match: Match, now: datetime, actor) -> None:
             action="resources.case_demand_met",
             target=case,
             summary={"demand": demand.pk, "match": match.pk, "resource": match.resource_id},
+        )
+        case_note(
+            case=case,
+            actor=actor,
+            text_key=CASE_NOTE,
+            params={
+                "quantity": demand.quantity,
+                "unit": match.resource.unit_label,
+                "resource": match.resource.name,
+                "owner": match.resource.owner.name,
+                "demand": demand.pk,
+            },
         )
 
 
@@ -217,7 +234,7 @@ def match_transition(*, actor, match: Match, action: str, reason: str = "") -> M
     if action == "decline" and not reason:
         raise ResourceError({"reason": _("Say why the offer is declined.")})
     with transaction.atomic():
-        match = Match.objects.select_for_update().get(pk=match.pk)
+        match = Match.objects.select_for_update(of=("self",)).get(pk=match.pk)
         match = Match.objects.select_related(
             "demand", "demand__region", "demand__case", "resource", "resource__owner"
         ).get(pk=match.pk)
@@ -258,7 +275,7 @@ def matches_expire(*, now: datetime | None = None, limit: int = 1000) -> int:
     for pk in list(due):
         with transaction.atomic():
             match = (
-                Match.objects.select_for_update()
+                Match.objects.select_for_update(of=("self",))
                 .filter(pk=pk, state=MatchState.OFFERED, reserved_until__lt=now)
                 .first()
             )

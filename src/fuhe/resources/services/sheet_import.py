@@ -101,6 +101,7 @@ def _windows(value) -> list[tuple[datetime, datetime]]:
 def _row_values(record: dict) -> dict:
     values = {key: value for key, value in record.items() if key not in ("skills", "windows", "kind", "expires_on")}
     values["kind"] = _kind(record.get("kind"))
+    values.setdefault("latitude", None)  # no point given: the owner's region's centre (or the row is refused)
     values["skills"] = [part for part in _LIST_SPLIT.split(str(record.get("skills") or "")) if part.strip()]
     for key in ("unit_label", "conditions", "contact_name", "contact_phone"):
         values[key] = "" if record.get(key) is None else str(record[key]).strip()
