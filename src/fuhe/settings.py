@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fuhe.resources",
     "fuhe.funding",
     "fuhe.deliberation",
+    "fuhe.maps",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,7 @@ FUHE_MAX_REOPENS = int(os.environ.get("FUHE_MAX_REOPENS", "1"))  # an unsatisfie
 FUHE_RATING_WINDOW_DAYS = int(os.environ.get("FUHE_RATING_WINDOW_DAYS", "7"))  # unrated after this: closed 未评价
 FUHE_RESOURCE_STALE_DAYS = int(os.environ.get("FUHE_RESOURCE_STALE_DAYS", "90"))  # unconfirmed this long: stale
 FUHE_SPOT_CHECK_SHARE = float(os.environ.get("FUHE_SPOT_CHECK_SHARE", "0.1"))  # on-spot fixes drawn for a check
+FUHE_DELIBERATION_MIN_CELL = int(os.environ.get("FUHE_DELIBERATION_MIN_CELL", "5"))  # smaller inclusion cells hidden
 FUHE_MAX_PHOTOS = 3
 FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # rows a ticket import may hold (the worker refuses a longer file, naming the cap)
@@ -270,6 +272,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 FUHE_FALLBACK_REGION_CODE = os.environ.get("FUHE_FALLBACK_REGION_CODE", "")  # district 兜底 for unplaced cases
 # A tile server for map picks (e.g. a city's own); empty: no map, the typed address is used (works offline).
 FUHE_MAP_TILE_URL = os.environ.get("FUHE_MAP_TILE_URL", "")
+FUHE_MAP_TILE_ATTRIBUTION = os.environ.get("FUHE_MAP_TILE_ATTRIBUTION", "")  # the tile layer's credit line
 FUHE_MESSAGE_SENDER = os.environ.get("FUHE_MESSAGE_SENDER", "fuhe.cases.services.notify.ConsoleSender")
 FUHE_DEMO_PASSWORD = os.environ.get("FUHE_DEMO_PASSWORD", "fuhe-demo-2026")
 FUHE_PDF_FONT = os.environ.get("FUHE_PDF_FONT", "")  # a CJK .ttf/.ttc for PDF exports; empty: Debian's usual fonts

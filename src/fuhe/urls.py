@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("fuhe.funding.urls")),
     path("", include("fuhe.deliberation.urls")),
     path("", include("fuhe.participation.urls")),
+    path("", include("fuhe.maps.urls")),
     path("", include("fuhe.web.urls")),
 ]

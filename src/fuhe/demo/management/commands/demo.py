@@ -59,6 +59,13 @@ class Command(BaseCommand):
         from fuhe.burden.demo import burden_demo_build
 
         burden_demo_build(progress=lambda message: self.stdout.write(f"  {message}"))
+        from fuhe.deliberation.demo import demo_deliberation_build
+        from fuhe.funding.demo import demo_funding_build
+        from fuhe.participation.demo import demo_participation_build
+        from fuhe.resources.demo import demo_resources_build
+
+        for build in (demo_resources_build, demo_funding_build, demo_participation_build, demo_deliberation_build):
+            build(progress=lambda message: self.stdout.write(f"  {message}"))
         self.print_logins(password)
 
     def print_logins(self, password: str) -> None:
