@@ -264,6 +264,8 @@ FUHE_RATING_WINDOW_DAYS = int(os.environ.get("FUHE_RATING_WINDOW_DAYS", "7"))  #
 FUHE_RESOURCE_STALE_DAYS = int(os.environ.get("FUHE_RESOURCE_STALE_DAYS", "90"))  # unconfirmed this long: stale
 FUHE_SPOT_CHECK_SHARE = float(os.environ.get("FUHE_SPOT_CHECK_SHARE", "0.1"))  # on-spot fixes drawn for a check
 FUHE_DELIBERATION_MIN_CELL = int(os.environ.get("FUHE_DELIBERATION_MIN_CELL", "5"))  # smaller inclusion cells hidden
+FUHE_DELIBERATION_SUPPORT_THRESHOLD = int(os.environ.get("FUHE_DELIBERATION_SUPPORT_THRESHOLD", "10"))  # to agenda
+FUHE_DELIBERATION_AGENDA_DAYS = int(os.environ.get("FUHE_DELIBERATION_AGENDA_DAYS", "30"))  # a proposal taken up within
 FUHE_MAX_PHOTOS = 3
 FUHE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # rows a ticket import may hold (the worker refuses a longer file, naming the cap)
