@@ -6,21 +6,33 @@ from __future__ import annotations
 import re
 import zlib
 
-OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+OBJECT = re.compile(rb"(\d+) 0 obj\s*")
+STREAM_START = re.compile(rb"stream\r?\n|endobj")
+LENGTH = re.compile(rb"/Length (\d+)(?! \d+ R)")
 SHOW = re.compile(rb"/F(\d+) [\d.]+ Tf|\(((?:[^\\)]|\\.)*)\) ?Tj", re.S)
 ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _objects(data: bytes) -> dict[int, tuple[bytes, bytes]]:
+    """Each object's dictionary and its (decompressed) stream. A stream is read by its /Length, never up to the
+    next "endstream": compressed bytes may end in a carriage return that a pattern would take for the line end."""
     found = {}
-    for match in OBJECT.finditer(data):
-        body = match.group(2)
-        stream = STREAM.search(body)
-        raw = stream.group(1) if stream else b""
-        head = body[: stream.start()] if stream else body
-        if raw and b"/FlateDecode" in head:
-            raw = zlib.decompress(raw)
+    position = 0
+    while match := OBJECT.search(data, position):
+        start = match.end()
+        marker = STREAM_START.search(data, start)
+        if marker is None:
+            break
+        head = data[start : marker.start()]
+        raw = b""
+        position = marker.end()
+        if marker.group(0) != b"endobj":
+            length = LENGTH.search(head)
+            assert length, "fpdf2 writes a direct /Length on every stream"
+            raw = data[position : position + int(length.group(1))]
+            position = data.index(b"endobj", position + len(raw)) + len(b"endobj")
+            if b"/FlateDecode" in head:
+                raw = zlib.decompress(raw)
         found[int(match.group(1))] = (head, raw)
     return found
 
