@@ -100,7 +100,7 @@ def build(args, rng: random.Random) -> dict:
             kind, source, target = "redemption", rng.choice(persons), rng.choice(organisations)
         if source == target:
             target = organisations[0] if source != organisations[0] else organisations[1]
-        at = start + timedelta(seconds=number * 7)
+        at = start + timedelta(seconds=number * 7, microseconds=number * 997 % 1_000_000)  # a few whole seconds
         content = TransactionContent(number, kind, f"bench:{number}", at_text(at), actor, None, None, "")
         digest = content.digest()
         chained = ledger.chain_postings(
@@ -112,7 +112,8 @@ def build(args, rng: random.Random) -> dict:
             key=key,
             key_id=key_id,
         )
-        txns.append((number, kind, f"bench:{number}", at, actor, digest))
+        # stored as the ORM stores it (on SQLite naive UTC text, microseconds left out when zero)
+        txns.append((number, kind, f"bench:{number}", connection.ops.adapt_datetimefield_value(at), actor, digest))
         for entry in chained:
             entries.append((entry.seq, number, entry.account, entry.amount, entry.prev_hash, entry.hash, key_id))
             balances[entry.account] = balances.get(entry.account, 0) + entry.amount

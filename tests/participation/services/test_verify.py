@@ -184,3 +184,38 @@ def test_the_ledger_follows_an_audit_key_rotation(earn, tree):
     earn(reference="burden.task:2")
     assert Entry.objects.get(seq=3).key_id == new_key_id != old_key_id
     assert ledger_verify().is_intact
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-12-02 12:34:56.123456",
+        "2026-12-02 12:34:56",
+        "2026-12-02 00:00:00.000001",
+        "2026-12-02 20:34:56.5+08:00",  # written with an offset by other means: parsed
+        "2026-12-02T12:34:56+00:00",
+    ],
+)
+def test_the_stored_sqlite_time_reads_as_the_digest_covers_it(stored):
+    from django.utils.dateparse import parse_datetime
+
+    from fuhe.participation.services.ledger import at_text, sqlite_at_text
+
+    assert sqlite_at_text(stored) == at_text(parse_datetime(stored))
+
+
+def test_a_transaction_at_a_whole_second_verifies_and_an_edited_time_is_detected(tree, earn, monkeypatch):
+    from datetime import UTC, datetime
+
+    from fuhe.participation.services import ledger as ledger_services
+
+    whole_second = datetime(2026, 12, 2, 4, 5, 6, tzinfo=UTC)  # stored without a fraction on SQLite
+    monkeypatch.setattr(ledger_services.timezone, "now", lambda: whole_second)
+    earn(points=5, reference="burden.task:9")
+    monkeypatch.undo()
+    earn(points=2, reference="burden.task:10")
+    assert ledger_verify().is_intact
+    number = Transaction.objects.order_by("id").first().pk
+    raw("UPDATE participation_transaction SET at = %s WHERE id = %s", ["2026-12-02 04:05:07", number])
+    report = ledger_verify()
+    assert [str(b) for b in report.breaches] == [f"transaction {number}: content does not match its digest (edited)"]

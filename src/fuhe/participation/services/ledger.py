@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fuhe.audit.services import audit_keyring, audit_record, audit_signing_key
@@ -122,6 +123,20 @@ def at_text(value: datetime) -> str:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC).isoformat(timespec="microseconds")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def sqlite_at_text(stored: str) -> str:
+    """``at_text`` of a time as SQLite stores it. Django writes UTC as ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (the
+    microseconds left out when they are zero): that text is rewritten without parsing it; any other spelling (an
+    offset, a row written by other means) is parsed as Django reads it."""
+    if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
+        return f"{stored[:10]}T{stored[11:]}+00:00"
+    if len(stored) == 19 and stored[10] == " ":
+        return f"{stored[:10]}T{stored[11:]}.000000+00:00"
+    parsed = parse_datetime(stored)
+    if parsed is None:
+        return stored  # not a time: the digest check reports the transaction
+    return at_text(parsed)
 
 
 @dataclass(frozen=True)
@@ -453,13 +468,17 @@ def _checkpoints() -> list[ledger.Checkpoint]:
 def _transaction_rows(batch_size: int):
     """Every transaction as ``core.ledger.TransactionRow``, in number order (plain SQL: the ORM's row building cost
     four times the read)."""
-    columns = "id, kind, reference, at, actor_id, counter_signer_id, reverses_id, memo, item_id, quantity, digest"
+    sqlite = connection.vendor == "sqlite"
+    # on SQLite the stored text itself: the driver's datetime converter and at_text cost 2 µs a row, most of the pass
+    at = "CAST(at AS TEXT)" if sqlite else "at"
+    columns = f"id, kind, reference, {at}, actor_id, counter_signer_id, reverses_id, memo, item_id, quantity, digest"
     sql = f"SELECT {columns} FROM {Transaction._meta.db_table} ORDER BY id"  # noqa: S608
+    text = sqlite_at_text if sqlite else at_text
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(batch_size):
             for row in rows:
-                yield (row[0], row[1], row[2], at_text(row[3]), *row[4:])
+                yield (row[0], row[1], row[2], text(row[3]), *row[4:])
 
 
 def ledger_verify(*, batch_size: int = VERIFY_BATCH, check_transactions: bool = True) -> ledger.LedgerReport:
