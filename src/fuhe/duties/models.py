@@ -108,6 +108,12 @@ class DutyItem(models.Model):
     assisting_department_types = models.JSONField(_("assisting departments"), default=list, blank=True)
     basis = models.TextField(_("legal or policy basis"), blank=True, default="")
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    examples = models.JSONField(
+        _("typical cases"),
+        default=list,
+        blank=True,
+        help_text=_("Resident messages that belong to this item (the 12345 knowledge base): what routing learns from."),
+    )
     admission = models.CharField(
         _("community admission"), max_length=10, choices=Admission.choices, default=Admission.NONE
     )

@@ -86,6 +86,7 @@ def _item(duty_list: DutyList, row: ItemRow, categories: dict[str, Category]) ->
         assisting_department_types=row.assisting_department_types,
         basis=row.basis,
         keywords=row.keywords,
+        examples=row.examples,
         admission=row.admission or Admission.NONE,
         note=row.note,
     )
@@ -140,6 +141,7 @@ def duty_list_copy(*, actor, source: DutyList, name: str = "") -> DutyList:
                     assisting_department_types=list(i.assisting_department_types),
                     basis=i.basis,
                     keywords=list(i.keywords),
+                    examples=list(i.examples),
                     admission=i.admission,
                     note=i.note,
                 )

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from fuhe.common.rows import RowError
-from fuhe.duties.core.sheet import COLUMNS, header_label
+from fuhe.duties.core.sheet import COLUMNS, examples_text, header_label
 from fuhe.duties.models import Admission, DutyList, OwnerLevel
 from fuhe.org.models import DepartmentType, UnitKind
 
@@ -27,6 +27,7 @@ COLUMN_LABELS = {
     "assisting_department_types": pgettext_lazy("duty sheet column", "Assisting departments"),
     "basis": pgettext_lazy("duty sheet column", "Legal basis"),
     "keywords": pgettext_lazy("duty sheet column", "Keywords"),
+    "examples": pgettext_lazy("duty sheet column", "Typical cases"),
     "admission": pgettext_lazy("duty sheet column", "Community admission"),
     "note": pgettext_lazy("duty sheet column", "Note"),
 }
@@ -44,6 +45,8 @@ PROBLEM_MESSAGES = {
         "a district-level lead is a department (fill in the lead department) or the district government"
     ),
     "too_long": gettext_lazy("longer than %(limit)s characters"),
+    "example_too_long": gettext_lazy("typical case %(number)s is longer than %(limit)s characters"),
+    "too_many_examples": gettext_lazy("more than %(limit)s typical cases"),
     "no_items": gettext_lazy("the sheet has no duty items"),
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -107,6 +110,7 @@ def duty_list_workbook(duty_list: DutyList) -> Workbook:
                 ", ".join(item.assisting_department_types),
                 item.basis,
                 "、".join(item.keywords),
+                examples_text(item.examples),
                 item.admission,
                 item.note,
             ]

@@ -8,6 +8,7 @@ explanation), so the explanation survives later changes of the list and of the m
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -103,9 +104,33 @@ def list_keywords(items) -> dict[str, list[str]]:
     return keywords
 
 
-def _fit(messages: list[Message], labels: list[str], keywords: dict[str, list[str]]) -> TextClassifier:
+def list_examples(items) -> list[tuple[Message, str]]:
+    """The items' typical cases (the list's knowledge base), each a training message of its item like a
+    dispatcher's decision; an item shared by two regions' lists counts its cases once."""
+    seen: set[tuple[str, str, str]] = set()
+    examples = []
+    for item in items:
+        for case in item.examples or []:
+            key = (item.code, case.get("title", ""), case.get("text", ""))
+            if (key[1] or key[2]) and key not in seen:
+                seen.add(key)
+                examples.append((Message(key[1], key[2]), item.code))
+    return examples
+
+
+def _fit(
+    messages: list[Message],
+    labels: list[str],
+    keywords: dict[str, list[str]],
+    examples: Sequence[tuple[Message, str]] = (),
+) -> TextClassifier:
+    """The list's keywords as one-word documents, its typical cases, then the dispatchers' decisions."""
     documents, document_labels = keyword_documents(keywords)
-    return TextClassifier().fit([*documents, *messages], [*document_labels, *labels], keywords=keywords)
+    return TextClassifier().fit(
+        [*documents, *(message for message, _ in examples), *messages],
+        [*document_labels, *(code for _, code in examples), *labels],
+        keywords=keywords,
+    )
 
 
 @dataclass(frozen=True)
@@ -138,7 +163,9 @@ def classifier_for(duty_list: DutyList) -> tuple[TextClassifier, ModelInfo]:
         return classifier, ModelInfo(model.pk, model.version, "trained", calibration)
     items = list(duty_list.items.all())
     key = ("cold", duty_list.pk, duty_list.created_at.isoformat(), len(items))
-    return _cached(key, lambda: _fit([], [], list_keywords(items))), ModelInfo(None, None, "cold_start")
+    return _cached(key, lambda: _fit([], [], list_keywords(items), list_examples(items))), ModelInfo(
+        None, None, "cold_start"
+    )
 
 
 # --- recommendation ----------------------------------------------------------------------------------
@@ -799,7 +826,9 @@ class OutOfFoldPredictions:
     fold_of: list[int]
 
 
-def _out_of_fold(decisions: list[LearntDecision], keywords: dict, owners: dict, folds: int) -> OutOfFoldPredictions:
+def _out_of_fold(
+    decisions: list[LearntDecision], keywords: dict, owners: dict, folds: int, examples: Sequence = ()
+) -> OutOfFoldPredictions:
     """Each decision predicted by a model fitted on the list's keywords and the decisions of the other folds (the
     fold is ``fold_of_key`` of the decision's key, never its row id, so SQLite and PostgreSQL agree)."""
     fold_of = [fold_of_key(decision.key, folds) for decision in decisions]
@@ -811,20 +840,22 @@ def _out_of_fold(decisions: list[LearntDecision], keywords: dict, owners: dict, 
         if not held:
             continue
         train = [decisions[i] for i, f in enumerate(fold_of) if f != fold]
-        classifier = _fit([d.message for d in train], [d.code for d in train], keywords)
+        classifier = _fit([d.message for d in train], [d.code for d in train], keywords, examples)
         predicted = owner_confidences(classifier, [decisions[i].message for i in held], owners)
         for i, (top, confidence, _ranked, code) in zip(held, predicted, strict=True):
             owner[i], raw[i], item[i] = top, confidence, code
     return OutOfFoldPredictions(owner, raw, item, fold_of)
 
 
-def _measure_confidence(decisions: list[LearntDecision], keywords: dict, owners: dict, *, folds: int) -> dict:
+def _measure_confidence(
+    decisions: list[LearntDecision], keywords: dict, owners: dict, *, folds: int, examples: Sequence = ()
+) -> dict:
     """Cross-fitted over the whole dispatch history (``core.evaluation.out_of_fold_measure``): every decision is
     predicted by a model that did not learn it; on those predictions the owner confidence is calibrated (Platt),
     its reliability and ECE checked, and the auto-dispatch threshold chosen where the precision's one-sided 95 %
     lower bound (Clopper–Pearson) over every decision still reaches 95 %. Stored with the model trained on all the
     decisions; ``auto_dispatch_threshold`` reads it."""
-    predictions = _out_of_fold(decisions, keywords, owners, folds)
+    predictions = _out_of_fold(decisions, keywords, owners, folds, examples)
     correct = [top == d.owner for top, d in zip(predictions.owner, decisions, strict=True)]
     measured = out_of_fold_measure(predictions.raw, correct, predictions.fold_of)
     items_right = sum(code == d.code for code, d in zip(predictions.item, decisions, strict=True))
@@ -895,6 +926,7 @@ def routing_model_train(*, actor=None, note: str = "", folds: int = CROSS_FIT_FO
         return None
     items = [item for duty_list in lists for item in duty_list.items.all()]
     keywords = list_keywords(items)
+    typical = list_examples(items)
     owners = {item.code: item.owner_key for item in items}
     examples = {}
     for example in RoutingExample.objects.filter(is_current=True, duty_item_code__in=list(keywords)).order_by("id"):
@@ -903,7 +935,7 @@ def routing_model_train(*, actor=None, note: str = "", folds: int = CROSS_FIT_FO
         LearntDecision(key, e.pk, Message(e.title, e.text), e.duty_item_code, e.owner_key)
         for key, e in _split_keys(examples.values())
     ]
-    classifier = _fit([d.message for d in decisions], [d.code for d in decisions], keywords)
+    classifier = _fit([d.message for d in decisions], [d.code for d in decisions], keywords, typical)
     measured = len(decisions) >= HOLD_OUT_MINIMUM
     metrics: dict = {
         "examples": len(decisions),
@@ -911,12 +943,13 @@ def routing_model_train(*, actor=None, note: str = "", folds: int = CROSS_FIT_FO
         "held_out": len(decisions) if measured else 0,  # decisions predicted out of fold
         "folds": folds if measured else 0,
         "examples_through": max((d.pk for d in decisions), default=0),
+        "typical_cases": len(typical),
         "duty_lists": [{"id": d.pk, "version": d.version, "region": d.region.code} for d in lists],
     }
     active = RoutingModel.objects.filter(is_active=True).first()
     activate = True
     if measured:
-        confidence = _measure_confidence(decisions, keywords, owners, folds=folds)
+        confidence = _measure_confidence(decisions, keywords, owners, folds=folds, examples=typical)
         owner_right = confidence.pop("_owner_right")
         metrics.update(confidence)
         if active is not None:

@@ -1,4 +1,11 @@
-from fuhe.duties.core.sheet import header_label, parse_rows
+from fuhe.duties.core.sheet import (
+    MAX_EXAMPLE_LENGTH,
+    MAX_EXAMPLES,
+    examples_text,
+    header_label,
+    parse_rows,
+    split_examples,
+)
 
 CHOICES = {
     "owner_level": {"district", "street", "community"},
@@ -109,3 +116,37 @@ def test_a_choice_may_be_given_by_one_of_its_names():
         (3, "owner_level", "not_a_choice"),
         (3, "assisting_department_types", "not_a_department"),
     ]
+
+
+def test_typical_cases_are_read_one_per_line_as_title_and_text():
+    header = [header_label("code"), "事项", "典型案例"]
+    items, errors = parse_rows(
+        header,
+        [["GA-01", "噪声", "楼上半夜吵｜楼上每天半夜拖椅子\n\n  只有正文，没有标题  \n对面酒吧 | 音乐太响"]],
+        categories=set(),
+        choices=CHOICES,
+    )
+    assert errors == []
+    assert items[0].examples == [
+        {"title": "楼上半夜吵", "text": "楼上每天半夜拖椅子"},
+        {"title": "", "text": "只有正文，没有标题"},
+        {"title": "对面酒吧", "text": "音乐太响"},
+    ]
+    assert split_examples(examples_text(items[0].examples)) == items[0].examples
+
+
+def test_too_many_or_too_long_typical_cases_name_the_row_and_the_case():
+    header = [header_label("code"), "事项", "examples"]
+    long_case = "标题｜" + "很" * (MAX_EXAMPLE_LENGTH + 1)
+    items, errors = parse_rows(
+        header,
+        [["A-1", "甲", "\n".join(["一条"] * (MAX_EXAMPLES + 1))], ["A-2", "乙", f"好的｜正常\n{long_case}"]],
+        categories=set(),
+        choices=CHOICES,
+    )
+    assert items == []
+    assert [(e.row, e.field, e.code) for e in errors] == [
+        (2, "examples", "too_many_examples"),
+        (3, "examples", "example_too_long"),
+    ]
+    assert dict(errors[1].values) == {"number": "2", "limit": str(MAX_EXAMPLE_LENGTH)}

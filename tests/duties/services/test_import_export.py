@@ -17,6 +17,12 @@ def workbook_bytes(workbook) -> io.BytesIO:
 
 
 def test_export_then_import_round_trips_as_a_new_draft(tree, duty_list):
+    item = duty_list.items.order_by("code").first()
+    item.examples = [
+        {"title": "楼顶违建", "text": "顶楼住户在楼顶加盖了一间房"},
+        {"title": "", "text": "院里有人私搭棚子"},
+    ]
+    item.save(update_fields=["examples"])
     exported = workbook_bytes(duty_list_workbook(duty_list))
     sheet = load_workbook(exported).worksheets[0]
     assert sheet.cell(1, 1).value == "code (编码)" and sheet.max_row == 1 + duty_list.items.count()
@@ -26,14 +32,33 @@ def test_export_then_import_round_trips_as_a_new_draft(tree, duty_list):
     )
     assert imported.status == ListStatus.DRAFT and imported.version == 2 and imported.source == "import: list.xlsx"
     original = {
-        i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types, i.admission, i.basis)
+        i.code: (
+            i.matter,
+            i.category_id,
+            i.owner_key,
+            i.keywords,
+            i.assisting_department_types,
+            i.admission,
+            i.basis,
+            i.examples,
+        )
         for i in duty_list.items.all()
     }
     copied = {
-        i.code: (i.matter, i.category_id, i.owner_key, i.keywords, i.assisting_department_types, i.admission, i.basis)
+        i.code: (
+            i.matter,
+            i.category_id,
+            i.owner_key,
+            i.keywords,
+            i.assisting_department_types,
+            i.admission,
+            i.basis,
+            i.examples,
+        )
         for i in imported.items.all()
     }
     assert copied == original
+    assert copied[item.code][-1] == item.examples
 
 
 def test_a_bad_sheet_imports_nothing_and_names_every_row_and_field(tree, duty_list):

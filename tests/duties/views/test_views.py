@@ -61,3 +61,34 @@ def test_import_errors_are_shown_and_nothing_is_saved(tree, duty_list, login):
         reverse("duties:index"), {"name": "x", "region": tree.regions["和平区"].pk, "file": buffer}
     ).content.decode()
     assert "Row 2, column “Matter”: required" in english
+
+
+def test_a_maintainer_writes_an_items_typical_cases_and_a_too_long_one_is_refused_in_chinese(tree, duty_list, login):
+    from fuhe.duties.core.sheet import MAX_EXAMPLE_LENGTH
+
+    draft = make_list(tree, region="和平区", activate=False)
+    item = draft.items.get(code="JD-01")
+    client = login(tree.people["admin"])
+    url = reverse("duties:item_edit", args=[draft.pk, item.pk])
+    form = client.get(url).content.decode()
+    assert 'name="examples_text"' in form and "典型案例" in form
+    fields = {
+        "code": item.code,
+        "matter": item.matter,
+        "owner_level": item.owner_level,
+        "lead_department_type": "",
+        "admission": item.admission,
+        "keywords_text": "、".join(item.keywords),
+    }
+    too_long = client.post(url, fields | {"examples_text": "好的｜正常\n标题｜" + "长" * MAX_EXAMPLE_LENGTH})
+    assert too_long.status_code == 200 and "第 2 条典型案例超过" in too_long.content.decode()
+    item.refresh_from_db()
+    assert item.examples == []
+    client.post(url, fields | {"examples_text": "楼顶盖房｜顶楼住户在楼顶盖了一间小屋\n有人在楼顶偷偷盖房子"})
+    item.refresh_from_db()
+    assert item.examples == [
+        {"title": "楼顶盖房", "text": "顶楼住户在楼顶盖了一间小屋"},
+        {"title": "", "text": "有人在楼顶偷偷盖房子"},
+    ]
+    rows = client.get(reverse("duties:detail", args=[draft.pk])).content.decode()
+    assert 'title="楼顶盖房｜顶楼住户在楼顶盖了一间小屋">2</span>' in rows

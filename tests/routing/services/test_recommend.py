@@ -153,3 +153,22 @@ def test_a_chunk_of_notes_that_cannot_be_stored_leaves_only_its_cases_for_the_ne
     assert services._store_routings(notes) == 2
     stored = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "routing"))
     assert [bool(stored[c.pk]) for c in cases] == [True, True, False, False, True]
+
+
+def test_the_lists_typical_cases_teach_an_item_its_residents_words(tree, duty_list, make_case):
+    """A message with none of the list's keywords: the cold-start model knows only the keywords and routes it
+    elsewhere; once the item carries typical cases (the 12345 knowledge base) in those words, it finds the item."""
+    text = "顶楼邻居在楼顶上偷偷盖了一间小屋，还往外伸出一大块"
+    before = recommend(make_case(text=text))
+    assert before.top.item.code != "JD-01" and not before.keywords_found
+    draft = duty_list_copy(actor=tree.people["admin"], source=duty_list)
+    item = draft.items.get(code="JD-01")
+    item.examples = [
+        {"title": "楼顶盖房", "text": "顶楼住户在楼顶盖了一间小屋"},
+        {"title": "楼顶小屋", "text": "有人在楼顶偷偷盖房子"},
+        {"title": "往外伸", "text": "一楼邻居把屋子往外伸出一大块"},
+    ]
+    duty_item_save(actor=None, item=item)
+    duty_list_activate(actor=None, duty_list=draft, retrain=False)
+    after = recommend(make_case(text=text))
+    assert after.top.item.code == "JD-01" and after.top.resolution.unit == tree.units["劝业场街道办事处"]

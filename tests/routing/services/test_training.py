@@ -196,3 +196,15 @@ def test_a_case_its_street_keeps_teaches_the_street(tree, duty_list):
     )
     assert routing_examples_collect() == 1
     assert RoutingExample.objects.get(case=case).owner_key == "street"
+
+
+def test_a_trained_model_learns_the_lists_typical_cases_as_well_as_the_decisions(tree, duty_list):
+    item = duty_list.items.get(code="JD-01")
+    item.examples = [
+        {"title": "楼顶盖房", "text": "顶楼住户在楼顶盖了一间小屋"},
+        {"title": "", "text": "有人在楼顶偷偷盖房子"},
+    ]
+    item.save(update_fields=["examples"])  # as a list imported with its typical cases
+    model = routing_model_train()
+    assert model.metrics["typical_cases"] == 2
+    assert recommend(new_case(tree, "邻居在楼顶偷偷盖了一间小屋")).top.item.code == "JD-01"

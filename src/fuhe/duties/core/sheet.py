@@ -23,6 +23,7 @@ COLUMNS: dict[str, str] = {
     "assisting_department_types": "协助部门",
     "basis": "依据",
     "keywords": "关键词",
+    "examples": "典型案例",
     "admission": "社区准入",
     "note": "备注",
 }
@@ -40,6 +41,10 @@ LEVEL_ALIASES = {
 }
 ADMISSION_ALIASES = {"依法履职": "owned", "协助": "assists", "协助政府": "assists", "禁入": "excluded", "": "none"}
 LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+#: a typical case in a cell: one per line, "title｜text" (or only the text)
+EXAMPLE_SEPARATOR = re.compile(r"\s*[｜|]\s*")
+MAX_EXAMPLES = 50
+MAX_EXAMPLE_LENGTH = 500
 
 
 #: every problem a sheet can have: its code → the English reason (``RowError.reason``); the values named in the
@@ -55,6 +60,8 @@ PROBLEMS: dict[str, str] = {
     "unknown_category": "%(value)s is not a known category path",
     "district_lead": "a district-level lead is a department (give lead_department_type) or the district government",
     "too_long": "at most %(limit)s characters",
+    "example_too_long": "typical case %(number)s is longer than %(limit)s characters",
+    "too_many_examples": "at most %(limit)s typical cases",
     "no_items": "the sheet has no duty items",
 }
 
@@ -83,6 +90,7 @@ class ItemRow:
     keywords: list[str] = field(default_factory=list)
     admission: str = "none"
     note: str = ""
+    examples: list[dict[str, str]] = field(default_factory=list)  # typical cases: {"title", "text"} each
 
 
 def map_header(cells: Sequence[object]) -> tuple[dict[str, int], list[RowError]]:
@@ -107,6 +115,34 @@ def map_header(cells: Sequence[object]) -> tuple[dict[str, int], list[RowError]]
 
 def split_list(value: object) -> list[str]:
     return [part for part in LIST_SPLIT.split(str(value or "").strip()) if part]
+
+
+def split_examples(value: object) -> list[dict[str, str]]:
+    """The typical cases of a cell: one per line, "title｜text"; a line without a separator is the text alone."""
+    examples = []
+    for line in str(value or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = EXAMPLE_SEPARATOR.split(line, maxsplit=1)
+        title, text = (parts[0], parts[1]) if len(parts) == 2 else ("", line)
+        examples.append({"title": title, "text": text})
+    return examples
+
+
+def examples_text(examples: Sequence[Mapping[str, str]]) -> str:
+    """The cell of ``split_examples``: one typical case per line."""
+    return "\n".join(f"{e['title']}｜{e['text']}" if e.get("title") else e["text"] for e in examples)
+
+
+def example_problems(number: int, examples: Sequence[Mapping[str, str]]) -> list[RowError]:
+    if len(examples) > MAX_EXAMPLES:
+        return [problem(number, "examples", "too_many_examples", limit=MAX_EXAMPLES)]
+    return [
+        problem(number, "examples", "example_too_long", number=position, limit=MAX_EXAMPLE_LENGTH)
+        for position, example in enumerate(examples, start=1)
+        if len(example["title"]) + len(example["text"]) > MAX_EXAMPLE_LENGTH
+    ]
 
 
 def _choice(given: str, aliases: Mapping[str, str]) -> str:
@@ -182,6 +218,8 @@ def parse_rows(
             row_errors.append(problem(number, "matter", "too_long", limit=200))
         if len(code) > 20:
             row_errors.append(problem(number, "code", "too_long", limit=20))
+        examples = split_examples(raw.get("examples"))
+        row_errors += example_problems(number, examples)
         errors += row_errors
         if code:
             seen.setdefault(code, number)
@@ -198,6 +236,7 @@ def parse_rows(
                     assisting_department_types=assisting,
                     basis=value.get("basis", ""),
                     keywords=split_list(value.get("keywords", "")),
+                    examples=examples,
                     admission=admission or "none",
                     note=value.get("note", "")[:200],
                 )
