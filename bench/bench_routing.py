@@ -2,7 +2,8 @@
 background worker's rate.
 
     taskset -c 0 .venv/bin/python bench/bench_routing.py [--runs 5] [--messages 10000]
-    .venv/bin/python bench/bench_routing.py --units [--folds 5] [--set blind --split test|dev] [--no-curve]
+    .venv/bin/python bench/bench_routing.py --units [--folds 5] [--set units|blind|blind2 [--split test|dev]]
+        [--no-curve] [--no-typical]
     taskset -c 0 .venv/bin/python bench/bench_routing.py --worker [--cases 2000]
     .venv/bin/python bench/bench_routing.py --cv [--folds 5 --repeats 5]
 
@@ -22,7 +23,9 @@ recommended, the reliability table and expected calibration error (raw, and Plat
 where the precision's one-sided 95 % lower bound, Clopper–Pearson, reaches 0.95) with the share of cases it would
 dispatch automatically and the precision on them, a check (chosen on the other folds, applied to the held one),
 and (unless ``--no-curve``) the learning curve: accuracy on each held fold after 0, ¼, ½, ¾ and all
-of the dispatcher decisions taken from the other folds (about 4–5 minutes in all on a shared core).
+of the dispatcher decisions taken from the other folds (about 4–5 minutes in all on a shared core). The model
+is the list's keywords and its items' typical cases (``duties/data/typical_cases.csv``), as ``routing_model_train``
+builds it; ``--no-typical`` leaves the typical cases out, to measure what they add.
 
 ``--worker``: builds the demo organisation and duty list in a throw-away database, receives ``--cases`` cases
 through ``case_create`` and times the background routing (``cases_route``) beside the intake rate.
@@ -135,7 +138,7 @@ def throughput(args: argparse.Namespace) -> None:
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "fuhe" / "routing" / "data"
 EVAL_UNITS = DATA / "eval_units.csv"
-EVAL_SETS = {"units": EVAL_UNITS, "blind": DATA / "eval_blind.csv"}
+EVAL_SETS = {"units": EVAL_UNITS, "blind": DATA / "eval_blind.csv", "blind2": DATA / "eval_blind2.csv"}
 
 
 @dataclass
@@ -146,9 +149,10 @@ class DutyListModel:
     keywords: dict[str, list[str]]
     owners: dict[str, str]
     matcher: KeywordMatcher
+    typical: list[tuple[Message, str]]  # the items' typical cases, as routing.services.list_examples gives them
 
     @classmethod
-    def demo(cls) -> DutyListModel:
+    def demo(cls, *, typical_cases: bool = True) -> DutyListModel:
         level3: dict[tuple[str, str], list[str]] = defaultdict(list)
         with (MESSAGES / "taxonomy.csv").open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -158,12 +162,22 @@ class DutyListModel:
         owners = {item["code"]: item["owner"] or "district_government" for item in items}
         codes = sorted(keywords)
         matcher = KeywordMatcher({code: clean_keywords(item["keywords"]) for code, item in _by_code(items)}, codes)
-        return cls(items, keywords, owners, matcher)
+        typical = [
+            (Message(case["title"], case["text"]), item["code"])
+            for item in items
+            for case in (item["examples"] if typical_cases else [])
+        ]
+        return cls(items, keywords, owners, matcher, typical)
 
     def fit(self, messages: Sequence[Message] = (), labels: Sequence[str] = ()) -> TextClassifier:
-        """As ``routing.services._fit``: keyword documents of every item, the examples, keyword features."""
+        """As ``routing.services._fit``: keyword documents of every item, its typical cases, the decisions, keyword
+        features."""
         documents, document_labels = keyword_documents(self.keywords)
-        return TextClassifier().fit([*documents, *messages], [*document_labels, *labels], keywords=self.keywords)
+        return TextClassifier().fit(
+            [*documents, *(message for message, _ in self.typical), *messages],
+            [*document_labels, *(code for _, code in self.typical), *labels],
+            keywords=self.keywords,
+        )
 
     def recommend(self, classifier: TextClassifier, messages: Sequence[Message]) -> list[list[tuple[str, float]]]:
         """Per message, the owners ranked with their summed probabilities (what ``recommend_many`` computes for a
@@ -232,7 +246,7 @@ def units(args: argparse.Namespace) -> None:
         rows = [row for row in rows if row.get("split") == args.split]
         if not rows:
             raise SystemExit(f"{path}: no row in split {args.split!r}")
-    demo = DutyListModel.demo()
+    demo = DutyListModel.demo(typical_cases=args.typical)
     messages = [Message(row["title"], row["text"]) for row in rows]
     expected = [row["owner"] for row in rows]
     unknown = sorted({row["item"] for row in rows} - set(demo.owners))
@@ -244,7 +258,8 @@ def units(args: argparse.Namespace) -> None:
     print(
         f"owning-unit evaluation: {len(rows)} held-out messages ({path.name}"
         f"{', split ' + args.split if args.split else ''}), demo list of "
-        f"{len(demo.items)} items, model: duty-list keywords only (no dispatch history), "
+        f"{len(demo.items)} items, model: the list's keywords and {len(demo.typical)} typical cases "
+        f"(no dispatch history), "
         f"{time.perf_counter() - started:.1f} s"
     )
     report = unit_report(expected, [[owner for owner, _ in owners] for owners in ranked])
@@ -263,11 +278,13 @@ def units(args: argparse.Namespace) -> None:
     print("  confusions (expected → recommended: count):")
     for wanted, got, count in report.confusions(limit=20):
         print(f"    {wanted} → {got}: {count}")
-    if args.split == "test":  # the frozen half is measured, never read: improvements look at dev misses only
-        print("  mistakes: not listed for the test half (look at --split dev)")
+    # the frozen sets are measured, never read: improvements look at dev misses only
+    frozen = args.split == "test" or args.set == "blind2"
+    if frozen:
+        print("  mistakes: not listed for a frozen set (the blind test half, the second blind set)")
     else:
         print("  mistakes (id, item, expected owner; the three owners recommended; title):")
-    for row, owners in zip(rows if args.split != "test" else [], ranked, strict=False):
+    for row, owners in zip(rows if not frozen else [], ranked, strict=False):
         names = [owner for owner, _ in owners]
         if names[0] != row["owner"]:
             where = "top-3" if row["owner"] in names[:3] else "MISSED in top-3"
@@ -442,6 +459,9 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(EVAL_SETS), default="units", help="the labelled set for --units")
     parser.add_argument("--split", default="", help="only the rows of this split (eval_blind: dev or test)")
     parser.add_argument("--no-curve", dest="curve", action="store_false", help="--units without the learning curve")
+    parser.add_argument(
+        "--no-typical", dest="typical", action="store_false", help="--units without the items' typical cases"
+    )
     parser.add_argument("--worker", action="store_true", help="the background routing rate beside intake")
     parser.add_argument("--cases", type=int, default=2000, help="cases received for --worker")
     args = parser.parse_args()

@@ -21,7 +21,13 @@ by a district's own list.
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from pathlib import Path
+
 D, S, C = "district", "street", "community"
+
+TYPICAL_CASES = Path(__file__).resolve().parent / "data" / "typical_cases.csv"
 
 BASIS = {
     "城乡建设": "《中华人民共和国城乡规划法》《建设工程质量管理条例》",
@@ -838,6 +844,23 @@ def owner_key_of(level: str, lead: str) -> str:
     return level or ""
 
 
+@cache
+def _typical_cases() -> dict[str, tuple[tuple[str, str], ...]]:
+    cases: dict[str, list[tuple[str, str]]] = {}
+    if TYPICAL_CASES.exists():
+        with TYPICAL_CASES.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                cases.setdefault(row["item"].strip(), []).append((row["title"].strip(), row["text"].strip()))
+    return {code: tuple(rows) for code, rows in cases.items()}
+
+
+def typical_cases(code: str) -> list[dict[str, str]]:
+    """The demo list's knowledge base (``data/typical_cases.csv``): the item's typical cases, ``{"title", "text"}``
+    each, as ``DutyItem.examples`` holds them. They were written for the items' matters by writers who saw neither
+    the list's keywords nor any evaluation set (``docs/routing-evaluation.md``, "Typical cases")."""
+    return [{"title": title, "text": text} for title, text in _typical_cases().get(code, ())]
+
+
 def demo_items(level3: dict[tuple[str, str], list[str]]) -> list[dict]:
     """The demo list's items as ``duty_list_seed_demo`` writes them (code, matter, category, owner key, keywords),
     without a database: for the routing evaluation and benchmark. ``level3``: the taxonomy's level-3 names per
@@ -853,6 +876,7 @@ def demo_items(level3: dict[tuple[str, str], list[str]]) -> list[dict]:
                 "category": f"{level1}/{level2}",
                 "owner": owner_key_of(level, lead),
                 "keywords": clean_keywords([level2, *level3.get((level1, level2), []), *extra]),
+                "examples": typical_cases(code),
             }
         )
     for code, matter, category, level, lead, _assisting, _admission, _basis, keywords in EXTRA_ITEMS:
@@ -863,6 +887,7 @@ def demo_items(level3: dict[tuple[str, str], list[str]]) -> list[dict]:
                 "category": category,
                 "owner": owner_key_of(level, lead),
                 "keywords": clean_keywords(keywords),
+                "examples": typical_cases(code),
             }
         )
     return items

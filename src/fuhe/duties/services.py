@@ -265,7 +265,7 @@ def _taxonomy(path: Path) -> dict[tuple[str, str], list[str]]:
 def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate: bool = True) -> DutyList | None:
     """The demo's list (see ``seed.py``), active from now. Idempotent: nothing happens if the region has a list."""
     from fuhe.cases.services.intake import categories_seed
-    from fuhe.duties.seed import BASIS, EXTRA_ITEMS, TAXONOMY_ITEMS
+    from fuhe.duties.seed import BASIS, EXTRA_ITEMS, TAXONOMY_ITEMS, typical_cases
 
     if DutyList.objects.filter(region=region).exists():
         return None
@@ -287,6 +287,7 @@ def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate:
                 basis=basis or BASIS.get(level1, ""),
                 keywords=keywords,
                 admission=admission,
+                examples=typical_cases(code),
             )
         )
     for code, matter, category, level, department, assisting, admission, basis, keywords in EXTRA_ITEMS:
@@ -302,6 +303,7 @@ def duty_list_seed_demo(*, actor, region: Region, taxonomy_path: Path, activate:
                 basis=basis,
                 keywords=clean_keywords(keywords),
                 admission=admission,
+                examples=typical_cases(code),
             )
         )
     with transaction.atomic():
