@@ -152,6 +152,9 @@ def test_a_pinned_lift_report_is_placed_recommended_and_dispatched_in_one_click(
     assert "本区该类型的职能部门" in reasons  # how the unit was found: the district's department leading the item
     assert "特种设备安全法" in panel.locator("#routing-recommendation").inner_text()  # the item's legal basis
     assert "权责清单（演示）" in reasons  # under which list
+    # the item's knowledge base beside it: two of its typical cases, the nearest to the resident's words first
+    expect(panel.locator("#routing-typical")).to_contain_text("本事项的典型案例")
+    assert panel.locator("#routing-typical li").count() == 2
     assert grid.name in dispatcher.locator("dl.facts").first.inner_text()  # where the pin put it
     # the state-machine picker chooses nothing by itself, and offers the recommended unit first
     assert dispatcher.locator("#unit-dispatch").input_value() == ""

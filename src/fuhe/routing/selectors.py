@@ -130,3 +130,32 @@ def dispatch_unit_get(*, case: Case, unit_id) -> Unit:
         return dispatch_units(case).get(pk=int(unit_id))
     except (Unit.DoesNotExist, TypeError, ValueError):
         raise Http404("No such unit") from None
+
+
+TYPICAL_SHOWN = 2  # typical cases of the recommended item shown beside the recommendation
+
+
+def typical_cases_like(*, case: Case, duty_list, item_code: str, limit: int = TYPICAL_SHOWN) -> list[dict]:
+    """The recommended item's typical cases (the list's knowledge base) nearest the case's words, so a dispatcher
+    can compare the message with what the item covers: ``{"title", "text", "similarity"}`` each, nearest first.
+    Empty when no list is in force, the item is not in it or it has no typical cases."""
+    from fuhe.routing.core.recommend import similar_texts_many
+
+    if duty_list is None or not item_code:
+        return []
+    item = duty_list.items.filter(code=item_code).only("examples").first()
+    examples = [e for e in ((item.examples if item else None) or []) if e.get("title") or e.get("text")]
+    if not examples:
+        return []
+    candidates = [(i, f"{e.get('title', '')}\n{e.get('text', '')}") for i, e in enumerate(examples)]
+    hits = similar_texts_many([f"{case.title}\n{case.text}"], candidates, limit=limit, min_score=0.0)[0]
+    if not hits:  # a case with no text still shows what the item covers
+        return [{"title": e.get("title", ""), "text": e.get("text", ""), "similarity": 0.0} for e in examples[:limit]]
+    return [
+        {
+            "title": examples[h.key].get("title", ""),
+            "text": examples[h.key].get("text", ""),
+            "similarity": round(h.score, 3),
+        }
+        for h in hits
+    ]

@@ -28,6 +28,25 @@ def test_the_dispatcher_sees_the_recommendation_and_its_reasons(tree, routed_cas
     assert 'data-code="CG-01" selected' in page
 
 
+def test_the_dispatcher_sees_the_recommended_items_typical_cases_nearest_first(tree, routed_case, login):
+    examples = [
+        {"title": "路灯不亮", "text": "小区门口路灯坏了一个星期"},
+        {"title": "井盖丢了", "text": "楼前井盖缺失，晚上走路差点掉下去"},
+        {"title": "", "text": "人行道的地砖翘起来绊倒老人"},
+    ]
+    DutyItem.objects.filter(code="CG-01").update(examples=examples)
+    page = login(tree.people["dispatcher"]).get(reverse("cases:detail", args=[routed_case.pk])).content.decode()
+    shown = re.search(r'<li id="routing-typical">(.*?)</ul></li>', page, re.S).group(1)
+    assert shown.index("井盖丢了") < shown.index("路灯不亮")  # the case is about a missing manhole cover
+    assert "地砖" not in shown  # two at most
+
+
+def test_an_item_without_typical_cases_shows_none(tree, routed_case, login):
+    DutyItem.objects.filter(code="CG-01").update(examples=[])
+    page = login(tree.people["dispatcher"]).get(reverse("cases:detail", args=[routed_case.pk])).content.decode()
+    assert 'id="routing-panel"' in page and 'id="routing-typical"' not in page
+
+
 @pytest.mark.parametrize("person", ["handler", "resident", "jz-dispatcher"])
 def test_others_do_not_see_it(tree, routed_case, login, person):
     response = login(tree.people[person]).get(reverse("cases:detail", args=[routed_case.pk]))

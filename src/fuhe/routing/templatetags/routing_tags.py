@@ -103,6 +103,8 @@ def routing_panel(context, case, user):
     visible = set(case_queryset(user).filter(pk__in=[s["case_id"] for s in similar]).values_list("pk", flat=True))
     can_decide = user.has_perm("routing.decide", case) and case.state in DECIDABLE_STATES and current is not None
     recommended_code = ((routing or {}).get("item") or {}).get("code", "")
+    from fuhe.routing.selectors import typical_cases_like
+
     return {
         "show": True,
         "case": case,
@@ -111,6 +113,7 @@ def routing_panel(context, case, user):
         "routed_list": routed_list,
         "is_old_version": bool(routed_list and current and routed_list.pk != current.pk),
         "similar": [s for s in similar if s["case_id"] in visible],
+        "typical": typical_cases_like(case=case, duty_list=current, item_code=recommended_code),
         "can_decide": can_decide,
         "recommended_code": recommended_code,
         "items": list(current.items.order_by("code")) if can_decide else [],
