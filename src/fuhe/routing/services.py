@@ -44,6 +44,7 @@ from fuhe.routing.core.recommend import (
     item_scores,
     keyword_documents,
     normalize_for_keywords,
+    ranked_items,
     similar_texts_many,
 )
 from fuhe.routing.core.weakness import WEAK_CONFIDENCE, Evidence, Weakness, is_weak, weak_reasons
@@ -392,12 +393,12 @@ def _codes_of(matcher: KeywordMatcher, word: str) -> list[str]:
 
 
 def _candidates(scores, owners, items, hits, case, calibration: PlattScaling, memo) -> list[Candidate]:
-    """The best item of the most likely unit first (the unit's confidence is the sum of its items'), then the
-    other items by their own probability."""
+    """The best item of the most likely unit first (the unit's confidence is the sum of its items'), then every
+    other item by its own probability, whoever owns it: the runner-up unit is not hidden behind the top unit's
+    unlikely items (a dispatcher sees it among the alternatives and the picker, and a tie between units is found)."""
     ranked_owners = owners_ranked(scores, owners)
     owner_score = dict(ranked_owners)
-    best_owner = ranked_owners[0][0]
-    order = sorted(scores.items(), key=lambda pair: (owners.get(pair[0], "") != best_owner, -pair[1], pair[0]))
+    order = ranked_items(scores, owners, ranked_owners[0][0], ALTERNATIVES + 1)
     return [
         Candidate(
             items[code],
@@ -406,7 +407,7 @@ def _candidates(scores, owners, items, hits, case, calibration: PlattScaling, me
             owner_unit_resolve(items[code], case.region, memo=memo),
             calibration(owner_score[owners.get(code, "")]),
         )
-        for code, score in order[: ALTERNATIVES + 1]
+        for code, score in order
     ]
 
 

@@ -59,7 +59,9 @@ def test_the_batch_scorer_gives_the_same_scores_owners_and_order_as_the_dicts():
     got, want = scorer.owners(scores), owners_ranked(expected, owners)
     assert [owner for owner, _ in got if owner in dict(want)] == [owner for owner, _ in want]  # "" (D) scores 0
     assert dict(got)["department:water"] == pytest.approx(dict(want)["department:water"])
-    assert [code for code, _ in scorer.ranked(scores, "department:water", 3)] == ["C", "A", "B"]
+    # the top unit's best item, then the others by their own score: the street's B before water's unlikely A
+    assert [code for code, _ in scorer.ranked(scores, "department:water", 3)] == ["C", "B", "A"]
+    assert [code for code, _ in scorer.ranked(scores, "department:water", 1)] == ["C"]
     fallback = scorer.scores(np.array([0.0, 0.0, 0.0, 1.0]), {"B": ["路灯"]})
     assert scorer.codes[int(fallback.argmax())] == "B" and fallback.sum() == pytest.approx(1.0)
 
@@ -72,3 +74,43 @@ def test_a_fold_is_a_stable_function_of_the_key():
     assert fold_of_key("路灯不亮", 5) == zlib.crc32("路灯不亮".encode()) % 5  # no seed, no process hash
     with pytest.raises(ValueError):
         fold_of_key("x", 0)
+
+
+def test_the_runner_up_unit_is_among_the_alternatives_however_many_items_the_top_unit_owns():
+    """A department that owns many items (市场监管: lifts, weights, prices, food …) used to fill every alternative
+    with its own unlikely items, so the unit a dispatcher would weigh against it (住建 for a retrofitted lift) was
+    hidden from the panel and the picker, and a tie between the two units could not be seen."""
+    import numpy as np
+
+    from fuhe.routing.core.recommend import ItemScorer
+
+    owners = {"M1": "market", "M2": "market", "M3": "market", "M4": "market", "H1": "housing"}
+    classes = sorted(owners)  # H1, M1, M2, M3, M4
+    scorer = ItemScorer(classes, owners)
+    scores = scorer.scores(np.array([0.35, 0.40, 0.10, 0.08, 0.07]), {})
+    assert scorer.owners(scores)[0][0] == "market"  # 0.65 against 0.35
+    assert [code for code, _ in scorer.ranked(scores, "market", 4)] == ["M1", "H1", "M2", "M3"]
+
+
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=2, max_size=12),
+    st.lists(st.sampled_from(["water", "street", "market", ""]), min_size=12, max_size=12),
+    st.integers(min_value=1, max_value=6),
+)
+def test_the_batch_order_is_the_dict_order(weights, kinds, limit):
+    """``ItemScorer.ranked`` (numpy, messages without a category) and ``ranked_items`` (dicts, messages with one)
+    give the same items in the same order."""
+    import numpy as np
+
+    from fuhe.routing.core.recommend import ItemScorer, ranked_items
+
+    codes = [f"I{n:02d}" for n in range(len(weights))]
+    owners = dict(zip(codes, kinds, strict=False))
+    scorer = ItemScorer(codes, owners)
+    row = np.array(weights) if sum(weights) else np.ones(len(weights))
+    scores = scorer.scores(row, {})
+    best = scorer.owners(scores)[0][0]
+    by_code = dict(zip(scorer.codes, scores.tolist(), strict=True))
+    assert [c for c, _ in scorer.ranked(scores, best, limit)] == [
+        c for c, _ in ranked_items(by_code, owners, best, limit)
+    ]

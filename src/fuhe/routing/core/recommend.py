@@ -134,6 +134,17 @@ def similar_texts_many(
     return found
 
 
+def ranked_items(
+    scores: Mapping[str, float], owners: Mapping[str, str], owner: str, limit: int
+) -> list[tuple[str, float]]:
+    """The ``limit`` best items of a message: ``owner``'s best first (the recommendation: the best item of the most
+    likely unit), then every other item by its own score, whoever owns it, so the runner-up unit is never hidden
+    behind the top unit's unlikely items; ties by code. ``ItemScorer.ranked`` is the same with numpy."""
+    top = min((pair for pair in scores.items() if owners.get(pair[0], "") == owner), key=lambda p: (-p[1], p[0]))
+    rest = sorted((pair for pair in scores.items() if pair[0] != top[0]), key=lambda p: (-p[1], p[0]))
+    return [top, *rest][:limit]
+
+
 class ItemScorer:
     """``item_scores`` and the owners' sums for a batch, with numpy: one scorer per (model, duty list), then per
     message a row of the classifier's probabilities in, the list's item scores (renormalised) and the owners ranked
@@ -169,7 +180,9 @@ class ItemScorer:
         return [(self.owner_names[i], float(sums[i])) for i in order]
 
     def ranked(self, scores: np.ndarray, owner: str, limit: int) -> list[tuple[str, float]]:
-        """The ``limit`` best items: ``owner``'s first (by score), then the others (by score); ties by code."""
-        boost = np.where(self.owner_of == self.owner_names.index(owner), 2.0, 0.0)
-        order = np.lexsort((np.arange(len(self.codes)), -(scores + boost)))[:limit]
-        return [(self.codes[i], float(scores[i])) for i in order]
+        """``ranked_items`` for the scores of one message (in ``codes`` order)."""
+        positions = np.arange(len(self.codes))
+        own = self.owner_of == self.owner_names.index(owner)
+        top = int(np.lexsort((positions, -np.where(own, scores, -np.inf)))[0])
+        order = [int(i) for i in np.lexsort((positions, -scores)) if i != top][: max(limit - 1, 0)]
+        return [(self.codes[i], float(scores[i])) for i in [top, *order][:limit]]
