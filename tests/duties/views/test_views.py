@@ -1,4 +1,5 @@
 import io
+import re
 
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -91,4 +92,7 @@ def test_a_maintainer_writes_an_items_typical_cases_and_a_too_long_one_is_refuse
         {"title": "", "text": "有人在楼顶偷偷盖房子"},
     ]
     rows = client.get(reverse("duties:detail", args=[draft.pk])).content.decode()
-    assert 'title="楼顶盖房｜顶楼住户在楼顶盖了一间小屋">2</span>' in rows
+    # the list shows how many, and opens to read them all
+    cell = re.search(r'<details class="typical-cases">(.*?)</details>', rows, re.S).group(1)
+    assert ">2</summary>" in cell and "<strong>楼顶盖房</strong> 顶楼住户在楼顶盖了一间小屋" in cell
+    assert "有人在楼顶偷偷盖房子" in cell
