@@ -9,12 +9,13 @@ from datetime import timedelta
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.cases.core.lifecycle import Action
 from fuhe.cases.models import Case, CaseEvent
 from fuhe.cases.selectors import case_queryset
 from fuhe.cases.services.actions import dispatch_units
-from fuhe.duties.models import DutyItem
+from fuhe.duties.models import DutyItem, ListStatus
 from fuhe.duties.selectors import duty_list_queryset
 from fuhe.org.models import Unit
 from fuhe.routing.models import ExampleSource, RoutingExample, RoutingModel
@@ -98,10 +99,24 @@ def routing_example_counts() -> dict[str, int]:
     return counts
 
 
+def typical_case_count() -> int:
+    """How many typical cases the lists in force hold (an item shared by two regions' lists counted once), as
+    ``routing_model_train`` learns them beside the dispatchers' decisions."""
+    seen = set()
+    items = DutyItem.objects.filter(duty_list__status=ListStatus.ACTIVE).exclude(examples=[]).only("code", "examples")
+    for item in items:
+        for case in item.examples or []:
+            if case.get("title") or case.get("text"):
+                seen.add((item.code, case.get("title", ""), case.get("text", "")))
+    return len(seen)
+
+
 def routing_example_counts_labelled() -> list[tuple[str, str, int]]:
-    """(source, its translated label, count) of the current training examples, for the dashboard's list."""
+    """(source, its translated label, count) of the current training examples, for the dashboard's list; last, the
+    typical cases of the lists in force, which every model learns too."""
     labels = dict(ExampleSource.choices)
-    return [(source, labels.get(source, source), n) for source, n in routing_example_counts().items()]
+    counts = [(source, labels.get(source, source), n) for source, n in routing_example_counts().items()]
+    return [*counts, ("typical_case", gettext("Typical cases of the duty lists in force"), typical_case_count())]
 
 
 def recent_corrections(*, user, limit: int = 10):

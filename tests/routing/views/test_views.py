@@ -47,6 +47,16 @@ def test_an_item_without_typical_cases_shows_none(tree, routed_case, login):
     assert 'id="routing-panel"' in page and 'id="routing-typical"' not in page
 
 
+def test_the_dashboard_counts_the_typical_cases_the_model_learns(tree, duty_list, login):
+    client = login(tree.people["dispatcher"])
+    line = '<li data-source="typical_case">权责清单中的典型案例: <strong>{}</strong></li>'
+    assert line.format(0) in client.get(reverse("routing:dashboard")).content.decode()
+    cases = [{"title": "井盖丢了", "text": "楼前井盖缺失"}, {"title": "", "text": "路灯不亮一个星期了"}]
+    DutyItem.objects.filter(duty_list=duty_list, code="CG-01").update(examples=cases)
+    DutyItem.objects.filter(duty_list=duty_list, code="CG-02").update(examples=[{"title": "", "text": ""}])
+    assert line.format(2) in client.get(reverse("routing:dashboard")).content.decode()
+
+
 @pytest.mark.parametrize("person", ["handler", "resident", "jz-dispatcher"])
 def test_others_do_not_see_it(tree, routed_case, login, person):
     response = login(tree.people[person]).get(reverse("cases:detail", args=[routed_case.pk]))
