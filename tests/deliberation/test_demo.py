@@ -5,8 +5,8 @@ import pytest
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.deliberation.core.procedure import DONE
 from fuhe.deliberation.demo import demo_deliberation_build
-from fuhe.deliberation.models import Body, Proposal, Resolution, ResolutionItem, VillageMatter, Vote
-from fuhe.deliberation.selectors import inclusion_report
+from fuhe.deliberation.models import Body, HouseholdRegister, Proposal, Resolution, ResolutionItem, VillageMatter, Vote
+from fuhe.deliberation.selectors import inclusion_report, register_ids
 
 
 @pytest.fixture
@@ -30,6 +30,10 @@ def test_the_demo_builds_every_piece_once(demo_logins):
     demo_deliberation_build(progress=messages.append)
     body = Body.objects.get()
     assert body.memberships.count() == 9
+    register = HouseholdRegister.objects.get(region=body.region)
+    demo_residents = set(User.objects.filter(username__startswith="hp-yishi-").values_list("pk", flat=True))
+    registered = register_ids(user=User.objects.get(username="hp-community"), region=body.region)
+    assert register.people == len(registered) and demo_residents <= registered and len(demo_residents) == 9
     resolution = Resolution.objects.get()
     assert resolution.present == 7 and ResolutionItem.objects.filter(resolution=resolution).count() == 1
     assert Vote.objects.filter(assistant__username="hp-grid").count() == 1
@@ -38,4 +42,4 @@ def test_the_demo_builds_every_piece_once(demo_logins):
     report = inclusion_report(region=body.region)
     assert report.total is not None and report.total >= 7
     demo_deliberation_build()  # idempotent
-    assert Body.objects.count() == 1 and VillageMatter.objects.count() == 2
+    assert Body.objects.count() == 1 and VillageMatter.objects.count() == 2 and HouseholdRegister.objects.count() == 1

@@ -1,6 +1,7 @@
-"""Demo deliberation: a residents' council of the demo community with a topic from its cases, a meeting with
-quorum, a resolution bound to a case; proposals (one supported with an assisted vote, one rejected with its
-reason); a village matter of the demo village through 四议两公开 with both publications, and one under way.
+"""Demo deliberation: a residents' council of the demo community and its household register, a topic from its
+cases, a meeting with quorum, a resolution bound to a case; proposals (one supported with an assisted vote, one
+rejected with its reason); a village matter of the demo village through 四议两公开 with both publications, and one
+under way.
 
 Works on a database where the core demo is built (hp-community, hp-dispatcher, hp-grid, hp-resident, jz-dispatcher);
 idempotent: a second run finds the council and stops."""
@@ -69,6 +70,24 @@ def _council(community_worker: User, community: Region, members: list[User]) -> 
         if not ResidentVerification.objects.filter(user=person, region=community).exists():
             services.resident_verify(actor=community_worker, person=person, region=community)
     return body
+
+
+def _register(worker: User, community: Region) -> None:
+    """The community's household register as the police station would export it (a title line, then one row per
+    person with household number, name and ID number), imported through the same service as an upload: every
+    resident of the community with an ID number on file is in it."""
+    low, high = community.subtree
+    people = (
+        User.objects.filter(roles__role=Role.RESIDENT, roles__region_id__gte=low, roles__region_id__lt=high)
+        .exclude(id_number="")
+        .distinct()
+        .order_by("pk")
+    )
+    lines = [f"{community.name}户籍名册", "户号,姓名,公民身份号码"]
+    lines += [f"{n:04d},{person.display_name},{person.id_number}" for n, person in enumerate(people, start=1)]
+    services.household_register_import(
+        actor=worker, region=community, file="\n".join(lines).encode(), filename=f"{community.name}户籍名册.csv"
+    )
 
 
 def _meeting(worker: User, dispatcher: User, body: Body, members: list[User]) -> None:
@@ -189,7 +208,8 @@ def demo_deliberation_build(*, progress: Callable[[str], None] | None = None) ->
     dispatcher = User.objects.get(username="hp-dispatcher")
     members = _residents(community, grid)
     body = _council(worker, community, members)
-    say("deliberation: council formed")
+    _register(worker, community)
+    say("deliberation: council formed, household register imported")
     _meeting(worker, dispatcher, body, members)
     _proposals(worker, grid_worker, body, members)
     jz_dispatcher = User.objects.get(username="jz-dispatcher")

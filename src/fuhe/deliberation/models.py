@@ -307,6 +307,39 @@ class ResidentVerification(models.Model):
         return f"{self.user_id}@{self.region_id}"
 
 
+class HouseholdRegister(models.Model):
+    """One import of a community's or village's household register (户籍名册): who imported it, when, from which file
+    and how many people it lists. The newest import of a region is in force (its ``entries``); an earlier import
+    stays as history with its counts, its entries replaced."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField()
+    file_name = models.CharField(max_length=120)
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}@{self.imported_at:%Y-%m-%d}"
+
+
+class HouseholdRegisterEntry(models.Model):
+    """One person of the register in force: only a keyed digest of the resident ID number (``core.register.id_digest``
+    under a key derived from the site's secret key), never the number, the name or any other column."""
+
+    register = models.ForeignKey(HouseholdRegister, on_delete=models.CASCADE, related_name="entries")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "digest"], name="deliberation_unique_register_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}:{self.digest[:8]}"
+
+
 class Comment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

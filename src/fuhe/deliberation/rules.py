@@ -6,16 +6,21 @@
 - ``deliberation.assist`` (region): those, and grid workers of the region, who may record an elder's view or vote
   on their behalf (named as the assistant);
 - eligibility to vote (``is_eligible_voter``): a resident of the community or village (role resident, region inside
-  it) whom staff have verified (``ResidentVerification``).
+  it) whom staff have verified (``ResidentVerification``) or whose resident ID number is in the household register
+  the community or village has imported (``in_household_register``), where it has one.
 """
 
 from __future__ import annotations
 
 import rules
+from django.utils.crypto import salted_hmac
 
 from fuhe.accounts.models import Role
 from fuhe.accounts.scope import scope_for
-from fuhe.deliberation.models import ResidentVerification
+from fuhe.deliberation.core.register import id_digest, normalise
+from fuhe.deliberation.models import HouseholdRegisterEntry, ResidentVerification
+
+_REGISTER_SALT = "fuhe.deliberation.household_register"
 
 MANAGE_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR)
 ASSIST_ROLES = (*MANAGE_ROLES, Role.GRID_WORKER)
@@ -55,8 +60,25 @@ def lives_in(user, region) -> bool:
     return user.roles.filter(role=Role.RESIDENT, region_id__gte=low, region_id__lt=high).exists()
 
 
+def register_digest(id_number: str) -> str:
+    """What the household register keeps of a resident ID number: its HMAC under a key derived from the site's
+    secret key (a register imported before the secret key changed must be imported again)."""
+    key = salted_hmac(_REGISTER_SALT, "key", algorithm="sha256").digest()
+    return id_digest(id_number, key)
+
+
+def in_household_register(user, region) -> bool:
+    """The person's ID number (entered by staff in the back office) is in the region's register in force."""
+    number = normalise(getattr(user, "id_number", "") or "")
+    if region is None or not number:
+        return False
+    return HouseholdRegisterEntry.objects.filter(region=region, digest=register_digest(number)).exists()
+
+
 def is_eligible_voter(user, region) -> bool:
-    return lives_in(user, region) and ResidentVerification.objects.filter(user=user, region=region).exists()
+    if not lives_in(user, region):
+        return False
+    return ResidentVerification.objects.filter(user=user, region=region).exists() or in_household_register(user, region)
 
 
 @rules.predicate

@@ -347,6 +347,35 @@ def verified_ids(*, region: Region) -> set[int]:
     return set(ResidentVerification.objects.filter(region=region).values_list("user_id", flat=True))
 
 
+def register_in_force(*, region: Region):
+    """The household register import in force for the community or village (the newest), or None."""
+    from fuhe.deliberation.models import HouseholdRegister
+
+    return HouseholdRegister.objects.filter(region=region).select_related("imported_by").first()
+
+
+def register_ids(*, user, region: Region) -> set[int]:
+    """Residents of the community or village (as ``residents_of`` shows them to ``user``) whose ID number is in its
+    household register in force."""
+    from fuhe.deliberation.core.register import normalise
+    from fuhe.deliberation.models import HouseholdRegisterEntry
+    from fuhe.deliberation.rules import register_digest
+
+    if not HouseholdRegisterEntry.objects.filter(region=region).exists():
+        return set()
+    people: dict[str, list[int]] = {}
+    residents = residents_of(user=user, region=region).exclude(id_number="").values_list("pk", "id_number")
+    for pk, number in residents:
+        if normalise(number):
+            people.setdefault(register_digest(number), []).append(pk)
+    digests, found = list(people), set()
+    for start in range(0, len(digests), 5000):  # well under any database's limit of query parameters
+        chunk = digests[start : start + 5000]
+        entries = HouseholdRegisterEntry.objects.filter(region=region, digest__in=chunk)
+        found.update(entries.values_list("digest", flat=True))
+    return {pk for digest in found for pk in people[digest]}
+
+
 def member_ids(*, body: Body) -> set[int]:
     return set(body.memberships.values_list("user_id", flat=True))
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("deliberation/topics/<int:topic_id>/", views.topic_detail, name="topic"),
     path("deliberation/bodies/new/", views.body_new, name="body_new"),
     path("deliberation/bodies/<int:body_id>/", views.body_detail, name="body"),
+    path("deliberation/bodies/<int:body_id>/register/", views.register_import, name="register_import"),
     path("deliberation/bodies/<int:body_id>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("deliberation/bodies/<int:body_id>/proposals/new/", views.proposal_new, name="proposal_new"),
     path("deliberation/meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),

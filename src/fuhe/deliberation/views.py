@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -188,20 +189,58 @@ def body_detail(request, body_id: int):
         else:
             _run(request, services.body_member_add, body=body, person=person)
         return redirect("deliberation:body", body_id=body.pk)
-    members = selectors.member_ids(body=body)
-    context = {
+    return render(request, "deliberation/body.html", _body_context(request, body, manages=manages))
+
+
+def _body_context(request, body, *, manages: bool, register_errors: list[str] | None = None) -> dict:
+    return {
         "body": body,
         "manages": manages,
         "members": body.memberships.select_related("user").order_by("user__display_name"),
         "residents": selectors.residents_of(user=request.user, region=body.region) if manages else [],
-        "member_ids": members,
+        "member_ids": selectors.member_ids(body=body),
         "verified": selectors.verified_ids(region=body.region),
+        "registered": selectors.register_ids(user=request.user, region=body.region) if manages else set(),
+        "register": selectors.register_in_force(region=body.region) if manages else None,
+        "register_errors": register_errors or [],
         "meetings": body.meetings.all()[:20],
         "waiting": selectors.agenda_waiting(body=body),
         "topics": selectors.topics_without_meeting(body=body),
         "modes": MeetingMode.choices,
     }
-    return render(request, "deliberation/body.html", context)
+
+
+@login_required
+@require_POST
+def register_import(request, body_id: int):
+    """Upload the community's or village's household register from the body's page: every row checked first; the
+    page lists each wrong row (nothing imported) or says how many people the register now holds."""
+    _require_view(request)
+    body = selectors.body_get(user=request.user, body_id=body_id)
+    if not can_manage(request.user, body.region):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    errors: list[str] = []
+    if upload is None:
+        errors = [_("Choose the register's file (.xlsx or .csv).")]
+    else:
+        try:
+            result = services.household_register_import(
+                actor=request.user, region=body.region, file=upload, filename=upload.name
+            )
+        except services.RegisterImportError as error:
+            errors = error.messages
+        except ValidationError as error:
+            errors = [error_text(error, with_fields=False)]
+        else:
+            messages.success(
+                request,
+                _("The household register now lists %(people)s people (it listed %(before)s).")
+                % {"people": result.people, "before": result.replaced},
+            )
+            return redirect(f"{reverse('deliberation:body', args=[body.pk])}#register")
+    context = _body_context(request, body, manages=True, register_errors=errors)
+    return render(request, "deliberation/body.html", context, status=400)
 
 
 @login_required

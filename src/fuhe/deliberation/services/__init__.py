@@ -25,17 +25,25 @@ from fuhe.deliberation.services.proposals import (
     proposal_vote,
     resident_verify,
 )
+from fuhe.deliberation.services.register import (
+    RegisterImportError,
+    RegisterImportResult,
+    household_register_import,
+)
 from fuhe.deliberation.services.village import village_matter_create, village_step_record
 from fuhe.deliberation.services.work import resolution_item_bind, resolution_items_sweep
 
 __all__ = [
     "DeliberationError",
+    "RegisterImportError",
+    "RegisterImportResult",
     "agenda_days",
     "attendance_record",
     "body_create",
     "body_member_add",
     "body_member_remove",
     "default_threshold",
+    "household_register_import",
     "meeting_invite",
     "meeting_quorum",
     "meeting_schedule",
