@@ -309,32 +309,42 @@ class ResidentVerification(models.Model):
 
 class HouseholdRegister(models.Model):
     """One import of a community's or village's household register (户籍名册): who imported it, when, from which file
-    and how many people it lists. The newest import of a region is in force (its ``entries``); an earlier import
-    stays as history with its counts, its entries replaced."""
+    and how many people it lists. Its entries are written in short batches while it is not yet ``in_force``; one short
+    transaction then puts it in force in place of the previous one, whose entries are removed (its row stays as
+    history with its counts). At most one register of a region is in force."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField()
     file_name = models.CharField(max_length=120)
     people = models.PositiveIntegerField()
+    in_force = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"], condition=models.Q(in_force=True), name="deliberation_one_register_in_force"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.region_id}@{self.imported_at:%Y-%m-%d}"
 
 
 class HouseholdRegisterEntry(models.Model):
-    """One person of the register in force: only a keyed digest of the resident ID number (``core.register.id_digest``
-    under a key derived from the site's secret key), never the number, the name or any other column."""
+    """One person of a register: only a keyed digest of the resident ID number (``core.register.id_digest`` under a
+    key derived from the site's secret key), never the number, the name or any other column."""
 
     register = models.ForeignKey(HouseholdRegister, on_delete=models.CASCADE, related_name="entries")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     digest = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "digest"], name="deliberation_unique_register_entry")]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "digest"], name="deliberation_unique_register_entry")
+        ]
+        indexes = [models.Index(fields=["region", "digest"], name="deliberation_register_lookup")]
 
     def __str__(self) -> str:
         return f"{self.region_id}:{self.digest[:8]}"

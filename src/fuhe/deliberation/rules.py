@@ -72,7 +72,8 @@ def in_household_register(user, region) -> bool:
     number = normalise(getattr(user, "id_number", "") or "")
     if region is None or not number:
         return False
-    return HouseholdRegisterEntry.objects.filter(region=region, digest=register_digest(number)).exists()
+    entries = HouseholdRegisterEntry.objects.filter(region=region, digest=register_digest(number))
+    return entries.filter(register__in_force=True).exists()
 
 
 def is_eligible_voter(user, region) -> bool:

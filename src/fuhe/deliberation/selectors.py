@@ -351,7 +351,7 @@ def register_in_force(*, region: Region):
     """The household register import in force for the community or village (the newest), or None."""
     from fuhe.deliberation.models import HouseholdRegister
 
-    return HouseholdRegister.objects.filter(region=region).select_related("imported_by").first()
+    return HouseholdRegister.objects.filter(region=region, in_force=True).select_related("imported_by").first()
 
 
 def register_ids(*, user, region: Region) -> set[int]:
@@ -361,7 +361,8 @@ def register_ids(*, user, region: Region) -> set[int]:
     from fuhe.deliberation.models import HouseholdRegisterEntry
     from fuhe.deliberation.rules import register_digest
 
-    if not HouseholdRegisterEntry.objects.filter(region=region).exists():
+    register = register_in_force(region=region)
+    if register is None:
         return set()
     people: dict[str, list[int]] = {}
     residents = residents_of(user=user, region=region).exclude(id_number="").values_list("pk", "id_number")
@@ -371,7 +372,7 @@ def register_ids(*, user, region: Region) -> set[int]:
     digests, found = list(people), set()
     for start in range(0, len(digests), 5000):  # well under any database's limit of query parameters
         chunk = digests[start : start + 5000]
-        entries = HouseholdRegisterEntry.objects.filter(region=region, digest__in=chunk)
+        entries = HouseholdRegisterEntry.objects.filter(register=register, digest__in=chunk)
         found.update(entries.values_list("digest", flat=True))
     return {pk for digest in found for pk in people[digest]}
 

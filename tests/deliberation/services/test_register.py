@@ -123,3 +123,44 @@ def test_the_error_keeps_an_english_reason_for_the_logs(tree, people):
     with pytest.raises(RegisterImportError) as error:
         import_register(tree, csv_file("12345"))
     assert error.value.errors[0].reason.startswith("not a resident ID number")
+
+
+def test_entries_are_written_in_short_transactions_before_the_switch(tree, people, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fuhe.deliberation.services import register as module
+
+    monkeypatch.setattr(module, "BATCH", 2)
+    numbers = [IN_REGISTER, NOT_IN_REGISTER, "110101196505050012", "110101196505050020", "110101196505050039"]
+    with CaptureQueriesContext(connection) as queries:
+        import_register(tree, csv_file(*numbers))
+    inserts = [
+        q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"] and "householdregisterentry" in q["sql"]
+    ]
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(inserts) == 3 and len(savepoints) >= 4  # three batches, then the switch, each its own transaction
+    assert HouseholdRegisterEntry.objects.filter(register__in_force=True).count() == 5
+
+
+def test_a_run_cut_off_before_the_switch_leaves_the_previous_register_whole(tree, people, monkeypatch):
+    from fuhe.deliberation.services import register as module
+
+    inside, outside, _ = people
+    community = tree.regions["花园路社区"]
+    import_register(tree, csv_file(IN_REGISTER))
+
+    def cut_off(actor, register):
+        raise KeyboardInterrupt  # the process stopped between the batches and the switch
+
+    monkeypatch.setattr(module, "_put_in_force", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        import_register(tree, csv_file(NOT_IN_REGISTER))
+    assert is_eligible_voter(inside, community) and not is_eligible_voter(outside, community)
+    assert selectors.register_in_force(region=community).people == 1
+    monkeypatch.undo()
+    import_register(tree, csv_file(NOT_IN_REGISTER, "110101196505050012"))
+    assert not is_eligible_voter(inside, community) and is_eligible_voter(outside, community)
+    # the cut-off run's entries and the replaced register's are gone; the three imports stay as history
+    assert HouseholdRegisterEntry.objects.count() == 2 and HouseholdRegister.objects.count() == 3
+    assert HouseholdRegister.objects.filter(in_force=True).count() == 1

@@ -22,7 +22,7 @@ from fuhe.deliberation.services.common import _community, _raise, _require_manag
 from fuhe.org.models import Region
 
 REGISTER_MAX_BYTES = 20 * 1024 * 1024
-#: rows written per INSERT, so a large register never holds the database for long
+#: rows written or removed per transaction, so a large register never holds the database for long
 BATCH = 2000
 
 REGISTER_PROBLEMS = {
@@ -76,8 +76,13 @@ class RegisterImportResult:
 
 def household_register_import(*, actor, region: Region | None, file, filename: str) -> RegisterImportResult:
     """Import the community's or village's household register (CSV or .xlsx): every row checked first, all or
-    nothing; the new register replaces the one in force. Only digests of the ID numbers are written, in batches,
-    with one audit event."""
+    nothing; the new register replaces the one in force. Only digests of the ID numbers are written.
+
+    The database is never held for long: the entries are written in short transactions of ``BATCH`` rows while the
+    new register is not yet in force, then one short transaction puts it in force (and records the audit event),
+    and the replaced register's entries are removed in short transactions. Until that switch the register in force
+    is the previous one, whole; a run cut off before it leaves the previous one in force, and the next import
+    removes what it wrote."""
     region = _community(region)
     _require_manager(actor, region)
     data = file.read(REGISTER_MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
@@ -91,23 +96,57 @@ def household_register_import(*, actor, region: Region | None, file, filename: s
     if parsed.problems:
         raise RegisterImportError([_row_error(problem) for problem in parsed.problems])
     digests = [register_digest(number) for number in parsed.numbers]
-    with transaction.atomic():
-        replaced, _counts = HouseholdRegisterEntry.objects.filter(region=region).delete()
-        register = HouseholdRegister.objects.create(
-            region=region,
-            imported_by=actor,
-            imported_at=timezone.now(),
-            file_name=(filename or "")[-120:],
-            people=len(digests),
-        )
-        HouseholdRegisterEntry.objects.bulk_create(
-            [HouseholdRegisterEntry(register=register, region=region, digest=digest) for digest in digests],
-            batch_size=BATCH,
-        )
-        audit_record(
-            actor=actor,
-            action="deliberation.household_register_import",
-            target=register,
-            summary={"file": register.file_name, "people": len(digests), "replaced": replaced},
-        )
+    register = HouseholdRegister.objects.create(
+        region=region,
+        imported_by=actor,
+        imported_at=timezone.now(),
+        file_name=(filename or "")[-120:],
+        people=len(digests),
+    )
+    for start in range(0, len(digests), BATCH):
+        with transaction.atomic():
+            HouseholdRegisterEntry.objects.bulk_create(
+                [
+                    HouseholdRegisterEntry(register=register, region=region, digest=digest)
+                    for digest in digests[start : start + BATCH]
+                ]
+            )
+    replaced = _put_in_force(actor, register)
+    _remove_superseded(region, register)
     return RegisterImportResult(register=register, people=len(digests), replaced=replaced)
+
+
+@transaction.atomic
+def _put_in_force(actor, register: HouseholdRegister) -> int:
+    """One short transaction: the register replaces the one in force (whose count it returns), with its audit event.
+    Refused if its entries are not all there (a concurrent import removed them) or a newer import is in force."""
+    previous = HouseholdRegister.objects.select_for_update().filter(region=register.region, in_force=True).first()
+    written = HouseholdRegisterEntry.objects.filter(register=register).count()
+    if written != register.people or (previous is not None and previous.pk > register.pk):
+        _raise("file", _("Another import of this register ran at the same time; import the file again."))
+    replaced = 0
+    if previous is not None:
+        replaced = previous.people
+        previous.in_force = False
+        previous.save(update_fields=["in_force"])
+    register.in_force = True
+    register.save(update_fields=["in_force"])
+    audit_record(
+        actor=actor,
+        action="deliberation.household_register_import",
+        target=register,
+        summary={"file": register.file_name, "people": register.people, "replaced": replaced},
+    )
+    return replaced
+
+
+def _remove_superseded(region: Region, register: HouseholdRegister) -> None:
+    """Remove, in short transactions, the entries of the region's earlier registers (the replaced one, and any left
+    by a run cut off before its switch); the registers' rows stay as history."""
+    stale = HouseholdRegisterEntry.objects.filter(region=region, register__lt=register.pk, register__in_force=False)
+    while True:
+        with transaction.atomic():
+            ids = list(stale.values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                return
+            HouseholdRegisterEntry.objects.filter(pk__in=ids).delete()
