@@ -1,6 +1,7 @@
 """Form controls look alike and checkboxes sit at the start of their own line of text, at their natural size: the
 body page's agenda once showed each checkbox stretched to the form's width and centred above a bold label, and its
-date-and-time box was half the height of the text boxes beside it, unstyled (both found on the demo)."""
+date-and-time box was half the height of the text boxes beside it, unstyled, and an empty list's "nothing yet" line
+kept a bullet far from its centred text (all found on the demo)."""
 
 import pytest
 
@@ -57,6 +58,8 @@ def test_agenda_attendance_and_village_checkboxes_are_inline(tree, live_server, 
     assert abs(starts["height"] - title["height"]) < 4, (starts, title)  # styled like the text box beside it
     page.locator("#meeting-form").scroll_into_view_if_needed()
     screenshot(page, "checkbox-01-agenda-inline")
+    page.goto(f"{live_server.url}/deliberation/")  # no village matter in the community worker's scope
+    assert page.evaluate("getComputedStyle(document.querySelector('main li.empty')).listStyleType") == "none"
     page.goto(f"{live_server.url}/deliberation/meetings/{meeting.pk}/")
     assert_checkboxes_inline(page, 1)
 
