@@ -12,7 +12,7 @@ from fuhe.cases.models import Case
 from fuhe.duties.models import DutyList, ListStatus
 from fuhe.duties.services import duty_list_seed_demo
 from fuhe.org.models import Region
-from fuhe.routing.models import RoutingModel
+from fuhe.routing.models import RoutingModel, system_note
 from fuhe.routing.services import case_route, routing_examples_collect, routing_model_train
 
 DEMO_ROOT_CODE = "120000000000"  # 天津市: the list applies in both demo districts
@@ -42,7 +42,7 @@ def demo_routing_seed(
         return False
     progress(f"duty list: {duty_list.items.count()} items, active")
     collected = routing_examples_collect()
-    model = routing_model_train(note="demo: duty-list keywords and the demo's dispatch history")
+    model = routing_model_train(note=system_note("demo"))
     progress(f"routing: {collected} examples from the dispatch history, model v{model.version if model else '—'}")
     waiting = Case.objects.filter(state=State.RECEIVED).select_related("region", "category")
     routed = 0

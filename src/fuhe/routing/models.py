@@ -6,6 +6,40 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+#: notes the platform itself writes on a model version, stored as "fuhe:<code>[:<argument>]" and said in the
+#: reader's language when shown (a note typed by a person is shown as typed)
+SYSTEM_NOTES = {
+    "demo": _("demo: the duty list's keywords and typical cases, and the demo's dispatch history"),
+    "background": _("retrained in the background"),
+    "nightly": _("nightly retrain"),
+    "requested": _("retrain requested by %(user)s"),
+}
+#: what earlier versions stored in English, read as the codes above
+_LEGACY_NOTES = {
+    "demo: duty-list keywords and the demo's dispatch history": "demo",
+    "background retrain": "background",
+    "nightly retrain": "nightly",
+}
+
+
+def system_note(code: str, argument: str = "") -> str:
+    """The stored form of a note the platform writes (``SYSTEM_NOTES``)."""
+    return f"fuhe:{code}:{argument}" if argument else f"fuhe:{code}"
+
+
+def note_text(note: str) -> str:
+    """A model version's note as the reader should see it: a platform note in the active language, else as typed."""
+    code, argument = "", ""
+    if note.startswith("fuhe:"):
+        code, _sep, argument = note[len("fuhe:") :].partition(":")
+    elif note in _LEGACY_NOTES:
+        code = _LEGACY_NOTES[note]
+    elif note.startswith("requested by "):
+        code, argument = "requested", note[len("requested by ") :]
+    if code not in SYSTEM_NOTES:
+        return note
+    return str(SYSTEM_NOTES[code]) % {"user": argument} if code == "requested" else str(SYSTEM_NOTES[code])
+
 
 class RoutingModel(models.Model):
     """One trained classifier: labels are duty-item codes; the blob is ``TextClassifier.to_bytes()``."""
@@ -40,6 +74,10 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"routing model v{self.version}"
+
+    @property
+    def note_text(self) -> str:
+        return note_text(self.note)
 
 
 class ExampleSource(models.TextChoices):

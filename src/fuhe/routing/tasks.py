@@ -10,7 +10,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from fuhe.cases.events import CaseReceived
 from fuhe.duties.events import DutyListActivated
-from fuhe.routing.models import RoutingExample, RoutingModel
+from fuhe.routing.models import RoutingExample, RoutingModel, system_note
 from fuhe.routing.services import cases_route, route_on_intake, routing_examples_collect, routing_model_train
 
 logger = logging.getLogger("fuhe.routing")
@@ -97,7 +97,7 @@ def collect_examples() -> int:
 def routing_retrain(note: str = "") -> int | None:
     """Collect, then fit and version a new model (activated unless worse on the hold-out)."""
     routing_examples_collect()
-    model = routing_model_train(note=note or "background retrain")
+    model = routing_model_train(note=note or system_note("background"))
     return model.version if model else None
 
 
@@ -108,5 +108,5 @@ def nightly_retrain() -> int | None:
     active = RoutingModel.objects.defer("blob").filter(is_active=True).first()
     if active is not None and not RoutingExample.objects.filter(created_at__gt=active.created_at).exists():
         return None
-    model = routing_model_train(note="nightly retrain")
+    model = routing_model_train(note=system_note("nightly"))
     return model.version if model else None

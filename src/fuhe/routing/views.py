@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from fuhe.cases import selectors as case_selectors
 from fuhe.cases.core.lifecycle import IllegalTransition
 from fuhe.routing import selectors
+from fuhe.routing.models import system_note
 from fuhe.routing.services import auto_dispatch_threshold, routing_decide
 from fuhe.ui.errors import error_text as _error_text
 
@@ -69,6 +70,6 @@ def retrain(request):
         raise Http404("No such page")
     from fuhe.routing.tasks import routing_retrain
 
-    routing_retrain(note=f"requested by {request.user.get_username()}")
+    routing_retrain(note=system_note("requested", request.user.get_username()))
     messages.success(request, _("Retraining was started in the background."))
     return redirect("routing:dashboard")

@@ -109,6 +109,8 @@ def test_dashboard_figures_and_retrain(tree, routed_case, login, settings):
     versions = RoutingModel.objects.count()
     client.post(reverse("routing:retrain"))  # tasks run at once in tests: a new version is trained
     assert RoutingModel.objects.count() == versions + 1
+    page = client.get(reverse("routing:dashboard")).content.decode()
+    assert "由 admin 请求重新训练" in page and "requested by" not in page  # the note in the reader's language
     assert RoutingModel.objects.filter(is_active=True).count() == 1
     assert login(tree.people["dispatcher"]).post(reverse("routing:retrain")).status_code == 404
     assert login(tree.people["resident"]).get(reverse("routing:dashboard")).status_code == 404
@@ -129,3 +131,19 @@ def test_the_dashboard_shows_the_share_and_precision_of_the_measured_threshold(t
     # the figures, whatever the page's language: share, decisions at or above the threshold, threshold, precision
     assert all(figure in cells[1] for figure in ("80%", "141 / 176", "≥ 96%", "99%"))
     assert "74" in cells[0] and "/" not in cells[0]  # no threshold: only how many decisions were measured
+
+
+def test_model_notes_written_by_the_platform_are_shown_in_the_readers_language(tree, duty_list, login):
+    from django.utils import translation
+
+    from fuhe.routing.models import note_text, system_note
+
+    model = routing_model_train(note="nightly retrain")  # as versions before this change stored it
+    client = login(tree.people["admin"])
+    page = client.get(reverse("routing:dashboard")).content.decode()
+    assert "每晚自动重新训练" in page and "nightly retrain" not in page
+    with translation.override("en"):
+        assert note_text(system_note("requested", "hp-admin")) == "retrain requested by hp-admin"
+        assert note_text("demo: duty-list keywords and the demo's dispatch history").startswith("demo: the duty list")
+    assert note_text("导入2025年工单后重训") == "导入2025年工单后重训"  # a person's own note, as typed
+    assert note_text("fuhe:unknown") == "fuhe:unknown" and model.note_text == "每晚自动重新训练"
