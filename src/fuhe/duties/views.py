@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fuhe.accounts.models import STAFF_ROLES
 from fuhe.accounts.scope import scope_for
 from fuhe.duties import selectors
+from fuhe.duties.core.sheet import COLUMNS
 from fuhe.duties.forms import DutyItemForm, ImportForm
 from fuhe.duties.models import Admission, DutyItem, OwnerLevel
 from fuhe.duties.services import (
@@ -23,7 +24,7 @@ from fuhe.duties.services import (
     duty_list_delete_draft,
     duty_list_import_xlsx,
 )
-from fuhe.duties.sheets import duty_list_workbook, row_error_text
+from fuhe.duties.sheets import column_label, duty_list_workbook, row_error_text
 from fuhe.org.models import DepartmentType
 from fuhe.ui.htmx import render_page_or_partial
 
@@ -70,7 +71,12 @@ def index(request):
     return render(
         request,
         "duties/index.html",
-        {"lists": selectors.duty_list_list(user=request.user), "form": form, "errors": errors},
+        {
+            "lists": selectors.duty_list_list(user=request.user),
+            "form": form,
+            "errors": errors,
+            "sheet_columns": _(", ").join(column_label(key) for key in COLUMNS),
+        },
     )
 
 

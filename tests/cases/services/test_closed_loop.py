@@ -96,6 +96,8 @@ def test_unsatisfied_rating_reopens_once_then_closes(tree, new_case):
         case = loop.case_rate(actor=None, case=case, resolved=False, satisfied=False, reasons=["not_resolved"])
         assert case.state == expected_state
     assert case.reopen_count == 1 and case.rating_satisfied is False
+    # the system's reason is written once, in the platform's language, like its notifications (it was "中文 / English")
+    assert case.events.get(action="reopen").reason == "诉求人评价不满意"
 
 
 def test_return_needs_a_reason_and_every_hop_is_counted(tree, new_case):
@@ -135,6 +137,8 @@ def test_timer_warns_before_and_escalates_after_the_deadline(tree, new_case):
         assert loop.cases_overdue_sweep() == {"warned": 0, "escalated": 1, "intake_started": 0, "intake_escalated": 0}
     case.refresh_from_db()
     assert case.state == "escalated" and case.was_escalated
+    assert case.events.get(action="escalate").reason == "超过办理时限"
+    assert Notification.objects.filter(case=case, text=f"工单 {case.tracking_code} 即将到期").count() == 1
     assert case in dispatch_queue(user=tree.people["dispatcher"])
 
 

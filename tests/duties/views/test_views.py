@@ -96,3 +96,15 @@ def test_a_maintainer_writes_an_items_typical_cases_and_a_too_long_one_is_refuse
     cell = re.search(r'<details class="typical-cases">(.*?)</details>', rows, re.S).group(1)
     assert ">2</summary>" in cell and "<strong>楼顶盖房</strong> 顶楼住户在楼顶盖了一间小屋" in cell
     assert "有人在楼顶偷偷盖房子" in cell
+
+
+def test_the_import_help_names_the_sheets_columns_in_the_readers_language(tree, login):
+    """The help listed the sheet's internal keys (code, matter, …) on a Chinese page (found on the demo)."""
+    client = login(tree.people["admin"])
+    page = client.get(reverse("duties:index")).content.decode()
+    columns = page.split('id="sheet-columns">')[1].split("<")[0]
+    assert columns.startswith("编码、事项、类别") and "典型案例" in columns and not re.search(r"[A-Za-z]", columns)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("duties:index")).content.decode()
+    english = page.split('id="sheet-columns">')[1].split("<")[0]
+    assert english.startswith("Code, Matter, Category, Owner level") and "Typical cases" in english

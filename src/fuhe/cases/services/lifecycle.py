@@ -309,7 +309,7 @@ def case_rate(
                 case=case,
                 action=Action.REOPEN,
                 check_permission=False,
-                reason="诉求人评价不满意 / resident not satisfied",
+                reason=platform_text(gettext_noop("the resident is not satisfied")),
             )
         except IllegalTransition:  # reopen limit reached: close, the dissatisfaction stays on record
             return case_transition(actor=actor, case=case, action=Action.CLOSE, check_permission=False)
@@ -378,7 +378,9 @@ def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)
         with transaction.atomic():
             Case.objects.filter(pk=case.pk).update(warned_at=now)
             if case.owner_unit_id:
-                notify_unit(case.owner_unit_id, case=case, text=f"工单 {case.tracking_code} 即将到期")
+                notify_unit(
+                    case.owner_unit_id, case=case, text=_case_text(gettext_noop("Case %(code)s is due soon"), case)
+                )
         warned += 1
     for case in Case.objects.filter(state__in=handling, resolution_due__lte=now):
         case_transition(
@@ -386,7 +388,7 @@ def cases_overdue_sweep(*, now=None, warn_within: timedelta = timedelta(hours=4)
             case=case,
             action=Action.ESCALATE,
             check_permission=False,
-            reason="超过办理时限 / past the resolution deadline",
+            reason=platform_text(gettext_noop("past the resolution deadline")),
         )
         escalated += 1
     return {
