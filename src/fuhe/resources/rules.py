@@ -122,6 +122,14 @@ def can_view_emergency(user, period) -> bool:
     return scope.has_role(*STAFF_ROLES) and _overlaps(scope, period.region)
 
 
+def may_open_pairing_and_emergency(user) -> bool:
+    """The pages of urban–rural pairing and emergency mode (each record on them is scoped again)."""
+    if not _authenticated(user):
+        return False
+    scope = scope_for(user)
+    return scope.is_global or scope.has_role(*STAFF_ROLES)
+
+
 rules.add_perm("resources.change_resource", can_keep_resource)
 rules.add_perm("resources.add_resource", can_register_for_unit)
 rules.add_perm("resources.dispatch", can_dispatch_in)
@@ -130,3 +138,4 @@ rules.add_perm("resources.confirm_match", can_confirm_match)
 rules.add_perm("resources.view_pairing", can_view_pairing)
 rules.add_perm("resources.declare_emergency", can_declare_emergency)
 rules.add_perm("resources.view_emergency", can_view_emergency)
+rules.add_perm("resources.open_pairing_emergency", may_open_pairing_and_emergency)

@@ -20,14 +20,18 @@ from fuhe.org.models import Region
 from fuhe.resources import selectors
 from fuhe.resources.forms import DemandForm
 from fuhe.resources.models import DemandPriority, DemandSource, EmergencyKind
-from fuhe.resources.rules import EMERGENCY_ROLES, STAFF_ROLES, can_declare_emergency, can_dispatch_in
+from fuhe.resources.rules import (
+    EMERGENCY_ROLES,
+    can_declare_emergency,
+    can_dispatch_in,
+    may_open_pairing_and_emergency,
+)
 from fuhe.resources.services import emergency as emergencies
 from fuhe.ui.errors import error_text
 
 
 def _require_staff(user) -> None:
-    scope = scope_for(user)
-    if not (scope.is_global or scope.has_role(*STAFF_ROLES)):
+    if not may_open_pairing_and_emergency(user):  # the navigation shows the link by the same rule
         raise PermissionDenied
 
 

@@ -14,15 +14,15 @@ from django.views.decorators.http import require_POST
 
 from fuhe.accounts.scope import scope_for
 from fuhe.org.models import Region
+from fuhe.resources import selectors
 from fuhe.resources.models import PairingShare
-from fuhe.resources.rules import PAIRING_ROLES, STAFF_ROLES, can_set_up_pairing
+from fuhe.resources.rules import PAIRING_ROLES, can_set_up_pairing, may_open_pairing_and_emergency
 from fuhe.resources.services import pairing as pairings
 from fuhe.ui.errors import error_text
 
 
 def _require_staff(user) -> None:
-    scope = scope_for(user)
-    if not (scope.is_global or scope.has_role(*STAFF_ROLES)):
+    if not may_open_pairing_and_emergency(user):  # the navigation shows the link by the same rule
         raise PermissionDenied
 
 
@@ -138,9 +138,14 @@ def pairing_flow_rows(request, pairing_id: int):
         (match, pairings.flow_direction(pairing, match), pairings.match_hours(match))
         for match in pairings.pairing_flow_rows(pairing, direction=direction, month=month)
     ]
+    # a row links to its match only where the reader may open it (the pairing's flows are shown to more people)
+    openable = set(
+        selectors.match_queryset(request.user).filter(pk__in=[row[0].pk for row in rows]).values_list("pk", flat=True)
+    )
     context = {
         "pairing": pairing,
         "rows": rows,
+        "openable": openable,
         "direction": direction,
         "month": month,
         "STREET_TO_TOWNSHIP": pairings.STREET_TO_TOWNSHIP,

@@ -108,3 +108,15 @@ def test_the_import_help_names_the_sheets_columns_in_the_readers_language(tree, 
     page = client.get(reverse("duties:index")).content.decode()
     english = page.split('id="sheet-columns">')[1].split("<")[0]
     assert english.startswith("Code, Matter, Category, Owner level") and "Typical cases" in english
+
+
+def test_the_routing_dashboard_is_linked_only_for_those_who_may_open_it(tree, duty_list, login):
+    """A community worker reads the duty list but may not open the routing dashboard: no link to a 404."""
+    url = reverse("duties:detail", args=[duty_list.pk])
+    dashboard = reverse("routing:dashboard")
+    community = login(tree.people["community"])
+    assert community.get(url).status_code == 200
+    assert f'href="{dashboard}"' not in community.get(url).content.decode()
+    assert community.get(dashboard).status_code == 404
+    admin = login(tree.people["admin"])
+    assert f'href="{dashboard}"' in admin.get(url).content.decode() and admin.get(dashboard).status_code == 200

@@ -77,6 +77,13 @@ def test_the_pairing_page_shows_flows_traceable_to_match_rows(tree, login, regis
     assert b'data-direction="street_to_township"' in page.content
     rows = client.get(reverse("resources:pairing_flows", args=[pairing.pk]), {"direction": "street_to_township"})
     assert f'data-match="{match.pk}"'.encode() in rows.content
+    detail = reverse("resources:match_detail", args=[match.pk])
+    assert detail.encode() in rows.content and client.get(detail).status_code == 200
+    # the street's dispatcher sees the pairing's flows but may not open the township's match: no link to a 404
+    street = login(tree.people["dispatcher"])
+    rows = street.get(reverse("resources:pairing_flows", args=[pairing.pk]), {"direction": "street_to_township"})
+    assert f'data-match="{match.pk}"'.encode() in rows.content and detail.encode() not in rows.content
+    assert street.get(detail).status_code == 404
     # someone of another street sees nothing
     other = User.objects.create_user(username="xbl", password=PASSWORD)
     RoleAssignment.objects.create(user=other, role=Role.STREET_DISPATCHER, region=tree.regions["小白楼街道"])
