@@ -191,6 +191,18 @@ def resolution_items(*, resolution: Resolution, now=None) -> list[ItemProgress]:
     return [item_progress(item, now=now) for item in items]
 
 
+def openable_work(*, user, items: list[ItemProgress]) -> tuple[set[int], set[int]]:
+    """The ids of the items' cases and tasks that ``user`` may open: a resolution is read by residents too, and its
+    items link only to work its reader may see (never to a page that answers 404)."""
+    from fuhe.burden.selectors import task_queryset
+
+    case_ids = [p.item.case_id for p in items if p.item.case_id]
+    task_ids = [p.item.task_id for p in items if p.item.task_id]
+    cases = set(case_queryset(user).filter(pk__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
+    tasks = set(task_queryset(user).filter(pk__in=task_ids).values_list("pk", flat=True)) if task_ids else set()
+    return cases, tasks
+
+
 def resolution_progress(*, resolution: Resolution, now=None) -> Progress:
     return resolution_status([p.status for p in resolution_items(resolution=resolution, now=now)])
 

@@ -345,9 +345,12 @@ def resolution_detail(request, resolution_id: int):
         )
         return redirect("deliberation:resolution", resolution_id=resolution.pk)
     items = selectors.resolution_items(resolution=resolution)
+    openable_cases, openable_tasks = selectors.openable_work(user=request.user, items=items)
     context = {
         "resolution": resolution,
         "items": items,
+        "openable_cases": openable_cases,
+        "openable_tasks": openable_tasks,
         "status": selectors.resolution_progress(resolution=resolution),
         "manages": manages,
         "kinds": ItemKind.choices,

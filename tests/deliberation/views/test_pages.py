@@ -128,3 +128,23 @@ def test_the_inclusion_page_hides_small_cells(tree, login, residents, settings):
         .content.decode()
     )
     assert 'data-suppressed="true"' in page and 'data-suppressed="false"' not in page
+
+
+def test_a_resolution_links_its_case_only_for_those_who_may_open_it(tree, login, resolution, residents):
+    """Residents read the resolution but may not open the case it became: no link to a 404 (found on the demo)."""
+    item = services.resolution_item_bind(
+        actor=tree.people["dispatcher"],
+        resolution=resolution,
+        kind=ItemKind.CASE,
+        title="清理3号楼",
+        owner=tree.units["花园路社区居委会"],
+        due_at=timezone.now() + timedelta(days=5),
+    )
+    url = reverse("deliberation:resolution", args=[resolution.pk])
+    case_url = reverse("cases:detail", args=[item.case_id])
+    community = login(tree.people["community"])
+    assert case_url in community.get(url).content.decode() and community.get(case_url).status_code == 200
+    resident = login(tree.people["resident"])  # a resident of the community
+    page = resident.get(url)
+    assert page.status_code == 200 and "清理3号楼" in page.content.decode()
+    assert case_url not in page.content.decode() and resident.get(case_url).status_code == 404
