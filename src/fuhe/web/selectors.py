@@ -65,7 +65,9 @@ def home_sections(*, user) -> list[HomeSection]:
 def home_headline(*, user) -> dict[str, int]:
     scope = scope_for(user)
     regions = Region.objects.filter(scope.region_q("id"))
-    return {"regions": regions.count(), "units": Unit.objects.filter(scope.region_q("region_id")).count()}
+    # the units the unit pages list: those in the user's regions and the user's own (a grid worker's committee sits
+    # in the community, above the grid: counting by region alone said "0 units" beside the worker's own unit)
+    return {"regions": regions.count(), "units": Unit.objects.filter(scope.unit_q()).count()}
 
 
 def home_work(*, user) -> dict:

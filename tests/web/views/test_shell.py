@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -111,3 +113,12 @@ def test_home_shows_what_waits_for_each_role(tree, login):
     assert "楼道灯坏了" in resident and "queue-count" not in resident
     other = login(tree.people["jz-dispatcher"]).get(reverse("web:home")).content.decode()
     assert 'id="queue-count">0<' in other
+
+
+def test_the_headline_counts_the_units_the_unit_pages_list(tree, login):
+    """A grid worker's committee sits in the community, above the grid: the home page said "0 units" while the unit
+    page listed the worker's own committee (found on the demo)."""
+    client = login(tree.people["grid"])
+    home = client.get(reverse("web:home")).content.decode()
+    listed = len(re.findall(r'href="/units/\d+/"', client.get(reverse("web:unit_index")).content.decode()))
+    assert listed >= 1 and f"{listed} 个单位" in home
