@@ -403,7 +403,7 @@ def match_layer(*, user, query: MapQuery) -> dict:
 # --- cases ---------------------------------------------------------------------------------------------------------
 
 
-def _case_points(user, query: MapQuery) -> PointSet:
+def _case_points(user, query: MapQuery) -> tuple[PointSet, frozenset[int]]:
     """Every placed case the user may open (open ones unless ``all_cases``), projected once (``core.clusters.prepare``)
     and cached per user for ``MAP_CACHE_SECONDS``: every pan and zoom of the next half minute clusters from memory."""
     scope = scope_for(user)
@@ -411,22 +411,31 @@ def _case_points(user, query: MapQuery) -> PointSet:
     def compute() -> dict:
         # the state narrows each way into the scope (``case_queryset``'s ``states``), and again the result
         rows = case_queryset(user, states=None if query.all_cases else OPEN_STATES).filter(
-            _region_filter(query, "region_id"),
-            latitude__isnull=False,
-            longitude__isnull=False,
-            merged_into__isnull=True,
+            _region_filter(query, "region_id"), merged_into__isnull=True
         )
         if not query.all_cases:
             rows = rows.filter(state__in=OPEN_STATES)
-        values = rows.annotate(
-            map_latitude=Cast("latitude", FloatField()), map_longitude=Cast("longitude", FloatField())
-        ).values_list("id", "map_latitude", "map_longitude")
-        # 100,000 rows of three numbers: read by the cursor straight into numpy, without a Python object per row
-        sql, params = values.order_by().query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            array = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
-        return {"points": prepare(array[:, 0].astype(np.int64), array[:, 1], array[:, 2])}
+        values = (
+            rows.filter(latitude__isnull=False, longitude__isnull=False)
+            .annotate(map_latitude=Cast("latitude", FloatField()), map_longitude=Cast("longitude", FloatField()))
+            .values_list("id", "map_latitude", "map_longitude")
+        )
+        placed = _rows_array(values, columns=3)
+        # a case known only by its region (most hotline messages: an address resolved to a community) is drawn at a
+        # point inside that region, as resources and demands are; one without a mapped region is not drawn
+        unplaced = _rows_array(
+            rows.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True)).values_list("id", "region_id"), columns=2
+        )
+        by_region = np.empty((0, 3))
+        if len(unplaced):
+            points = _region_points(np.unique(unplaced[:, 1]).astype(np.int64).tolist())
+            kept = [(case_id, *points[int(region)]) for case_id, region in unplaced.tolist() if int(region) in points]
+            by_region = np.array(kept, dtype=np.float64).reshape(-1, 3)
+        array = np.vstack([placed, by_region])
+        return {
+            "points": prepare(array[:, 0].astype(np.int64), array[:, 1], array[:, 2]),
+            "by_region": frozenset(by_region[:, 0].astype(np.int64).tolist()),
+        }
 
     parts = (
         "case-points",
@@ -434,7 +443,17 @@ def _case_points(user, query: MapQuery) -> PointSet:
         query.region.pk if query.region else None,
         query.all_cases,
     )
-    return _cached(parts, MAP_CACHE_SECONDS, compute)["points"]
+    cached = _cached(parts, MAP_CACHE_SECONDS, compute)
+    return cached["points"], cached["by_region"]
+
+
+def _rows_array(values, *, columns: int) -> np.ndarray:
+    """The rows of a ``values_list`` of numbers, read by the cursor straight into numpy (100,000 rows without a
+    Python object per row)."""
+    sql, params = values.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, columns)
 
 
 def case_layer(*, user, query: MapQuery) -> dict:
@@ -446,7 +465,8 @@ def case_layer(*, user, query: MapQuery) -> dict:
     snapped = snap_bbox(query.bbox, query.zoom)
 
     def compute() -> dict:
-        clusters = cluster(_case_points(user, query), bbox=snapped, zoom=query.zoom)
+        points, by_region = _case_points(user, query)
+        clusters = cluster(points, bbox=snapped, zoom=query.zoom)
         features = []
         for lat, lon, count, single in zip(
             clusters.latitude.tolist(),
@@ -459,6 +479,8 @@ def case_layer(*, user, query: MapQuery) -> dict:
             if single >= 0:
                 properties["id"] = single
                 properties["url"] = reverse("cases:detail", args=[single])
+                if single in by_region:
+                    properties["placed_by_region"] = True
             features.append(_point(lat, lon, properties))
         return _collection(features, total=clusters.total)
 

@@ -124,6 +124,29 @@ def test_cases_are_clustered_and_add_up_and_a_lone_case_links_to_its_page(map_da
     assert "13912345678" not in payload and "花园路" not in payload
 
 
+def test_a_case_known_only_by_its_region_is_drawn_inside_that_region(map_data):
+    """Most hotline messages carry no point, only an address resolved to a community: the demo's map showed none of
+    its 401 cases. Such a case sits at a point inside its region, marked as placed by region."""
+    from shapely.geometry import Point
+
+    from fuhe.cases.services.intake import case_create
+    from fuhe.org.core.places import geometry_of
+
+    tree = map_data.tree
+    community = tree.regions["花园路社区"]
+    case = case_create(actor=None, channel="hotline", text="楼道灯坏了", region=community).case
+    assert case.latitude is None
+    user = tree.people["dispatcher"]
+    near = selectors.case_layer(user=user, query=_query(zoom=18))
+    assert near["total"] == 3
+    feature = next(f for f in near["features"] if f["properties"].get("id") == case.pk)
+    assert feature["properties"]["placed_by_region"] is True
+    longitude, latitude = feature["geometry"]["coordinates"]
+    community.refresh_from_db()
+    assert geometry_of(community.geometry).buffer(1e-6).contains(Point(longitude, latitude))
+    assert all(not f["properties"].get("placed_by_region") for f in near["features"] if f is not feature)
+
+
 @pytest.mark.parametrize("person", ["resident", "volunteer"])
 def test_residents_and_volunteers_get_no_case_layer(map_data, person):
     user = map_data.tree.people[person]
