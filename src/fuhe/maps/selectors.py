@@ -404,7 +404,8 @@ def match_layer(*, user, query: MapQuery) -> dict:
 
 
 def _case_points(user, query: MapQuery) -> tuple[PointSet, frozenset[int]]:
-    """Every placed case the user may open (open ones unless ``all_cases``), projected once (``core.clusters.prepare``)
+    """Every case the user may open (open ones unless ``all_cases``) at its point or, without one, at a point inside its
+    region, with the ids of the latter; projected once (``core.clusters.prepare``)
     and cached per user for ``MAP_CACHE_SECONDS``: every pan and zoom of the next half minute clusters from memory."""
     scope = scope_for(user)
 
@@ -424,7 +425,10 @@ def _case_points(user, query: MapQuery) -> tuple[PointSet, frozenset[int]]:
         # a case known only by its region (most hotline messages: an address resolved to a community) is drawn at a
         # point inside that region, as resources and demands are; one without a mapped region is not drawn
         unplaced = _rows_array(
-            rows.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True)).values_list("id", "region_id"), columns=2
+            rows.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True), region_id__isnull=False).values_list(
+                "id", "region_id"
+            ),
+            columns=2,
         )
         by_region = np.empty((0, 3))
         if len(unplaced):

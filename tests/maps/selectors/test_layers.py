@@ -145,6 +145,13 @@ def test_a_case_known_only_by_its_region_is_drawn_inside_that_region(map_data):
     community.refresh_from_db()
     assert geometry_of(community.geometry).buffer(1e-6).contains(Point(longitude, latitude))
     assert all(not f["properties"].get("placed_by_region") for f in near["features"] if f is not feature)
+    from django.core.cache import cache
+
+    from fuhe.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(region=None)  # neither a point nor a region: not drawn, nothing breaks
+    cache.clear()
+    assert selectors.case_layer(user=tree.people["admin"], query=_query(zoom=18))["total"] == 2
 
 
 @pytest.mark.parametrize("person", ["resident", "volunteer"])
