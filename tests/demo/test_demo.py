@@ -42,6 +42,9 @@ def test_demo_builds_the_real_districts_with_a_login_per_role():
     assert not staff.filter(weekly_capacity_hours__isnull=True).exists()
     printed = out.getvalue()
     assert "hp-dispatcher" in printed and settings.FUHE_DEMO_PASSWORD in printed
+    # the operator reads the set-up in the platform's language, not English lines around Chinese role names
+    assert "演示账号（密码均为" in printed and "议事：已组建居民议事会，已导入户籍名册" in printed
+    assert "Demo logins" not in printed and "already built" not in printed
     assert audit_verify()[1] == []
     # the dispatchers follow the duty list: what it makes a committee's or a street's goes there, not to a
     # department (the load page counts those cases as the grassroots units' own)

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.burden import services
@@ -388,9 +389,9 @@ def _ensure_duty_list(progress: Callable[[str], None]) -> None:
         duty_list_seed_demo(
             actor=None, region=city, taxonomy_path=settings.FUHE_SHARED_DATA / "messages" / "taxonomy.csv"
         )
-        progress("burden: seeded the demo duty list")
+        progress(gettext("burden: seeded the demo duty list"))
     except Exception as exc:  # the duties app is young; without a list every task is simply "unlisted"
-        progress(f"burden: no duty list ({exc}); tasks will be checked as unlisted")
+        progress(gettext("burden: no duty list (%(error)s); tasks will be checked as unlisted") % {"error": exc})
 
 
 MIN_WORKING_DAYS = 3  # the policy's default shortest deadline
@@ -476,7 +477,9 @@ def burden_demo_build(
             )
             for template in templates:
                 created += _issue(template, district, street, round_number, office, quarter_start, weeks, rng, calendar)
-        progress(f"burden: {district.name}: {created} tasks so far")
+        progress(
+            gettext("burden: %(district)s: %(count)s tasks so far") % {"district": district.name, "count": created}
+        )
     _refresh_statistics()
     _answer_some_forms(rng, now)
     _one_emergency(now)

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.cases.models import Case
@@ -201,7 +202,7 @@ def demo_deliberation_build(*, progress: Callable[[str], None] | None = None) ->
     worker = User.objects.get(username="hp-community")
     community = _home("hp-community")
     if Body.objects.filter(region=community, name__endswith=COUNCIL_SUFFIX).exists():
-        say("deliberation: already built")
+        say(gettext("deliberation: already built"))
         return
     grid_worker = User.objects.get(username="hp-grid")
     grid = _home("hp-grid")
@@ -209,11 +210,11 @@ def demo_deliberation_build(*, progress: Callable[[str], None] | None = None) ->
     members = _residents(community, grid)
     body = _council(worker, community, members)
     _register(worker, community)
-    say("deliberation: council formed, household register imported")
+    say(gettext("deliberation: council formed, household register imported"))
     _meeting(worker, dispatcher, body, members)
     _proposals(worker, grid_worker, body, members)
     jz_dispatcher = User.objects.get(username="jz-dispatcher")
     village = _home("jz-community")
     if village.kind != RegionKind.URBAN:
         _village(jz_dispatcher, village)
-    say("deliberation: meetings, proposals and village matters built")
+    say(gettext("deliberation: meetings, proposals and village matters built"))

@@ -12,6 +12,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.cases.core.lifecycle import IllegalTransition
@@ -111,7 +112,7 @@ def demo_cases_build(
         _walk(case, rng, received, dispatchers.get(region.parent_id), message, replies)
         made += 1
         if made % 100 == 0:
-            progress(f"cases: {made}/{count}")
+            progress(gettext("cases: %(made)s/%(count)s") % {"made": made, "count": count})
     return made
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.audit.services import ObjectRef, audit_record
@@ -83,7 +84,7 @@ class DemoBuilder:
         parsed = parse_directory(self.divisions_dir, Selection(DEMO_DISTRICTS))
         regions_import(actor=None, rows=parsed.rows, source="demo")
         self.result.regions = len(parsed.rows)
-        self.progress(f"regions: {len(parsed.rows)} imported from the official codes")
+        self.progress(gettext("regions: %(count)s imported from the official codes") % {"count": len(parsed.rows)})
 
     def generate_grids(self) -> None:
         grids = []
@@ -105,7 +106,9 @@ class DemoBuilder:
                 )
         Region.objects.bulk_create(grids, ignore_conflicts=True, batch_size=2000)
         self.result.grids = len(grids)
-        self.progress(f"grids: {len(grids)} generated (3–8 per community, marked as generated)")
+        self.progress(
+            gettext("grids: %(count)s generated (3–8 per community, marked as generated)") % {"count": len(grids)}
+        )
 
     # --- units ---------------------------------------------------------------------------------
     def _unit(self, **fields) -> Unit:
@@ -138,8 +141,11 @@ class DemoBuilder:
                 entry["streets"].append(self._build_street(street, entry))
             plan[district.code[:6]] = entry
         self.progress(
-            f"units: {self.result.units} (governments, departments, offices, committees, party "
-            "organisations, social organisations, property companies, volunteer teams)"
+            gettext(
+                "units: %(count)s (governments, departments, offices, committees, party organisations, social "
+                "organisations, property companies, volunteer teams)"
+            )
+            % {"count": self.result.units}
         )
         return plan
 
@@ -327,7 +333,7 @@ class DemoBuilder:
         admin.is_staff = admin.is_superuser = True
         admin.save(update_fields=["is_staff", "is_superuser"])
         self.result.people = len(self._users)
-        self.progress(f"people: {len(self._users)} with roles and weekly capacities")
+        self.progress(gettext("people: %(count)s with roles and weekly capacities") % {"count": len(self._users)})
 
 
 def demo_build(*, divisions_dir: Path, password: str, progress: Callable[[str], None] | None = None) -> DemoResult:

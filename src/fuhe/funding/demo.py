@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment
 from fuhe.funding import services
@@ -98,4 +99,6 @@ def demo_funding_build(*, progress=None) -> None:
     services.deliverable_report(actor=volunteer.user, deliverable=second, delivered_quantity=40, note="探访记录已上传")
     services.deliverable_confirm(actor=community.user, deliverable=first)
     if progress is not None:
-        progress(f"funding: call “{call.title}” awarded, money path with a tranche and spending")
+        progress(
+            gettext("funding: call “%(title)s” awarded, money path with a tranche and spending") % {"title": call.title}
+        )

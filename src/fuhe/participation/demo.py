@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.accounts.services import role_assignment_save
@@ -123,7 +124,7 @@ def demo_participation_build(*, progress: Callable[[str], None] | None = None) -
                 name=name, description=description, points=points, owner=committee, stock=stock
             )
     if ServiceRequest.objects.filter(owner=worker).exists():
-        say("participation: already built")
+        say(gettext("participation: already built"))
         return
     _requests(worker, committee, community, volunteer)
-    say("participation: a certified legal-aid volunteer, service requests, a signed record and the catalogue")
+    say(gettext("participation: a certified legal-aid volunteer, service requests, a signed record and the catalogue"))

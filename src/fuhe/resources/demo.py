@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fuhe.accounts.models import Role, RoleAssignment, User
 from fuhe.resources.models import DemandPriority, DemandSource, Match, Pairing, PairingShare, Resource, ResourceKind
@@ -105,4 +106,4 @@ def demo_resources_build(*, progress=None) -> None:
         match_deliver(actor=street_user, match=match)
         match_confirm(actor=township_user, match=match)
     if progress is not None:
-        progress(f"pairing {street.name} ⇄ {township.name}")
+        progress(gettext("pairing: %(street)s ⇄ %(township)s") % {"street": street.name, "township": township.name})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Case
@@ -40,14 +41,17 @@ def demo_routing_seed(
     duty_list = DutyList.objects.filter(region=region, status=ListStatus.ACTIVE).first()
     if duty_list is None:
         return False
-    progress(f"duty list: {duty_list.items.count()} items, active")
+    progress(gettext("duty list: %(count)s items, active") % {"count": duty_list.items.count()})
     collected = routing_examples_collect()
     model = routing_model_train(note=system_note("demo"))
-    progress(f"routing: {collected} examples from the dispatch history, model v{model.version if model else '—'}")
+    progress(
+        gettext("routing: %(count)s examples from the dispatch history, model v%(version)s")
+        % {"count": collected, "version": model.version if model else "—"}
+    )
     waiting = Case.objects.filter(state=State.RECEIVED).select_related("region", "category")
     routed = 0
     for case in waiting.order_by("created_at")[:500]:
         if not case.routing and case_route(case=case):
             routed += 1
-    progress(f"routing: {routed} waiting cases routed")
+    progress(gettext("routing: %(count)s waiting cases routed") % {"count": routed})
     return True

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fuhe.demo.cases import demo_cases_build
 from fuhe.demo.services import demo_build, demo_exists
@@ -26,11 +27,14 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         password = settings.FUHE_DEMO_PASSWORD
         if demo_exists():
-            self.stdout.write("The demo is already loaded.")
+            self.stdout.write(gettext("The demo is already loaded."))
         else:
             directory = options["dir"] or settings.FUHE_SHARED_DATA / "divisions"
             if not directory.is_dir():
-                raise CommandError(f"--dir: {directory} is not a folder (the shared data set is needed for the demo)")
+                raise CommandError(
+                    gettext("--dir: %(dir)s is not a folder (the shared data set is needed for the demo)")
+                    % {"dir": directory}
+                )
             try:
                 result = demo_build(
                     divisions_dir=directory,
@@ -41,8 +45,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Demo loaded: {result.regions} regions, {result.grids} grids, {result.units} units, "
-                    f"{result.people} people."
+                    gettext("Demo loaded: %(regions)s regions, %(grids)s grids, %(units)s units, %(people)s people.")
+                    % {"regions": result.regions, "grids": result.grids, "units": result.units, "people": result.people}
                 )
             )
             messages_dir = settings.FUHE_SHARED_DATA / "messages"
@@ -54,7 +58,11 @@ class Command(BaseCommand):
                         count=options["cases"],
                         progress=lambda message: self.stdout.write(f"  {message}"),
                     )
-                self.stdout.write(self.style.SUCCESS(f"Demo cases: {made} real citizen messages through the loop."))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        gettext("Demo cases: %(count)s real citizen messages through the loop.") % {"count": made}
+                    )
+                )
         demo_routing_seed(progress=lambda message: self.stdout.write(f"  {message}"))
         from fuhe.burden.demo import burden_demo_build
 
@@ -76,7 +84,7 @@ class Command(BaseCommand):
             .select_related("user", "unit", "region")
             .order_by("user__username")
         )
-        self.stdout.write(f"\nDemo logins (password for all: {password}):")
+        self.stdout.write("\n" + gettext("Demo logins (password for all: %(password)s):") % {"password": password})
         for assignment in logins:
             where = assignment.unit.name if assignment.unit else assignment.region.name
             self.stdout.write(f"  {assignment.user.username:<24} {assignment.get_role_display():<20} {where}")
