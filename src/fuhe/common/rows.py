@@ -1,4 +1,5 @@
-"""The row error of every importer (hotline tickets, division codes, duty sheets): one shape, one sentence.
+"""The row error of every importer (hotline tickets, division codes, duty sheets): one shape, one sentence; and the
+problem a ``core/`` parser reports before the Django layer words it (``Problem``).
 
 No Django here, so the parsers in ``core/`` packages use it too."""
 
@@ -69,3 +70,15 @@ class RowError:
     def __str__(self) -> str:
         where = f"{self.file}, line {self.row}" if self.file else f"row {self.row}"
         return f"{where}, field {self.field!r}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem of one row found by a parser that cannot translate (a ``core/`` package): ``row`` as the user's
+    program numbers it (the header is 1), ``field`` the column ("*": the whole row), ``code`` names the message and
+    ``values`` fill it. ``fuhe.common.table_messages.problem_row_error`` makes it a ``RowError``."""
+
+    row: int
+    field: str
+    code: str
+    values: tuple[tuple[str, str], ...] = ()

@@ -60,11 +60,15 @@ def lives_in(user, region) -> bool:
     return user.roles.filter(role=Role.RESIDENT, region_id__gte=low, region_id__lt=high).exists()
 
 
-def register_digest(id_number: str) -> str:
-    """What the household register keeps of a resident ID number: its HMAC under a key derived from the site's
-    secret key (a register imported before the secret key changed must be imported again)."""
-    key = salted_hmac(_REGISTER_SALT, "key", algorithm="sha256").digest()
-    return id_digest(id_number, key)
+def register_key() -> bytes:
+    """The key of the household register's digests, derived from the site's secret key (a register imported before
+    the secret key changed must be imported again). Derive it once for many numbers."""
+    return salted_hmac(_REGISTER_SALT, "key", algorithm="sha256").digest()
+
+
+def register_digest(id_number: str, key: bytes | None = None) -> str:
+    """What the household register keeps of a resident ID number: its HMAC under ``register_key()``."""
+    return id_digest(id_number, key or register_key())
 
 
 def in_household_register(user, region) -> bool:

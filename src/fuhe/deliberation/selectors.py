@@ -13,16 +13,20 @@ from django.utils import timezone
 from fuhe.accounts.models import Role, User
 from fuhe.accounts.scope import scope_for
 from fuhe.burden.models import REACHING_STATUSES, Task
+from fuhe.burden.selectors import task_queryset
 from fuhe.cases.core.lifecycle import State
 from fuhe.cases.models import Case
 from fuhe.cases.selectors import case_queryset
 from fuhe.deliberation.core import inclusion
 from fuhe.deliberation.core.progress import Progress, WorkFacts, item_status, resolution_status
+from fuhe.deliberation.core.register import normalise
 from fuhe.deliberation.models import (
     AgendaItem,
     Attendance,
     Body,
     Comment,
+    HouseholdRegister,
+    HouseholdRegisterEntry,
     ItemKind,
     Meeting,
     Proposal,
@@ -33,6 +37,7 @@ from fuhe.deliberation.models import (
     VillageMatter,
     Vote,
 )
+from fuhe.deliberation.rules import register_digest, register_key
 from fuhe.org.core.divisions import Level, ancestor_key
 from fuhe.org.models import Region
 from fuhe.resources.models import SERVING_STATES, Demand, DemandState, Match
@@ -194,8 +199,6 @@ def resolution_items(*, resolution: Resolution, now=None) -> list[ItemProgress]:
 def openable_work(*, user, items: list[ItemProgress]) -> tuple[set[int], set[int]]:
     """The ids of the items' cases and tasks that ``user`` may open: a resolution is read by residents too, and its
     items link only to work its reader may see (never to a page that answers 404)."""
-    from fuhe.burden.selectors import task_queryset
-
     case_ids = [p.item.case_id for p in items if p.item.case_id]
     task_ids = [p.item.task_id for p in items if p.item.task_id]
     cases = set(case_queryset(user).filter(pk__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
@@ -341,6 +344,18 @@ def case_for_item(*, user, case_id) -> Case | None:
     return case_queryset(user).filter(pk=case_id).first()
 
 
+def person_or_none(value) -> User | None:
+    """The person a form names by id (the service then checks what they may do), or None."""
+    try:
+        return User.objects.get(pk=int(value))
+    except (User.DoesNotExist, TypeError, ValueError):
+        return None
+
+
+def people_by_ids(ids: list[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=ids))
+
+
 def residents_of(*, user, region: Region) -> QuerySet[User]:
     """The residents of a community or village (role resident inside it), for staff who manage it."""
     if not scope_for(user).is_global and not scope_for(user).contains_region(region.pk):
@@ -359,28 +374,23 @@ def verified_ids(*, region: Region) -> set[int]:
     return set(ResidentVerification.objects.filter(region=region).values_list("user_id", flat=True))
 
 
-def register_in_force(*, region: Region):
+def register_in_force(*, region: Region) -> HouseholdRegister | None:
     """The household register import in force for the community or village (the newest), or None."""
-    from fuhe.deliberation.models import HouseholdRegister
-
     return HouseholdRegister.objects.filter(region=region, in_force=True).select_related("imported_by").first()
 
 
 def register_ids(*, user, region: Region) -> set[int]:
     """Residents of the community or village (as ``residents_of`` shows them to ``user``) whose ID number is in its
     household register in force."""
-    from fuhe.deliberation.core.register import normalise
-    from fuhe.deliberation.models import HouseholdRegisterEntry
-    from fuhe.deliberation.rules import register_digest
-
     register = register_in_force(region=region)
     if register is None:
         return set()
     people: dict[str, list[int]] = {}
+    key = register_key()
     residents = residents_of(user=user, region=region).exclude(id_number="").values_list("pk", "id_number")
     for pk, number in residents:
         if normalise(number):
-            people.setdefault(register_digest(number), []).append(pk)
+            people.setdefault(register_digest(number, key), []).append(pk)
     digests, found = list(people), set()
     for start in range(0, len(digests), 5000):  # well under any database's limit of query parameters
         chunk = digests[start : start + 5000]

@@ -86,10 +86,7 @@ def _region(request, user, value) -> Region | None:
 
 
 def _person(value) -> User | None:
-    try:
-        return User.objects.get(pk=int(value))
-    except (User.DoesNotExist, TypeError, ValueError):
-        return None
+    return selectors.person_or_none(value)
 
 
 @login_required
@@ -296,8 +293,8 @@ def meeting_act(request, meeting_id: int):
     if verb == "invite":
         _run(request, services.meeting_invite, meeting=meeting)
     elif verb == "attendance":
-        people = User.objects.filter(pk__in=_ids(request.POST.getlist("people")))
-        _run(request, services.attendance_record, meeting=meeting, people=list(people))
+        people = selectors.people_by_ids(_ids(request.POST.getlist("people")))
+        _run(request, services.attendance_record, meeting=meeting, people=people)
     elif verb == "minutes":
         _run(request, services.minutes_save, meeting=meeting, text=request.POST.get("minutes", ""))
     elif verb == "resolve":

@@ -24,7 +24,7 @@ from fuhe.resources.models import (
     MatchState,
     Resource,
 )
-from fuhe.resources.rules import DISPATCH_ROLES, can_keep_resource
+from fuhe.resources.rules import DISPATCH_ROLES, EMERGENCY_ROLES, can_declare_emergency, can_keep_resource
 
 
 def stale_before(now: datetime | None = None) -> datetime:
@@ -126,6 +126,11 @@ def match_list(*, user, state: str | None = None) -> QuerySet[Match]:
     if state:
         rows = rows.filter(state=state)
     return rows.order_by("-created_at", "id")
+
+
+def match_ids_visible(*, user, match_ids) -> set[int]:
+    """Of ``match_ids``, those ``user`` may open (``match_get`` would not answer 404), in one query."""
+    return set(match_queryset(user).filter(pk__in=list(match_ids)).values_list("pk", flat=True))
 
 
 def match_get(*, user, match_id: int) -> Match:
@@ -344,3 +349,12 @@ def matching_run_report(*, run: MatchingRun) -> dict:
         "fcfs_unmet": sum(item["unmet"] for item in fcfs.get("shortfalls", ())),
         "saving": round(fcfs.get("total", 0) - run.cost.get("total", 0), 2),
     }
+
+
+def emergency_region_choices(*, user) -> list[Region]:
+    """Districts, streets and townships the user may switch into emergency mode."""
+    scope = scope_for(user)
+    if not scope.has_role(*EMERGENCY_ROLES):
+        return []
+    rows = Region.objects.filter(scope.region_q("id"), level__in=("district", "street")).order_by("id")[:500]
+    return [region for region in rows if can_declare_emergency(user, region)]

@@ -15,13 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuhe.accounts.scope import scope_for
-from fuhe.org.models import Region
 from fuhe.resources import selectors
 from fuhe.resources.forms import DemandForm
 from fuhe.resources.models import DemandPriority, DemandSource, EmergencyKind
 from fuhe.resources.rules import (
-    EMERGENCY_ROLES,
     can_declare_emergency,
     can_dispatch_in,
     may_open_pairing_and_emergency,
@@ -33,15 +30,6 @@ from fuhe.ui.errors import error_text
 def _require_staff(user) -> None:
     if not may_open_pairing_and_emergency(user):  # the navigation shows the link by the same rule
         raise PermissionDenied
-
-
-def _switchable_regions(user) -> list[Region]:
-    """Districts, streets and townships the user may switch into emergency mode."""
-    scope = scope_for(user)
-    if not scope.has_role(*EMERGENCY_ROLES):
-        return []
-    rows = Region.objects.filter(scope.region_q("id"), level__in=("district", "street")).order_by("id")[:500]
-    return [region for region in rows if can_declare_emergency(user, region)]
 
 
 @login_required
@@ -63,7 +51,7 @@ def emergency_index(request):
             return redirect("resources:emergency_detail", period_id=period.pk)
     context = {
         "periods": emergencies.emergency_list(user=request.user),
-        "regions": _switchable_regions(request.user),
+        "regions": selectors.emergency_region_choices(user=request.user),
         "kinds": EmergencyKind.choices,
         "values": values,
         "errors": errors,

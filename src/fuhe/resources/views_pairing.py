@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuhe.accounts.scope import scope_for
-from fuhe.org.models import Region
 from fuhe.resources import selectors
 from fuhe.resources.models import PairingShare
 from fuhe.resources.rules import PAIRING_ROLES, can_set_up_pairing, may_open_pairing_and_emergency
@@ -32,22 +31,10 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     return {"form": error_text(exc)}
 
 
-def _region_choices(user) -> tuple[list[Region], list[Region]]:
-    """The urban streets and the rural townships the user may pair (both sides' districts in scope)."""
-    scope = scope_for(user)
-    streets = Region.objects.filter(scope.region_q("id"), level="street").order_by("id")
-    urban, rural = [], []
-    for region in streets:
-        if not scope.contains_region(region.parent_id):
-            continue
-        (rural if pairings.is_township(region) else urban).append(region)
-    return urban, rural
-
-
 def _index_context(request, *, values=None, errors=None) -> dict:
     user = request.user
     may_set_up = scope_for(user).has_role(*PAIRING_ROLES)
-    urban, rural = _region_choices(user) if may_set_up else ([], [])
+    urban, rural = pairings.pairing_region_choices(user=user) if may_set_up else ([], [])
     today = timezone.localdate()
     return {
         "pairings": pairings.pairing_list(user=user),
@@ -139,9 +126,7 @@ def pairing_flow_rows(request, pairing_id: int):
         for match in pairings.pairing_flow_rows(pairing, direction=direction, month=month)
     ]
     # a row links to its match only where the reader may open it (the pairing's flows are shown to more people)
-    openable = set(
-        selectors.match_queryset(request.user).filter(pk__in=[row[0].pk for row in rows]).values_list("pk", flat=True)
-    )
+    openable = selectors.match_ids_visible(user=request.user, match_ids=[row[0].pk for row in rows])
     context = {
         "pairing": pairing,
         "rows": rows,

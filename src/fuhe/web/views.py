@@ -111,12 +111,14 @@ def unit_index(request):
 def unit_detail(request, unit_id: int):
     unit = org.unit_get(scope=scope_for(request.user), unit_id=unit_id)
     members = [(m, people.personal_data_masked(person=m.user)["phone"]) for m in people.members_of(unit_id=unit.id)]
+    openable = people.person_ids_visible(user=request.user, person_ids=[m.user_id for m, _phone in members])
     return render(
         request,
         "web/unit_detail.html",
         {
             "unit": unit,
             "members": members,
+            "openable_people": openable,
             "covers": unit.covers.select_related("region").order_by("name")[:200],
             "covered_by": unit.covered_by.order_by("name"),
         },

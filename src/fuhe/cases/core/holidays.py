@@ -35,6 +35,8 @@ from functools import cache
 import chinese_calendar
 from lunardate import LunarDate
 
+from fuhe.common.rows import Problem
+
 #: the first year the 2024 amendment's days apply to; earlier years are published (the library knows them)
 FIRST_YEAR = 2025
 
@@ -136,15 +138,8 @@ class ScheduleDay:
     row: int
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleProblem:
-    """One problem of one row: ``row`` as the user's program numbers it (the first line is 1), ``field`` the
-    column ("*": the whole row), ``code`` what is wrong and ``values`` what the message names."""
-
-    row: int
-    field: str
-    code: str
-    values: tuple[tuple[str, str], ...] = ()
+#: the schedule's problems are every parser's (``fuhe.common.rows.Problem``)
+ScheduleProblem = Problem
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from fuhe.cases.core.workcalendar import SHANGHAI, ClockUnit, WorkCalendar
 from fuhe.cases.models import CalendarDay, Case, CaseEvent, ClockPolicy
 from fuhe.cases.services.clocks import calendar_days_of, clock_policy_for, deadlines_from, work_calendar
 from fuhe.common.rows import RowError
-from fuhe.common.table_messages import table_error
+from fuhe.common.table_messages import problem_row_error, table_error
 from fuhe.common.tables import TableReadError, table_rows, table_suffix
 
 PERMISSION = "cases.import_calendar"
@@ -135,11 +135,7 @@ def calendar_schedule_read(file, filename: str | None = None) -> list[list[str]]
 
 
 def _row_error(problem: ScheduleProblem) -> RowError:
-    """The problem as a row error: its reason in English (logs), its code and values to say it in the reader's
-    language (``row_error_text``)."""
-    with translation.override("en"):
-        reason = str(PROBLEMS[problem.code]) % dict(problem.values)
-    return RowError(problem.row, problem.field, reason, code=problem.code, values=tuple(problem.values))
+    return problem_row_error(problem, PROBLEMS)
 
 
 def row_error_text(error: RowError) -> str:

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from fuhe.common.rows import Problem
+
 #: headers that name the resident ID column (compared without spaces, case-insensitive)
 ID_HEADERS = ("身份证号", "身份证号码", "公民身份号码", "身份号码", "证件号码", "idnumber", "id_number")
 MAX_ROWS = 50_000
@@ -23,16 +25,6 @@ MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 5
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 _SPACES = re.compile(r"[\s\u3000-]+")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem of one row: ``code`` names the message (the service translates it), ``values`` fill it."""
-
-    row: int
-    field: str
-    code: str
-    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

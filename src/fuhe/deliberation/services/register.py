@@ -7,17 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuhe.audit.services import audit_record
 from fuhe.common.rows import RowError
-from fuhe.common.table_messages import TABLE_PROBLEMS
+from fuhe.common.table_messages import TABLE_PROBLEMS, problem_row_error
 from fuhe.common.tables import TableReadError, table_rows
-from fuhe.deliberation.core.register import Problem, parse_register
+from fuhe.deliberation.core.register import parse_register
 from fuhe.deliberation.models import HouseholdRegister, HouseholdRegisterEntry
-from fuhe.deliberation.rules import register_digest
+from fuhe.deliberation.rules import register_digest, register_key
 from fuhe.deliberation.services.common import _community, _raise, _require_manager
 from fuhe.org.models import Region
 
@@ -60,13 +60,6 @@ def register_error_text(error: RowError) -> str:
     return _("Row %(row)s, column “%(column)s”: %(reason)s") % {"row": error.row, "column": column, "reason": reason}
 
 
-def _row_error(problem: Problem) -> RowError:
-    """The problem as every importer reports it: the reason in English (logs), its code for the reader's language."""
-    with translation.override("en"):
-        reason = str(REGISTER_PROBLEMS[problem.code]) % dict(problem.values)
-    return RowError(problem.row, problem.field, reason, code=problem.code, values=problem.values)
-
-
 @dataclass(frozen=True)
 class RegisterImportResult:
     register: HouseholdRegister
@@ -94,8 +87,9 @@ def household_register_import(*, actor, region: Region | None, file, filename: s
         _raise("file", str(TABLE_PROBLEMS[error.code]))
     parsed = parse_register(table, today=timezone.localdate())
     if parsed.problems:
-        raise RegisterImportError([_row_error(problem) for problem in parsed.problems])
-    digests = [register_digest(number) for number in parsed.numbers]
+        raise RegisterImportError([problem_row_error(problem, REGISTER_PROBLEMS) for problem in parsed.problems])
+    key = register_key()
+    digests = [register_digest(number, key) for number in parsed.numbers]
     register = HouseholdRegister.objects.create(
         region=region,
         imported_by=actor,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from fuhe.common.rows import RowError
+from fuhe.common.rows import Problem, RowError
 from fuhe.common.tables import table_rows
 
 #: the columns, with the headers accepted for each (English and Chinese)
@@ -36,16 +36,6 @@ class PlaceRow:
     latitude: Decimal | None
     longitude: Decimal | None
     aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem of one row: ``code`` names the message (the service translates it), ``values`` fill it."""
-
-    row: int
-    field: str
-    code: str
-    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from fuhe.accounts.scope import scope_for
 from fuhe.audit.services import audit_record
 from fuhe.cases.services.notify import notify_unit, notify_users, platform_text
 from fuhe.org.models import Region, RegionKind
@@ -253,6 +254,16 @@ def pairing_list(*, user) -> list[Pairing]:
     with the same rule as the page)."""
     rows = Pairing.objects.select_related("street", "township").order_by("-created_at", "-id")
     return [pairing for pairing in rows if can_view_pairing(user, pairing)]
+
+
+def pairing_region_choices(*, user) -> tuple[list[Region], list[Region]]:
+    """The urban streets and the rural townships the user may pair (both sides' districts in scope)."""
+    scope = scope_for(user)
+    urban, rural = [], []
+    for region in Region.objects.filter(scope.region_q("id"), level="street").order_by("id"):
+        if scope.contains_region(region.parent_id):
+            (rural if is_township(region) else urban).append(region)
+    return urban, rural
 
 
 def pairing_get(*, user, pairing_id) -> Pairing:
